@@ -1,0 +1,65 @@
+# Targets for what we run often. `make test` is the README's test command
+# and what CI runs: it installs what the tests need, checks formatting,
+# vet and generated code, then runs every test under the race detector.
+
+GO        ?= go
+PKGS      ?= ./...
+BENCHTIME ?= 1s
+BENCHCOUNT ?= 6
+
+.PHONY: all setup generate check fmt vet stale test test-short bench bench-runtime bench-components bench-statsgen run clean
+
+all: check test
+
+## setup: install PostgreSQL and protoc (Debian) when missing.
+setup:
+	./scripts/setup.sh
+
+## generate: regenerate statsgen output, the catalog and the flowctl gRPC code.
+generate:
+	$(GO) generate ./...
+	@if [ -x scripts/gen-proto.sh ]; then ./scripts/gen-proto.sh; fi
+
+## check: gofmt, go vet and the stale checks for all generated code.
+check: fmt vet stale
+
+fmt:
+	@out=$$(find . -name '*.go' -not -path './.git/*' -not -path '*/testdata/*' | xargs gofmt -l); \
+	if [ -n "$$out" ]; then echo "gofmt needs to run on:"; echo "$$out"; exit 1; fi
+
+vet:
+	$(GO) vet $(PKGS)
+	$(GO) vet -tags cdpstats_off ./runtime/...
+	@if [ -d bench ]; then cd bench && $(GO) vet ./...; fi
+
+stale:
+	@if [ -d cmd/statsgen ]; then $(GO) run ./cmd/statsgen -check ./...; fi
+	@if [ -x scripts/check-proto.sh ]; then ./scripts/check-proto.sh; fi
+
+## test: everything CI runs, on a fresh machine.
+test: setup check
+	$(GO) test -race -count=1 $(PKGS)
+
+## test-short: the race tests without setup and checks, for quick loops.
+test-short:
+	$(GO) test -race $(PKGS)
+
+## bench: every benchmark with its baselines side by side (see docs/benchmarks.md).
+bench: bench-runtime bench-components bench-statsgen
+
+bench-runtime:
+	cd bench && $(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) -count $(BENCHCOUNT) -cpu 1,2 ./...
+
+bench-components:
+	$(GO) test -run '^$$' -bench . -benchmem -count $(BENCHCOUNT) ./components/...
+	$(GO) test -run '^$$' -bench . -benchmem -count $(BENCHCOUNT) -tags cdpstats_off ./components/...
+
+bench-statsgen:
+	$(GO) test -run '^$$' -bench . -benchtime 1x -count 3 ./cmd/statsgen/...
+
+## run: the README's main command: a real pipeline on the shipped ledgers.
+run:
+	$(GO) run ./cmd/cdp-pipeline run -config examples/local/pipeline.yaml
+
+clean:
+	rm -rf bin out

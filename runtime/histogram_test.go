@@ -1,0 +1,163 @@
+package runtime
+
+import (
+	"math"
+	"math/rand/v2"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// maxRelativeError is the histogram's promised quantile accuracy.
+const maxRelativeError = 0.005
+
+func TestBucketIndexCoversEveryValue(t *testing.T) {
+	values := []uint64{0, 1, 127, 128, 129, 255, 256, 1000, 1 << 20, 123456789, 1 << 40, math.MaxUint64 - 1, math.MaxUint64}
+	for _, v := range values {
+		i := bucketIndex(v)
+		require.GreaterOrEqual(t, i, 0, "value %d", v)
+		require.Less(t, i, numBuckets, "value %d", v)
+		mid := bucketMidpoint(i)
+		if v < subBuckets {
+			assert.Equal(t, v, mid, "linear range is exact")
+			continue
+		}
+		rel := math.Abs(float64(mid)-float64(v)) / float64(v)
+		assert.LessOrEqual(t, rel, 1.0/(2*subBuckets), "value %d midpoint %d", v, mid)
+	}
+}
+
+func TestBucketIndexIsMonotonic(t *testing.T) {
+	prev := -1
+	for v := uint64(0); v < 1<<16; v++ {
+		i := bucketIndex(v)
+		require.GreaterOrEqual(t, i, prev, "value %d", v)
+		prev = i
+	}
+}
+
+func TestHistogramEmpty(t *testing.T) {
+	var h Histogram
+	assert.Equal(t, LatencySummary{}, h.Summary())
+	assert.Zero(t, h.Summary().Avg())
+	dst := make([]float64, len(LatencyKeySuffixes))
+	h.WriteSummary(dst)
+	assert.Equal(t, []float64{0, 0, 0, 0, 0, 0}, dst)
+}
+
+func TestHistogramExactCountSumMax(t *testing.T) {
+	requireRecording(t)
+	var h Histogram
+	h.Observe(-time.Second) // counts as 0
+	h.Observe(3 * time.Millisecond)
+	h.Observe(time.Millisecond)
+	h.Observe(2 * time.Millisecond)
+	s := h.Summary()
+	assert.Equal(t, uint64(4), s.Count)
+	assert.Equal(t, 6*time.Millisecond, s.Sum)
+	assert.Equal(t, 3*time.Millisecond, s.Max)
+	assert.Equal(t, 1500*time.Microsecond, s.Avg())
+
+	dst := make([]float64, 6)
+	h.WriteSummary(dst)
+	assert.Equal(t, 4.0, dst[0], "count")
+	assert.Equal(t, 1.5, dst[1], "avg ms")
+	assert.Equal(t, 3.0, dst[5], "max ms")
+	assert.InEpsilon(t, 1.0, dst[2], maxRelativeError, "p50 ms: the 2nd of 4 sorted values")
+	assert.InEpsilon(t, 3.0, dst[3], maxRelativeError, "p90 ms: the 4th of 4 sorted values")
+}
+
+func TestHistogramQuantileAccuracyLogNormal(t *testing.T) {
+	requireRecording(t)
+	const n = 1_000_000
+	rng := rand.New(rand.NewPCG(1, 2))
+	samples := make([]uint64, n)
+	var h Histogram
+	for i := range samples {
+		// Median 1 ms, sigma 1.5: spans microseconds to seconds.
+		v := uint64(math.Exp(math.Log(1e6) + 1.5*rng.NormFloat64()))
+		samples[i] = v
+		h.Record(v)
+	}
+	slices.Sort(samples)
+	s := h.Summary()
+	require.Equal(t, uint64(n), s.Count)
+	assert.Equal(t, time.Duration(samples[n-1]), s.Max)
+
+	for _, tc := range []struct {
+		q   float64
+		got time.Duration
+	}{{0.5, s.P50}, {0.9, s.P90}, {0.99, s.P99}, {0.999, s.P999}} {
+		exact := float64(samples[quantileRank(tc.q, n)-1])
+		rel := math.Abs(float64(tc.got)-exact) / exact
+		assert.LessOrEqual(t, rel, maxRelativeError, "q%v: got %v, exact %v", tc.q, tc.got, time.Duration(exact))
+	}
+}
+
+func TestHistogramMerge(t *testing.T) {
+	requireRecording(t)
+	var a, b, both Histogram
+	for i := 1; i <= 1000; i++ {
+		d := time.Duration(i) * time.Microsecond
+		if i%3 == 0 {
+			a.Observe(d)
+		} else {
+			b.Observe(d)
+		}
+		both.Observe(d)
+	}
+	a.Merge(&b)
+	assert.Equal(t, both.Summary(), a.Summary())
+}
+
+func TestHistogramConcurrentWritersWhileReading(t *testing.T) {
+	requireRecording(t)
+	const goroutines, perG = 8, 20_000
+	var (
+		h    Histogram
+		wg   sync.WaitGroup
+		done = make(chan struct{})
+	)
+	go func() { // a reader that never stops the writers
+		for {
+			select {
+			case <-done:
+				return
+			default:
+				s := h.Summary()
+				if s.Count > 0 && s.P50 > s.Max {
+					panic("p50 above max")
+				}
+			}
+		}
+	}()
+	for g := 0; g < goroutines; g++ {
+		wg.Add(1)
+		go func(g int) {
+			defer wg.Done()
+			for i := 0; i < perG; i++ {
+				h.Record(uint64(g*perG + i))
+			}
+		}(g)
+	}
+	wg.Wait()
+	close(done)
+	s := h.Summary()
+	const total = goroutines * perG
+	assert.Equal(t, uint64(total), s.Count)
+	assert.Equal(t, time.Duration(total*(total-1)/2), s.Sum)
+	assert.Equal(t, time.Duration(total-1), s.Max)
+}
+
+func TestSummaryAllocatesNothing(t *testing.T) {
+	var h Histogram
+	for i := 0; i < 1000; i++ {
+		h.Observe(time.Duration(i) * time.Millisecond)
+	}
+	dst := make([]float64, 6)
+	assert.Zero(t, testing.AllocsPerRun(100, func() { h.WriteSummary(dst) }))
+}
