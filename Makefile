@@ -18,7 +18,8 @@ setup:
 ## generate: regenerate statsgen output, the catalog and the flowctl gRPC code.
 generate:
 	$(GO) generate ./...
-	@if [ -x scripts/gen-proto.sh ]; then ./scripts/gen-proto.sh; fi
+	./scripts/install-protoc.sh
+	./scripts/gen-proto.sh
 
 ## check: gofmt, go vet and the stale checks for all generated code.
 check: fmt vet stale
@@ -34,7 +35,8 @@ vet:
 
 stale:
 	@if [ -d cmd/statsgen ]; then $(GO) run ./cmd/statsgen -check ./...; fi
-	@if [ -x scripts/check-proto.sh ]; then ./scripts/check-proto.sh; fi
+	./scripts/install-protoc.sh
+	./scripts/check-proto.sh
 
 ## test: everything CI runs, on a fresh machine.
 test: setup check

@@ -1,0 +1,157 @@
+package flowctl
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"time"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	flowctlpb "github.com/cdpstats/cdpstats/proto/flowctl"
+	flowctlv1 "github.com/cdpstats/cdpstats/proto/flowctl/v1"
+)
+
+// registration is what the client registers, in API-neutral form.
+type registration struct {
+	serviceID      string
+	componentID    string
+	name           string
+	healthEndpoint string
+	metadata       map[string]string
+}
+
+// health is the pipeline's state as a v1 heartbeat reports it.
+type health int
+
+const (
+	healthStarting health = iota
+	healthHealthy
+	healthDegraded
+	healthUnhealthy
+	healthStopping
+)
+
+// controlPlane is one control-plane API. register returns the service ID
+// to heartbeat under.
+type controlPlane interface {
+	register(ctx context.Context, r registration) (string, error)
+	heartbeat(ctx context.Context, serviceID string, metrics map[string]float64, h health) error
+}
+
+func newControlPlane(api API, conn grpc.ClientConnInterface) controlPlane {
+	if api == APIV1 {
+		return v1API{flowctlv1.NewControlPlaneServiceClient(conn)}
+	}
+	return legacyAPI{flowctlpb.NewControlPlaneClient(conn)}
+}
+
+// legacyAPI speaks flowctl.ControlPlane.
+type legacyAPI struct{ c flowctlpb.ControlPlaneClient }
+
+func (a legacyAPI) register(ctx context.Context, r registration) (string, error) {
+	ack, err := a.c.Register(ctx, &flowctlpb.ServiceInfo{
+		ServiceId: r.serviceID,
+		// The whole pipeline registers as one service: a source,
+		// processors and consumers in one process.
+		ServiceType:    flowctlpb.ServiceType_SERVICE_TYPE_PIPELINE,
+		HealthEndpoint: r.healthEndpoint,
+		Metadata:       r.metadata,
+		ComponentId:    r.componentID,
+	})
+	if err != nil {
+		return "", err
+	}
+	return ack.GetServiceId(), nil
+}
+
+func (a legacyAPI) heartbeat(ctx context.Context, serviceID string, metrics map[string]float64, _ health) error {
+	// The legacy API has no health status; "pipeline.healthy" in the
+	// metrics carries it.
+	_, err := a.c.Heartbeat(ctx, &flowctlpb.ServiceHeartbeat{
+		ServiceId: serviceID,
+		Timestamp: timestamppb.New(time.Now()),
+		Metrics:   metrics,
+	})
+	return err
+}
+
+// v1API speaks flowctl.v1.ControlPlaneService.
+type v1API struct {
+	c flowctlv1.ControlPlaneServiceClient
+}
+
+func (a v1API) register(ctx context.Context, r registration) (string, error) {
+	resp, err := a.c.RegisterComponent(ctx, &flowctlv1.RegisterRequest{
+		Component: &flowctlv1.ComponentInfo{
+			Id:   r.serviceID,
+			Name: r.name,
+			// v1 has no pipeline type; flowctl itself maps the legacy
+			// SERVICE_TYPE_PIPELINE to UNSPECIFIED.
+			Type:     flowctlv1.ComponentType_COMPONENT_TYPE_UNSPECIFIED,
+			Endpoint: r.healthEndpoint,
+			Metadata: r.metadata,
+		},
+		ComponentId: r.componentID,
+	})
+	if err != nil {
+		return "", err
+	}
+	return resp.GetServiceId(), nil
+}
+
+func (a v1API) heartbeat(ctx context.Context, serviceID string, metrics map[string]float64, h health) error {
+	_, err := a.c.Heartbeat(ctx, &flowctlv1.HeartbeatRequest{
+		ServiceId: serviceID,
+		Status:    v1Status(h),
+		Metrics:   formatMetrics(metrics),
+	})
+	return err
+}
+
+func v1Status(h health) flowctlv1.HealthStatus {
+	switch h {
+	case healthStarting:
+		return flowctlv1.HealthStatus_HEALTH_STATUS_STARTING
+	case healthHealthy:
+		return flowctlv1.HealthStatus_HEALTH_STATUS_HEALTHY
+	case healthDegraded:
+		return flowctlv1.HealthStatus_HEALTH_STATUS_DEGRADED
+	case healthUnhealthy:
+		return flowctlv1.HealthStatus_HEALTH_STATUS_UNHEALTHY
+	case healthStopping:
+		return flowctlv1.HealthStatus_HEALTH_STATUS_STOPPING
+	}
+	return flowctlv1.HealthStatus_HEALTH_STATUS_UNKNOWN
+}
+
+// formatMetrics renders each value in the shortest form that parses back
+// to the same float64, so no precision is lost in the v1 string map.
+func formatMetrics(m map[string]float64) map[string]string {
+	out := make(map[string]string, len(m))
+	for k, v := range m {
+		out[k] = strconv.FormatFloat(v, 'g', -1, 64)
+	}
+	return out
+}
+
+// isNotFound reports whether err says the control plane does not know the
+// service. flowctl's own server answers an unknown service with a plain
+// error ("service X not found", code Unknown) rather than NotFound, so
+// both count.
+func isNotFound(err error) bool {
+	s, ok := status.FromError(err)
+	if !ok {
+		return false
+	}
+	switch s.Code() {
+	case codes.NotFound:
+		return true
+	case codes.Unknown:
+		return strings.Contains(strings.ToLower(s.Message()), "not found")
+	}
+	return false
+}

@@ -1,0 +1,78 @@
+package promexport
+
+import (
+	"log/slog"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Option customises a [Collector], a handler from [NewHandler] or a
+// [Server].
+type Option func(*options)
+
+type options struct {
+	catalog         Catalog
+	namespace       string
+	logger          *slog.Logger
+	collectors      []prometheus.Collector
+	shutdownTimeout time.Duration
+}
+
+// DefaultShutdownTimeout bounds how long [Server.Serve] waits for scrapes
+// in flight when its context ends.
+const DefaultShutdownTimeout = 5 * time.Second
+
+func buildOptions(opts []Option) options {
+	o := options{
+		namespace:       DefaultNamespace,
+		logger:          slog.New(slog.DiscardHandler),
+		shutdownTimeout: DefaultShutdownTimeout,
+	}
+	for _, fn := range opts {
+		fn(&o)
+	}
+	return o
+}
+
+// WithCatalog describes the stats of components that report through plain
+// GetStats, typically with statsgen's generated/ catalog wrapped by
+// [NewCatalog]. Components that report through the snapshot path carry
+// their own description and do not need it.
+func WithCatalog(c Catalog) Option { return func(o *options) { o.catalog = c } }
+
+// WithNamespace replaces the "cdp" prefix of every metric name. It must be
+// a valid metric name.
+func WithNamespace(ns string) Option {
+	return func(o *options) {
+		if ns != "" {
+			o.namespace = sanitize(ns)
+		}
+	}
+}
+
+// WithLogger sets the logger the HTTP server and handler report to. The
+// default discards everything.
+func WithLogger(l *slog.Logger) Option {
+	return func(o *options) {
+		if l != nil {
+			o.logger = l
+		}
+	}
+}
+
+// WithCollectors adds collectors to /metrics beside the pipeline's, such
+// as collectors.NewGoCollector().
+func WithCollectors(cs ...prometheus.Collector) Option {
+	return func(o *options) { o.collectors = append(o.collectors, cs...) }
+}
+
+// WithShutdownTimeout bounds how long [Server.Serve] waits for requests in
+// flight when its context ends.
+func WithShutdownTimeout(d time.Duration) Option {
+	return func(o *options) {
+		if d > 0 {
+			o.shutdownTimeout = d
+		}
+	}
+}
