@@ -57,7 +57,7 @@ bench-components:
 	$(GO) test -run '^$$' -bench . -benchmem -count $(BENCHCOUNT) -tags cdpstats_off ./components/...
 
 bench-statsgen:
-	$(GO) test -run '^$$' -bench . -benchtime 1x -count 3 ./cmd/statsgen/...
+	$(GO) test -run '^$$' -bench 'StatsgenVsVet$$' -benchtime 1x -count 3 ./cmd/statsgen
 
 ## run: the README's main command: a real pipeline on the shipped ledgers.
 run:

@@ -1,0 +1,35 @@
+// Command statsgen generates stats code from //cdp:component and
+// //cdp:stat markers: the atomic fields, the Record/Add/Set/Mark/Observe
+// helpers, and StatsDesc, SnapshotStats and GetStats on each component,
+// one stats_generated.go per package. A package holding //cdp:catalog
+// also gets the catalog of every stat (catalog_generated.go, STATS.md).
+//
+// Usage:
+//
+//	statsgen [flags] [packages]
+//
+// Packages are go list patterns and default to ".". From go generate:
+//
+//	//go:generate go run github.com/cdpstats/cdpstats/cmd/statsgen
+//
+// Flags:
+//
+//	-check    write nothing; print a unified diff and exit 3 when any output
+//	          is missing, changed or orphaned
+//	-markers  print help for every marker, kind and option
+//	-tags     build tags to load packages with
+//	-v        print each file written or removed
+//
+// Exit codes: 0 ok, 1 marker errors (nothing written), 2 usage, 3 stale.
+// docs/annotations.md is the author's guide.
+package main
+
+import (
+	"os"
+
+	"github.com/cdpstats/cdpstats/internal/statsgen"
+)
+
+func main() {
+	os.Exit(statsgen.Main(os.Args[1:], "", os.Stdout, os.Stderr))
+}

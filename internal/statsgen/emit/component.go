@@ -1,0 +1,326 @@
+package emit
+
+import (
+	"fmt"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/dave/jennifer/jen"
+
+	"github.com/cdpstats/cdpstats/internal/statsgen/model"
+	"github.com/cdpstats/cdpstats/runtime"
+)
+
+// componentGen writes the code of one component.
+type componentGen struct {
+	*fileGen
+	c *model.Component
+	// recv is the receiver name of the component's methods.
+	recv string
+}
+
+// statsRecv is the receiver name of the stats type's helpers.
+const statsRecv = "s"
+
+func (g *componentGen) emit() {
+	g.recv = receiverName(g.c.GoName)
+	if g.c.StatsType != "" {
+		g.statsType()
+		for _, s := range g.c.Stats {
+			g.helpers(s)
+		}
+	}
+	g.desc()
+	g.methods()
+	g.guard()
+}
+
+// receiverName returns the conventional receiver name of a type: its
+// first letter, lower-cased.
+func receiverName(typeName string) string {
+	r, _ := utf8.DecodeRuneInString(typeName)
+	if !unicode.IsLetter(r) {
+		return "c"
+	}
+	return string(unicode.ToLower(r))
+}
+
+// statsType writes the struct that holds the component's stats.
+func (g *componentGen) statsType() {
+	c := g.c
+	stored := false
+	for _, s := range c.Stats {
+		stored = stored || s.Stored()
+	}
+	if stored {
+		g.doc("%s holds the stats of %s, as its //cdp:stat markers declare them. Its methods "+
+			"record them; they are safe for concurrent use and allocate nothing.", c.StatsType, c.GoName)
+	} else {
+		g.doc("%s carries the //cdp:stat markers of %s. It holds nothing: every one of those "+
+			"stats is read from the component when stats are collected.", c.StatsType, c.GoName)
+	}
+	g.f.Type().Id(c.StatsType).StructFunc(func(fields *jen.Group) {
+		for _, s := range c.Stats {
+			if s.Stored() {
+				fields.Id(s.Field).Qual(RuntimePath, primitive(s.Kind))
+			}
+		}
+	})
+	g.f.Line()
+}
+
+// primitive returns the runtime type that stores a stat of kind k.
+func primitive(k runtime.StatKind) string {
+	switch k {
+	case runtime.KindCounter:
+		return "Counter"
+	case runtime.KindGauge:
+		return "Gauge"
+	case runtime.KindTimestamp:
+		return "Timestamp"
+	case runtime.KindLatency:
+		return "Histogram"
+	}
+	panic(fmt.Sprintf("statsgen: no primitive stores a %s", k))
+}
+
+// helpers writes the recording methods of one stat on the stats type.
+func (g *componentGen) helpers(s *model.Stat) {
+	if !s.Stored() {
+		return
+	}
+	field := jen.Id(statsRecv).Dot(s.Field)
+	help := ""
+	if s.Help != "" {
+		help = "\n\n" + strings.TrimSuffix(s.Help, ".") + "."
+	}
+	method := func(doc, name string, params []jen.Code, results []jen.Code, body ...jen.Code) {
+		g.doc("%s", fmt.Sprintf(doc, name, s.Name)+help)
+		g.f.Func().Params(jen.Id(statsRecv).Op("*").Id(g.c.StatsType)).Id(name).
+			Params(params...).Params(results...).Block(body...)
+		g.f.Line()
+	}
+	switch s.Kind {
+	case runtime.KindCounter:
+		method("%s adds 1 to the counter %s.", "Record"+s.Camel, nil, nil, field.Clone().Dot("Inc").Call())
+		method("%s adds n to the counter %s.", "Add"+s.Camel,
+			[]jen.Code{jen.Id("n").Uint64()}, nil, field.Clone().Dot("Add").Call(jen.Id("n")))
+	case runtime.KindGauge:
+		method("%s sets the gauge %s to v.", "Set"+s.Camel,
+			[]jen.Code{jen.Id("v").Int64()}, nil, field.Clone().Dot("Set").Call(jen.Id("v")))
+		method("%s adds delta, which may be negative, to the gauge %s.", "Add"+s.Camel,
+			[]jen.Code{jen.Id("delta").Int64()}, nil, field.Clone().Dot("Add").Call(jen.Id("delta")))
+	case runtime.KindTimestamp:
+		method("%s sets the timestamp %s to now.", "Mark"+s.Camel, nil, nil, field.Clone().Dot("Mark").Call())
+		method("%s sets the timestamp %s to t; the zero time.Time clears it.", "Set"+s.Camel,
+			[]jen.Code{jen.Id("t").Qual("time", "Time")}, nil, field.Clone().Dot("Set").Call(jen.Id("t")))
+	case runtime.KindLatency:
+		method("%s records one latency of d in %s.", "Observe"+s.Camel,
+			[]jen.Code{jen.Id("d").Qual("time", "Duration")}, nil, field.Clone().Dot("Observe").Call(jen.Id("d")))
+		method("%s starts timing one operation for %s: call the func it returns when the operation "+
+			"ends. The func allocates; on hot paths prefer Observe with a time.Now of your own.", "Time"+s.Camel,
+			nil, []jen.Code{jen.Func().Params()},
+			jen.If(jen.Op("!").Qual(RuntimePath, "Enabled")).Block(jen.Return(jen.Func().Params().Block())),
+			jen.Id("start").Op(":=").Qual("time", "Now").Call(),
+			jen.Return(jen.Func().Params().Block(field.Clone().Dot("ObserveSince").Call(jen.Id("start")))),
+		)
+	}
+}
+
+// statsField returns the expression of the component's stats field.
+func (g *componentGen) statsField() *jen.Statement {
+	return jen.Id(g.recv).Dot(g.c.StatsField)
+}
+
+// read returns the expression that reads a gauge's field or calls its
+// method.
+func (g *componentGen) read(r *model.Read) *jen.Statement {
+	expr := jen.Id(g.recv)
+	for _, part := range strings.Split(r.Path, ".") {
+		expr = expr.Dot(part)
+	}
+	if r.IsFunc {
+		expr = expr.Call()
+	}
+	return expr
+}
+
+// methods writes StatsDesc, SnapshotStats and GetStats on the component.
+func (g *componentGen) methods() {
+	c := g.c
+	recv := jen.Id(g.recv).Op("*").Id(c.GoName)
+	g.doc("Compile-time check that the component feeds the collector's allocation-free path.")
+	g.f.Var().Id("_").Qual(RuntimePath, "SnapshotProvider").Op("=").Parens(jen.Op("*").Id(c.GoName)).Parens(jen.Nil())
+	g.f.Line()
+
+	g.doc("StatsDesc describes the stats of %s. It implements runtime.SnapshotProvider; "+
+		"the description never changes.", c.GoName)
+	g.f.Func().Params(recv.Clone()).Id("StatsDesc").Params().Op("*").Qual(RuntimePath, "ComponentDesc").
+		Block(jen.Return(jen.Id(c.DescVar)))
+	g.f.Line()
+
+	g.doc("SnapshotStats writes the current value of every key of StatsDesc().Keys into dst, " +
+		"in order, without allocating. It implements runtime.SnapshotProvider.")
+	g.f.Func().Params(recv.Clone()).Id("SnapshotStats").Params(jen.Id("dst").Index().Float64()).
+		BlockFunc(g.snapshotBody)
+	g.f.Line()
+
+	g.doc("GetStats returns the stats of %s in the map form of runtime.StatsProvider.", c.GoName)
+	g.f.Func().Params(recv.Clone()).Id("GetStats").Params().Qual(RuntimePath, "ComponentStats").
+		BlockFunc(g.getStatsBody)
+	g.f.Line()
+}
+
+func (g *componentGen) snapshotBody(body *jen.Group) {
+	keys := len(g.c.Keys())
+	if keys == 0 {
+		return
+	}
+	body.Id("_").Op("=").Id("dst").Index(jen.Lit(keys - 1)).Comment("one bounds check for all writes")
+	i := 0
+	for _, s := range g.c.Stats {
+		dst := jen.Id("dst").Index(jen.Lit(i))
+		switch {
+		case s.Kind == runtime.KindLatency:
+			body.Add(g.statsField().Dot(s.Field).Dot("WriteSummary").
+				Call(jen.Id("dst").Index(jen.Lit(i).Op(":").Lit(i + len(s.Keys)))))
+		default:
+			body.Add(dst).Op("=").Add(g.snapshotValue(s))
+		}
+		i += len(s.Keys)
+	}
+}
+
+// snapshotValue returns the float64 value of a stat with one key.
+func (g *componentGen) snapshotValue(s *model.Stat) jen.Code {
+	switch {
+	case s.Kind == runtime.KindRatio:
+		return g.ratio(s)
+	case s.Kind == runtime.KindTimestamp:
+		return g.statsField().Dot(s.Field).Dot("UnixSeconds").Call()
+	case s.Read != nil && s.Read.Conv == model.ToFloat64:
+		return jen.Qual(RuntimePath, "Finite").Call(jen.Float64().Parens(g.read(s.Read)))
+	case s.Read != nil:
+		return jen.Float64().Parens(g.read(s.Read))
+	default:
+		return jen.Float64().Parens(g.statsField().Dot(s.Field).Dot("Load").Call())
+	}
+}
+
+func (g *componentGen) ratio(s *model.Stat) jen.Code {
+	return jen.Qual(RuntimePath, "Ratio").Call(
+		g.statsField().Dot(s.Num.Field).Dot("Load").Call(),
+		g.statsField().Dot(s.Den.Field).Dot("Load").Call(),
+	)
+}
+
+func (g *componentGen) getStatsBody(body *jen.Group) {
+	for _, s := range g.c.Stats {
+		if s.Kind == runtime.KindLatency {
+			body.Id(summaryVar(s)).Op(":=").Add(g.statsField().Dot(s.Field).Dot("Summary").Call())
+		}
+	}
+	body.Return(jen.Qual(RuntimePath, "ComponentStats").Values(
+		jen.Line().Id("ComponentType").Op(":").Lit(g.c.Type),
+		jen.Line().Id("ComponentName").Op(":").Lit(g.c.Name),
+		jen.Line().Id("Stats").Op(":").Map(jen.String()).Interface().ValuesFunc(func(m *jen.Group) {
+			for _, s := range g.c.Stats {
+				for i, key := range s.Keys {
+					m.Line().Lit(key).Op(":").Add(g.mapValue(s, i))
+				}
+			}
+			if len(g.c.Stats) > 0 {
+				m.Line()
+			}
+		}),
+		jen.Line().Id("LastUpdated").Op(":").Qual("time", "Now").Call(),
+		jen.Line(),
+	))
+}
+
+// summaryVar names the local that holds a latency's summary in GetStats.
+// The suffix keeps it from shadowing the receiver or an import.
+func summaryVar(s *model.Stat) string { return strings.TrimSuffix(s.Field, "_") + "Summary" }
+
+// mapValue returns the value of the key-th key of s in its natural Go type.
+func (g *componentGen) mapValue(s *model.Stat, key int) jen.Code {
+	switch {
+	case s.Kind == runtime.KindLatency:
+		return latencyValue(summaryVar(s), runtime.LatencyKeySuffixes[key])
+	case s.Kind == runtime.KindRatio, s.Kind == runtime.KindTimestamp:
+		return g.snapshotValue(s)
+	case s.Read != nil:
+		switch s.Read.Conv {
+		case model.ToUint64:
+			return jen.Uint64().Parens(g.read(s.Read))
+		case model.ToFloat64:
+			return g.snapshotValue(s)
+		}
+		return jen.Int64().Parens(g.read(s.Read))
+	default:
+		return g.statsField().Dot(s.Field).Dot("Load").Call()
+	}
+}
+
+// latencyValue returns the value of one latency key, read from the
+// runtime.LatencySummary in the local sum, in the units
+// runtime.Histogram.WriteSummary uses.
+func latencyValue(sum, suffix string) jen.Code {
+	ms := func(d *jen.Statement) jen.Code {
+		return jen.Float64().Parens(d).Op("/").Op("1e6") // jen.Lit would print 1e+06
+	}
+	switch suffix {
+	case "_count":
+		return jen.Id(sum).Dot("Count")
+	case "_avg_ms":
+		return ms(jen.Id(sum).Dot("Avg").Call())
+	case "_p50_ms":
+		return ms(jen.Id(sum).Dot("P50"))
+	case "_p90_ms":
+		return ms(jen.Id(sum).Dot("P90"))
+	case "_p99_ms":
+		return ms(jen.Id(sum).Dot("P99"))
+	case "_max_ms":
+		return ms(jen.Id(sum).Dot("Max"))
+	}
+	panic(fmt.Sprintf("statsgen: unknown latency key suffix %q in runtime.LatencyKeySuffixes", suffix))
+}
+
+// guard writes a function that refers to every field and method that the
+// component's gauges read, with their types, so renaming or retyping one
+// breaks the build instead of the numbers.
+func (g *componentGen) guard() {
+	var reads []*model.Read
+	for _, s := range g.c.Stats {
+		if s.Read != nil {
+			reads = append(reads, s.Read)
+		}
+	}
+	if len(reads) == 0 {
+		return
+	}
+	g.doc("_ breaks the build when a field or method that a //cdp:stat marker of %s reads is "+
+		"renamed or retyped. Fix the marker, then run go generate again.", g.c.GoName)
+	g.f.Func().Id("_").Params(jen.Id(g.recv).Op("*").Id(g.c.GoName)).BlockFunc(func(body *jen.Group) {
+		for _, r := range reads {
+			typ := g.typeCode(r.Type)
+			ref := g.read(r)
+			if r.IsFunc {
+				ref = jen.Id(g.recv)
+				for _, part := range strings.Split(r.Path, ".") {
+					ref = ref.Dot(part)
+				}
+				if typ != nil {
+					typ = jen.Func().Params().Add(typ)
+				}
+			}
+			if typ == nil {
+				body.Id("_").Op("=").Add(ref)
+				continue
+			}
+			body.Var().Id("_").Add(typ).Op("=").Add(ref)
+		}
+	})
+	g.f.Line()
+}
