@@ -9,8 +9,9 @@ import (
 )
 
 // Nearest returns the choice closest to name by edit distance, ignoring
-// case, or "" when none is close enough to be a plausible typo (more than
-// a third of the longer name differs).
+// case, or "" when none is close enough to be a plausible typo: more than
+// one edit in a short name, more than a third of a longer one, or nothing
+// in common at all.
 func Nearest(name string, choices []string) string {
 	best, bestDist := "", -1
 	lname := strings.ToLower(name)
@@ -20,7 +21,7 @@ func Nearest(name string, choices []string) string {
 			best, bestDist = c, d
 		}
 	}
-	if best == "" || bestDist*3 > max(len(name), len(best)) {
+	if longer := max(len(name), len(best)); best == "" || bestDist > max(1, longer/3) || bestDist >= longer {
 		return ""
 	}
 	return best

@@ -15,6 +15,7 @@ func TestNearest(t *testing.T) {
 		{"case only", "filterpayments", "FilterPayments"},
 		{"transposition", "ContractEvnet", "ContractEvent"},
 		{"nothing close", "Kafka", ""},
+		{"one edit in a short name", "Filter", ""},
 		{"empty input", "", ""},
 	}
 	for _, tt := range tests {
@@ -23,6 +24,7 @@ func TestNearest(t *testing.T) {
 		})
 	}
 	assert.Equal(t, "", Nearest("x", nil))
+	assert.Equal(t, "v1", Nearest("v2", []string{"legacy", "v1"}), "one edit is a typo even in a short name")
 }
 
 func TestHint(t *testing.T) {

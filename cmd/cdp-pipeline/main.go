@@ -1,0 +1,175 @@
+// Command cdp-pipeline runs Stellar CDP pipelines from a YAML config and
+// reports their stats live on stderr, to flowctl and to Prometheus.
+//
+// Usage:
+//
+//	cdp-pipeline run -config FILE [-pipeline NAME] [-log-format text|json] [-log-level LEVEL]
+//	cdp-pipeline validate -config FILE [-pipeline NAME]
+//	cdp-pipeline version
+//
+// Exit codes: 0 when the pipelines ran to the end of their range or
+// stopped cleanly on SIGINT/SIGTERM, 1 when a pipeline failed, 2 for a
+// usage or config error.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"syscall"
+
+	"github.com/cdpstats/cdpstats/internal/runner"
+)
+
+// version is set at link time with -ldflags "-X main.version=v1.2.3";
+// otherwise the module version from the build info is used.
+var version = ""
+
+// Exit codes.
+const (
+	exitOK     = 0
+	exitFailed = 1
+	exitUsage  = 2
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		usage(stderr)
+		return exitUsage
+	}
+	switch args[0] {
+	case "run":
+		return runCommand(args[1:], stderr, true)
+	case "validate":
+		return runCommand(args[1:], stderr, false)
+	case "version":
+		fmt.Fprintln(stdout, "cdp-pipeline", buildVersion())
+		return exitOK
+	case "-h", "-help", "--help", "help":
+		usage(stdout)
+		return exitOK
+	default:
+		fmt.Fprintf(stderr, "cdp-pipeline: unknown command %q\n", args[0])
+		usage(stderr)
+		return exitUsage
+	}
+}
+
+func usage(w io.Writer) {
+	fmt.Fprint(w, `usage:
+  cdp-pipeline run -config FILE [-pipeline NAME] [-log-format text|json] [-log-level debug|info|warn|error]
+  cdp-pipeline validate -config FILE [-pipeline NAME]
+  cdp-pipeline version
+`)
+}
+
+func runCommand(args []string, stderr io.Writer, execute bool) int {
+	name := "validate"
+	if execute {
+		name = "run"
+	}
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	configPath := fs.String("config", "", "pipeline config `file` (YAML)")
+	pipelineName := fs.String("pipeline", "", "run only the pipeline `name`d (default: all pipelines in the file)")
+	logFormat := fs.String("log-format", "text", "log format: text or json")
+	logLevel := fs.String("log-level", "info", "log level: debug, info, warn or error")
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	if *configPath == "" || fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "cdp-pipeline %s: -config is required and takes no other arguments\n", name)
+		fs.Usage()
+		return exitUsage
+	}
+	logger, err := newLogger(stderr, *logFormat, *logLevel)
+	if err != nil {
+		fmt.Fprintf(stderr, "cdp-pipeline %s: %v\n", name, err)
+		return exitUsage
+	}
+
+	cfg, err := runner.LoadConfig(*configPath)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return exitUsage
+	}
+	r := &runner.Runner{
+		Config:   cfg,
+		Pipeline: *pipelineName,
+		Logger:   logger,
+		Status:   stderr,
+		Terminal: isTerminal(stderr),
+	}
+	if !execute {
+		if err := r.Validate(); err != nil {
+			fmt.Fprintln(stderr, err)
+			return exitUsage
+		}
+		fmt.Fprintf(stderr, "%s: ok\n", *configPath)
+		return exitOK
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	go func() {
+		<-ctx.Done()
+		stop() // a second signal kills the process the default way
+	}()
+	if err := r.Run(ctx); err != nil {
+		var cfgErr runner.ConfigErrors
+		if errors.As(err, &cfgErr) {
+			fmt.Fprintln(stderr, err)
+			return exitUsage
+		}
+		logger.Error("pipeline failed", "error", err)
+		return exitFailed
+	}
+	return exitOK
+}
+
+func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
+	var lvl slog.Level
+	if err := lvl.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("-log-level %q: want debug, info, warn or error", level)
+	}
+	opts := &slog.HandlerOptions{Level: lvl}
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	default:
+		return nil, fmt.Errorf("-log-format %q: want text or json", format)
+	}
+}
+
+func buildVersion() string {
+	if version != "" {
+		return version
+	}
+	if info, ok := debug.ReadBuildInfo(); ok && info.Main.Version != "" {
+		return info.Main.Version
+	}
+	return "(devel)"
+}
+
+// isTerminal reports whether w is a character device, where the live line
+// may redraw in place.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}

@@ -1,0 +1,166 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// level is a field type that decodes itself.
+type level int
+
+func (l *level) UnmarshalConfig(v interface{}) error {
+	s, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("must be low or high, got %T", v)
+	}
+	switch s {
+	case "low":
+		*l = 1
+	case "high":
+		*l = 2
+	default:
+		return fmt.Errorf("must be low or high, got %q", s)
+	}
+	return nil
+}
+
+type sample struct {
+	Name    string        `config:"name,required"`
+	Enabled bool          `config:"enabled"`
+	Count   int           `config:"count"`
+	Small   uint8         `config:"small"`
+	Big     uint32        `config:"big"`
+	Signed  int16         `config:"signed"`
+	Wait    time.Duration `config:"wait"`
+	Tags    []string      `config:"tags"`
+	Level   level         `config:"level"`
+	// Untagged takes no part: "Untagged" is an unknown key.
+	Untagged string
+	Skipped  string `config:"-"`
+}
+
+func TestDecode(t *testing.T) {
+	tests := []struct {
+		name string
+		raw  map[string]interface{}
+		want sample
+	}{
+		{"defaults kept", map[string]interface{}{"name": "a"}, sample{Name: "a", Count: 7}},
+		{"every type", map[string]interface{}{
+			"name": "a", "enabled": true, "count": int64(-3), "small": 255, "big": uint64(4_000_000_000), "signed": -32768,
+			"wait": "1m30s", "tags": []interface{}{"x", "y"}, "level": "high",
+		}, sample{Name: "a", Enabled: true, Count: -3, Small: 255, Big: 4_000_000_000, Signed: -32768, Wait: 90 * time.Second, Tags: []string{"x", "y"}, Level: 2}},
+		{"JSON numbers", map[string]interface{}{"name": "a", "count": float64(12), "wait": float64(3)}, sample{Name: "a", Count: 12, Wait: 3 * time.Second}},
+		{"integer seconds", map[string]interface{}{"name": "a", "wait": 5}, sample{Name: "a", Count: 7, Wait: 5 * time.Second}},
+		{"nil is absent", map[string]interface{}{"name": "a", "count": nil}, sample{Name: "a", Count: 7}},
+		{"[]string", map[string]interface{}{"name": "a", "tags": []string{"z"}}, sample{Name: "a", Count: 7, Tags: []string{"z"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := sample{Count: 7}
+			require.NoError(t, Decode(tt.raw, &got))
+			assert.Equal(t, tt.want, got)
+		})
+	}
+}
+
+func TestDecodeErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		raw  map[string]interface{}
+		want []string // one message per error, sorted by key
+	}{
+		{"unknown key with suggestion", map[string]interface{}{"name": "a", "enabeld": true},
+			[]string{`unknown config key "enabeld"; did you mean "enabled"? (valid keys: big, count, enabled, level, name, signed, small, tags, wait)`}},
+		{"unknown key, CamelCase", map[string]interface{}{"name": "a", "Wait": "1s"},
+			[]string{`unknown config key "Wait"; did you mean "wait"?`}},
+		{"untagged field", map[string]interface{}{"name": "a", "Untagged": "x"},
+			[]string{`unknown config key "Untagged"`}},
+		{"unknown key, nothing near", map[string]interface{}{"name": "a", "zzzzzzzzzz": 1},
+			[]string{`unknown config key "zzzzzzzzzz" (valid keys:`}},
+		{"missing required", map[string]interface{}{}, []string{`config key "name": is required`}},
+		{"required but nil", map[string]interface{}{"name": nil}, []string{`config key "name": is required`}},
+		{"string for int", map[string]interface{}{"name": "a", "count": "ten"}, []string{`config key "count": must be an integer, got string "ten"`}},
+		{"fraction for int", map[string]interface{}{"name": "a", "count": 1.5}, []string{`config key "count": must be an integer, got 1.5`}},
+		{"overflow", map[string]interface{}{"name": "a", "small": 256}, []string{`config key "small": 256 is out of range (at most 255)`}},
+		{"signed overflow", map[string]interface{}{"name": "a", "signed": 40000}, []string{`config key "signed": 40000 is out of range`}},
+		{"negative unsigned", map[string]interface{}{"name": "a", "big": -1}, []string{`config key "big": must not be negative, got -1`}},
+		{"huge uint64", map[string]interface{}{"name": "a", "count": uint64(math.MaxUint64)}, []string{`config key "count": 18446744073709551615 is out of range`}},
+		{"bool", map[string]interface{}{"name": "a", "enabled": "yes"}, []string{`config key "enabled": must be true or false, got string "yes"`}},
+		{"int for string", map[string]interface{}{"name": 5}, []string{`config key "name": must be a string, got integer 5`}},
+		{"bad duration", map[string]interface{}{"name": "a", "wait": "soon"}, []string{`config key "wait": must be a duration such as "5s" or "1m30s", got "soon"`}},
+		{"negative duration", map[string]interface{}{"name": "a", "wait": "-1s"}, []string{`config key "wait": must not be negative`}},
+		{"list element", map[string]interface{}{"name": "a", "tags": []interface{}{"x", 3}}, []string{`config key "tags": element 1 must be a string, got integer 3`}},
+		{"not a list", map[string]interface{}{"name": "a", "tags": "x"}, []string{`config key "tags": must be a list of strings, got string "x"`}},
+		{"map value", map[string]interface{}{"name": "a", "tags": map[string]interface{}{}}, []string{`config key "tags": must be a list of strings, got a map`}},
+		{"unmarshaler", map[string]interface{}{"name": "a", "level": "medium"}, []string{`config key "level": must be low or high, got "medium"`}},
+		{"several at once, sorted", map[string]interface{}{"count": "x", "nme": "a"},
+			[]string{`config key "count": must be an integer`, `config key "name": is required`, `unknown config key "nme"; did you mean "name"?`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got sample
+			err := Decode(tt.raw, &got)
+			require.Error(t, err)
+			var errs Errors
+			require.True(t, errors.As(err, &errs))
+			require.Len(t, errs, len(tt.want), "errors: %v", err)
+			for i, want := range tt.want {
+				assert.True(t, strings.HasPrefix(errs[i].Error(), want), "error %d\n got: %s\nwant: %s...", i, errs[i], want)
+			}
+			var ke *KeyError
+			assert.True(t, errors.As(err, &ke), "errors.As finds the first *KeyError")
+		})
+	}
+}
+
+func TestKeyErrorFields(t *testing.T) {
+	var got sample
+	err := Decode(map[string]interface{}{"name": "a", "cuont": 1}, &got)
+	var ke *KeyError
+	require.True(t, errors.As(err, &ke))
+	assert.Equal(t, "cuont", ke.Key)
+	assert.True(t, ke.Unknown)
+	assert.Equal(t, "count", ke.Suggestion)
+	assert.Equal(t, Keys(&sample{}), ke.Valid)
+}
+
+func TestErrorf(t *testing.T) {
+	cause := errors.New("disk on fire")
+	err := Errorf("path", "cannot open: %w", cause)
+	assert.Equal(t, `config key "path": cannot open: disk on fire`, err.Error())
+	assert.ErrorIs(t, err, cause)
+	assert.Nil(t, Errors(nil).Err())
+}
+
+func TestDecodePanicsOnNonStruct(t *testing.T) {
+	var n int
+	assert.Panics(t, func() { _ = Decode(nil, &n) })
+	assert.Panics(t, func() { _ = Decode(nil, sample{}) })
+}
+
+func TestSuggest(t *testing.T) {
+	keys := []string{"buffer_size", "num_workers", "start_ledger", "end_ledger", "path"}
+	tests := []struct{ in, want string }{
+		{"bufer_size", "buffer_size"},
+		{"BufferSize", "buffer_size"},
+		{"buffer-size", "buffer_size"},
+		{"start", ""},
+		{"start_leger", "start_ledger"},
+		{"pth", "path"},
+		{"xyz", ""},
+		{"endledger", "end_ledger"},
+		{"num_wokrers", "num_workers"},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, Suggest(tt.in, keys), tt.in)
+	}
+	assert.Equal(t, "", Suggest("x", nil))
+}

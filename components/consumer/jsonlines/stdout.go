@@ -1,0 +1,75 @@
+package jsonlines
+
+import (
+	"context"
+	"io"
+	"os"
+
+	"github.com/cdpstats/cdpstats/components/cdp"
+	"github.com/cdpstats/cdpstats/components/config"
+)
+
+// StdoutConfig is StdoutConsumer's configuration; it has no keys.
+type StdoutConfig struct{}
+
+// StdoutConsumer writes each message's payload to standard output as a
+// JSON line.
+//
+//cdp:component type=consumer name=StdoutConsumer
+type StdoutConsumer struct {
+	out         *lines
+	subscribers cdp.Subscribers
+
+	//cdp:stat counter name=messages_written unit=messages help="Messages written as JSON lines"
+	//cdp:stat counter name=bytes_written    unit=bytes    help="Bytes written, newlines included"
+	//cdp:stat counter name=errors                         help="Messages that could not be encoded or written, and failed flushes"
+	stats stdoutConsumerStats
+}
+
+// NewStdout returns a StdoutConsumer for a config map, which must be empty.
+func NewStdout(raw map[string]interface{}) (*StdoutConsumer, error) {
+	if _, err := ParseStdoutConfig(raw); err != nil {
+		return nil, err
+	}
+	return NewWriter(os.Stdout), nil
+}
+
+// ParseStdoutConfig decodes and checks a StdoutConsumer config map.
+func ParseStdoutConfig(raw map[string]interface{}) (StdoutConfig, error) {
+	var cfg StdoutConfig
+	err := config.Decode(raw, &cfg)
+	return cfg, err
+}
+
+// NewWriter returns a StdoutConsumer that writes to w instead of standard
+// output, for tests and for programs that embed a pipeline.
+func NewWriter(w io.Writer) *StdoutConsumer {
+	return &StdoutConsumer{out: newLines(w)}
+}
+
+// Subscribe adds a processor that receives every message after it is
+// written.
+func (c *StdoutConsumer) Subscribe(p cdp.Processor) { c.subscribers.Subscribe(p) }
+
+// Process writes msg's payload as one JSON line.
+func (c *StdoutConsumer) Process(ctx context.Context, msg cdp.Message) error {
+	n, written, err := c.out.write(msg)
+	if err != nil {
+		c.stats.RecordErrors()
+		return err
+	}
+	if written {
+		c.stats.RecordMessagesWritten()
+		c.stats.AddBytesWritten(uint64(n))
+	}
+	return c.subscribers.Send(ctx, msg)
+}
+
+// Close flushes what is buffered. Standard output itself stays open.
+func (c *StdoutConsumer) Close() error {
+	if err := c.out.flush(); err != nil {
+		c.stats.RecordErrors()
+		return err
+	}
+	return nil
+}

@@ -1,0 +1,347 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/cdpstats/cdpstats/components/cdp"
+	"github.com/cdpstats/cdpstats/components/internal/ledgerx"
+	"github.com/cdpstats/cdpstats/components/processor/contractevent"
+	"github.com/cdpstats/cdpstats/components/processor/filterpayments"
+)
+
+// SaveToPostgreSQL writes payments and contract events into PostgreSQL in
+// batches. Process only buffers (and blocks while a full batch cannot be
+// written); a message counts as written once its batch commits.
+//
+//cdp:component type=consumer name=SaveToPostgreSQL
+type SaveToPostgreSQL struct {
+	cfg         Config
+	secret      string
+	pool        *pgxpool.Pool
+	log         *slog.Logger
+	subscribers cdp.Subscribers
+
+	// mu guards pending and err. A batch being written has left pending;
+	// if its write fails for good it goes back to the front.
+	mu      sync.Mutex
+	pending []entry
+	rows    int   // rows in pending
+	err     error // a permanent write failure, returned by Process from then on
+
+	// flushing holds a token while a flush runs, so batches commit in
+	// order; a channel rather than a mutex so that waiting for it can end
+	// with the caller's context.
+	flushing chan struct{}
+
+	stop      context.CancelFunc // stops the interval flusher
+	done      chan struct{}      // closed when the interval flusher has returned
+	closeOnce sync.Once
+	closeErr  error
+
+	//cdp:stat counter name=rows_inserted   unit=rows    help="Rows committed that were new; a replayed row is not counted"
+	//cdp:stat counter name=batches_written unit=batches help="Batches committed"
+	//cdp:stat counter name=errors                       help="Failed write attempts and messages that could not be stored"
+	//cdp:stat counter name=retries                      help="Write attempts retried after a failure that may pass"
+	//cdp:stat latency name=write_latency                help="Time to write and commit one batch"
+	//cdp:stat gauge   name=open_connections func=openConnections unit=connections help="Connections in the pool"
+	//cdp:stat gauge   name=last_committed_ledger        help="Last ledger all of whose rows are committed: where to resume after a crash"
+	stats saveToPostgreSQLStats
+}
+
+// entry is one pending message: a row, or a message to pass on (a ledger
+// marker) once everything before it has committed.
+type entry struct {
+	payment []interface{}
+	event   []interface{}
+	msg     cdp.Message
+	ledger  uint32 // for a ledger marker
+}
+
+// New connects to the database, applies the migrations and returns the
+// consumer. It fails, without a password in the error, when the database
+// cannot be reached within connect_timeout.
+func New(raw map[string]interface{}) (*SaveToPostgreSQL, error) {
+	cfg, err := ParseConfig(raw)
+	if err != nil {
+		return nil, err
+	}
+	return NewFromConfig(cfg)
+}
+
+// NewFromConfig is New for a configuration built in Go.
+func NewFromConfig(cfg Config) (*SaveToPostgreSQL, error) {
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	c := &SaveToPostgreSQL{
+		cfg:      cfg,
+		secret:   cfg.secret(),
+		log:      slog.Default().With("component", "SaveToPostgreSQL"),
+		flushing: make(chan struct{}, 1),
+	}
+	pc, err := cfg.poolConfig()
+	if err != nil {
+		return nil, c.redact(err)
+	}
+	pool, err := pgxpool.NewWithConfig(context.Background(), pc)
+	if err != nil {
+		return nil, c.redact(fmt.Errorf("creating connection pool: %w", err))
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), cfg.ConnectTimeout)
+	defer cancel()
+	if err := migrate(ctx, pool); err != nil {
+		pool.Close()
+		return nil, c.redact(fmt.Errorf("creating tables: %w", err))
+	}
+	c.pool = pool
+	bg, stop := context.WithCancel(context.Background())
+	c.stop, c.done = stop, make(chan struct{})
+	go c.flushEvery(bg)
+	return c, nil
+}
+
+// Subscribe adds a processor that receives each message once the batch
+// holding it has committed.
+func (c *SaveToPostgreSQL) Subscribe(p cdp.Processor) { c.subscribers.Subscribe(p) }
+
+// Process buffers a payment or contract event, and writes the batch when
+// it is full. Ledger messages mark the end of a ledger. Any other payload
+// is an error.
+func (c *SaveToPostgreSQL) Process(ctx context.Context, msg cdp.Message) error {
+	e, err := c.entryFor(msg)
+	if err != nil {
+		c.stats.RecordErrors()
+		return err
+	}
+	c.mu.Lock()
+	if c.err != nil {
+		err := c.err
+		c.mu.Unlock()
+		return err
+	}
+	c.pending = append(c.pending, e)
+	if e.payment != nil || e.event != nil {
+		c.rows++
+	}
+	full := c.rows >= c.cfg.BatchSize
+	c.mu.Unlock()
+	if full {
+		return c.flush(ctx, false)
+	}
+	return nil
+}
+
+// entryFor converts a message to a pending entry.
+func (c *SaveToPostgreSQL) entryFor(msg cdp.Message) (entry, error) {
+	e := entry{msg: msg}
+	var err error
+	switch p := msg.Payload.(type) {
+	case filterpayments.Payment:
+		e.payment, err = paymentRow(&p)
+	case *filterpayments.Payment:
+		e.payment, err = paymentRow(p)
+	case contractevent.Event:
+		e.event, err = eventRow(&p)
+	case *contractevent.Event:
+		e.event, err = eventRow(p)
+	default:
+		lcm, ok := ledgerx.Ledger(msg)
+		if !ok {
+			return e, fmt.Errorf("SaveToPostgreSQL stores payments (FilterPayments) and contract events (ContractEvent), not %T", msg.Payload)
+		}
+		e.ledger = lcm.LedgerSequence()
+		if c.subscribers.Len() == 0 {
+			e.msg = cdp.Message{} // nobody to pass it to; do not hold the ledger
+		}
+	}
+	return e, err
+}
+
+// flush writes pending rows in batches of at most batch_size: all of them
+// when all is true, else while a full batch is pending. It retries while
+// the database is away, until ctx ends.
+func (c *SaveToPostgreSQL) flush(ctx context.Context, all bool) error {
+	select {
+	case c.flushing <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	defer func() { <-c.flushing }()
+	for {
+		entries, b := c.take(all)
+		if entries == nil {
+			return nil
+		}
+		if err := c.write(ctx, b); err != nil {
+			c.putBack(entries, b.rows())
+			if !retryable(err) && ctx.Err() == nil {
+				c.fail(err)
+			}
+			return err
+		}
+		if err := c.acknowledge(ctx, entries); err != nil {
+			c.fail(err)
+			return err
+		}
+	}
+}
+
+// take removes the next batch from pending: entries up to and including
+// the batch_size-th row, and any ledger markers after it. It returns nil
+// when there is nothing to write (or, unless all, no full batch).
+func (c *SaveToPostgreSQL) take(all bool) ([]entry, *batch) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.pending) == 0 || !all && c.rows < c.cfg.BatchSize {
+		return nil, nil
+	}
+	b := &batch{}
+	n := 0
+	for n < len(c.pending) {
+		e := c.pending[n]
+		if e.payment != nil || e.event != nil {
+			if b.rows() == c.cfg.BatchSize {
+				break
+			}
+			if e.payment != nil {
+				b.payments = append(b.payments, e.payment)
+			} else {
+				b.events = append(b.events, e.event)
+			}
+		}
+		n++
+	}
+	entries := c.pending[:n:n]
+	c.pending = append([]entry(nil), c.pending[n:]...)
+	c.rows -= b.rows()
+	return entries, b
+}
+
+// putBack returns a batch that was not written to the front of pending.
+func (c *SaveToPostgreSQL) putBack(entries []entry, rows int) {
+	c.mu.Lock()
+	c.pending = append(entries, c.pending...)
+	c.rows += rows
+	c.mu.Unlock()
+}
+
+func (c *SaveToPostgreSQL) fail(err error) {
+	c.mu.Lock()
+	if c.err == nil {
+		c.err = err
+	}
+	c.mu.Unlock()
+}
+
+// write writes one batch, retrying with backoff while the failure is one
+// that may pass.
+func (c *SaveToPostgreSQL) write(ctx context.Context, b *batch) error {
+	if b.rows() == 0 {
+		return nil
+	}
+	wait := newBackoff(c.cfg.MaxRetryWait)
+	for attempt := 1; ; attempt++ {
+		written := c.stats.TimeWriteLatency()
+		inserted, err := writeBatch(ctx, c.pool, b)
+		if err == nil {
+			written()
+			c.stats.AddRowsInserted(uint64(inserted))
+			c.stats.RecordBatchesWritten()
+			if attempt > 1 {
+				c.log.Info("database is back; batch written", "rows", b.rows(), "attempts", attempt)
+			}
+			return nil
+		}
+		err = c.redact(err)
+		c.stats.RecordErrors()
+		if !retryable(err) || ctx.Err() != nil {
+			return fmt.Errorf("SaveToPostgreSQL: %w", err)
+		}
+		c.stats.RecordRetries()
+		c.log.Warn("writing batch failed; retrying", "rows", b.rows(), "attempt", attempt, "error", err.Error())
+		if werr := wait.wait(ctx); werr != nil {
+			return fmt.Errorf("SaveToPostgreSQL: gave up on a batch of %d rows: %w (last error: %v)", b.rows(), werr, err)
+		}
+	}
+}
+
+// acknowledge passes the committed messages on and records the last ledger
+// whose rows are all committed.
+func (c *SaveToPostgreSQL) acknowledge(ctx context.Context, entries []entry) error {
+	for _, e := range entries {
+		if e.payment == nil && e.event == nil {
+			c.stats.SetLastCommittedLedger(int64(e.ledger))
+			if e.msg.Payload == nil {
+				continue
+			}
+		}
+		if err := c.subscribers.Send(ctx, e.msg); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// flushEvery writes whatever is pending every flush_interval until ctx
+// ends.
+func (c *SaveToPostgreSQL) flushEvery(ctx context.Context) {
+	defer close(c.done)
+	t := time.NewTicker(c.cfg.FlushInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := c.flush(ctx, true); err != nil && ctx.Err() == nil {
+				c.log.Error("interval flush failed", "error", err.Error())
+			}
+		}
+	}
+}
+
+// Close writes every pending row, retrying for up to close_timeout while
+// the database is away, then closes the pool. It returns an error, saying
+// how many rows were not written, when they could not be.
+func (c *SaveToPostgreSQL) Close() error {
+	c.closeOnce.Do(func() {
+		c.stop()
+		<-c.done
+		ctx, cancel := context.WithTimeout(context.Background(), c.cfg.CloseTimeout)
+		defer cancel()
+		err := c.flush(ctx, true)
+		c.mu.Lock()
+		if err == nil {
+			err = c.err
+		}
+		left := c.rows
+		c.mu.Unlock()
+		if err != nil {
+			c.closeErr = fmt.Errorf("closing with %d rows not written: %w", left, err)
+		}
+		c.pool.Close()
+	})
+	return c.closeErr
+}
+
+// redact scrubs the password from err.
+func (c *SaveToPostgreSQL) redact(err error) error {
+	if _, done := err.(*redactedError); done || err == nil {
+		return err
+	}
+	return redact(err, c.secret)
+}
+
+// openConnections is the number of connections in the pool.
+func (c *SaveToPostgreSQL) openConnections() int64 {
+	if c.pool == nil {
+		return 0
+	}
+	return int64(c.pool.Stat().TotalConns())
+}

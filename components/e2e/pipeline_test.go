@@ -1,0 +1,216 @@
+package e2e
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/cdpstats/cdpstats/components/consumer/jsonlines"
+	"github.com/cdpstats/cdpstats/components/processor/contractevent"
+	"github.com/cdpstats/cdpstats/components/processor/filterpayments"
+	"github.com/cdpstats/cdpstats/components/source/bufferedstorage"
+	"github.com/cdpstats/cdpstats/internal/testfixtures/ledgers"
+	"github.com/cdpstats/cdpstats/runtime"
+)
+
+// stat reads one stat of a component through its generated GetStats.
+func stat(t testing.TB, p runtime.StatsProvider, key string) float64 {
+	t.Helper()
+	v, ok := p.GetStats().Stats[key]
+	require.True(t, ok, "%T has no stat %q", p, key)
+	switch x := v.(type) {
+	case uint64:
+		return float64(x)
+	case int64:
+		return float64(x)
+	case float64:
+		return x
+	}
+	t.Fatalf("stat %q is a %T", key, v)
+	return 0
+}
+
+// statsOn reports whether stats are compiled in; under -tags cdpstats_off
+// every stat stays 0, and tests skip their checks of stats.
+func statsOn(t testing.TB) bool {
+	t.Helper()
+	if !runtime.Enabled {
+		t.Log("stats are compiled out (cdpstats_off); not checking them")
+	}
+	return runtime.Enabled
+}
+
+// snapshot reads every stat of a component through the allocation-free
+// path, keyed like GetStats.
+func snapshot(p runtime.SnapshotProvider) map[string]float64 {
+	desc := p.StatsDesc()
+	buf := make([]float64, len(desc.Keys))
+	p.SnapshotStats(buf)
+	out := make(map[string]float64, len(buf))
+	for i, k := range desc.Keys {
+		out[k] = buf[i]
+	}
+	return out
+}
+
+// TestPipelineToJSONFile runs source → FilterPayments → ContractEvent →
+// SaveToJSONFile over a datastore of real and synthetic ledgers, and checks
+// the file and every component's stats against the ledgers walked
+// independently.
+func TestPipelineToJSONFile(t *testing.T) {
+	// Synthetic ledgers 1000..1004 (meta V4) in files of two ledgers.
+	lcms := syntheticRange(t, 1000, 1004)
+	dir := ledgers.NewDatastore(t, ledgers.SyntheticPassphrase, ledgers.Schema{LedgersPerFile: 2, FilesPerPartition: 2}, lcms...)
+	var want walked
+	for _, l := range lcms {
+		w := walk(t, l, ledgers.SyntheticPassphrase)
+		want.Payments = append(want.Payments, w.Payments...)
+		want.Events = append(want.Events, w.Events...)
+		want.FailedTxs += w.FailedTxs
+	}
+	var fileBytes uint64
+	require.NoError(t, filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+		require.NoError(t, err)
+		if !d.IsDir() && filepath.Ext(path) == ".zst" {
+			info, err := d.Info()
+			require.NoError(t, err)
+			fileBytes += uint64(info.Size())
+		}
+		return nil
+	}))
+
+	src, err := bufferedstorage.New(sourceConfig(dir, 1000, 1004))
+	require.NoError(t, err)
+	fp, err := filterpayments.New(map[string]interface{}{"min_amount": "1"})
+	require.NoError(t, err)
+	ce, err := contractevent.New(nil)
+	require.NoError(t, err)
+	out := filepath.Join(t.TempDir(), "out.jsonl")
+	sink, err := jsonlines.NewFile(map[string]interface{}{"path": out})
+	require.NoError(t, err)
+	src.Subscribe(fp)
+	fp.Subscribe(ce)
+	ce.Subscribe(sink)
+
+	require.NoError(t, src.Run(testContext(t)))
+	require.NoError(t, sink.Close())
+
+	var passedPayments int
+	for _, p := range want.Payments {
+		if cmpDecimal(p.Amount, "1") >= 0 {
+			passedPayments++
+		}
+	}
+	raw, err := os.ReadFile(out)
+	require.NoError(t, err)
+	lines := 0
+	payments, events := 0, 0
+	sc := bufio.NewScanner(bytes.NewReader(raw))
+	for sc.Scan() {
+		lines++
+		var obj map[string]interface{}
+		require.NoError(t, json.Unmarshal(sc.Bytes(), &obj), "line %d is a JSON object", lines)
+		if _, ok := obj["event_index"]; ok {
+			events++
+		} else {
+			payments++
+			assert.GreaterOrEqual(t, cmpDecimal(obj["amount"].(string), "1"), 0)
+		}
+	}
+	assert.Equal(t, passedPayments, payments)
+	assert.Equal(t, len(want.Events), events)
+
+	if !statsOn(t) {
+		return
+	}
+	assert.Equal(t, map[string]float64{
+		"ledgers_processed": 5, "bytes_read": float64(fileBytes), "errors": 0,
+		"last_ledger": 1004, "buffer_size": 4, "num_workers": 2,
+	}, pick(snapshot(src), "ledgers_processed", "bytes_read", "errors", "last_ledger", "buffer_size", "num_workers"))
+	assert.Greater(t, stat(t, src, "last_processed_at"), float64(1.7e9))
+	assert.Equal(t, float64(5), stat(t, src, "fetch_latency_count"))
+
+	assert.Equal(t, map[string]float64{
+		"messages_processed":    float64(len(want.Payments)),
+		"messages_filtered":     float64(len(want.Payments) - passedPayments),
+		"messages_passed":       float64(passedPayments),
+		"errors":                0,
+		"filter_ratio":          float64(len(want.Payments)-passedPayments) / float64(len(want.Payments)),
+		"process_latency_count": 5,
+	}, pick(snapshot(fp), "messages_processed", "messages_filtered", "messages_passed", "errors", "filter_ratio", "process_latency_count"))
+
+	assert.Equal(t, map[string]float64{
+		"ledgers_processed": 5, "events_found": float64(len(want.Events)), "events_passed": float64(len(want.Events)),
+		"skipped_transactions": float64(want.FailedTxs), "errors": 0, "last_ledger": 1004, "process_latency_count": 5,
+	}, pick(snapshot(ce), "ledgers_processed", "events_found", "events_passed", "skipped_transactions", "errors", "last_ledger", "process_latency_count"))
+
+	assert.Equal(t, map[string]float64{
+		"messages_written": float64(lines), "bytes_written": float64(len(raw)), "errors": 0,
+	}, snapshot(sink))
+}
+
+func pick(m map[string]float64, keys ...string) map[string]float64 {
+	out := make(map[string]float64, len(keys))
+	for _, k := range keys {
+		out[k] = m[k]
+	}
+	return out
+}
+
+func TestStdoutConsumer(t *testing.T) {
+	var buf bytes.Buffer
+	c := jsonlines.NewWriter(&buf)
+	fp, err := filterpayments.New(nil)
+	require.NoError(t, err)
+	fp.Subscribe(c)
+	lcm := ledgers.MustPubnet(t)
+	require.NoError(t, fp.Process(testContext(t), ledgerMessage(lcm, ledgers.PubnetPassphrase)))
+	require.NoError(t, c.Close())
+
+	want := walk(t, lcm, ledgers.PubnetPassphrase)
+	lines := bytes.Split(bytes.TrimSuffix(buf.Bytes(), []byte("\n")), []byte("\n"))
+	assert.Len(t, lines, len(want.Payments))
+	for _, l := range lines {
+		var p filterpayments.Payment
+		require.NoError(t, json.Unmarshal(l, &p))
+		assert.Equal(t, lcm.LedgerSequence(), p.LedgerSequence)
+	}
+	if statsOn(t) {
+		assert.Equal(t, float64(len(want.Payments)), stat(t, c, "messages_written"))
+		assert.Equal(t, float64(buf.Len()), stat(t, c, "bytes_written"))
+	}
+}
+
+func TestJSONFileErrors(t *testing.T) {
+	_, err := jsonlines.NewFile(map[string]interface{}{"path": filepath.Join(t.TempDir(), "no", "such", "dir", "out.jsonl")})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `config key "path": directory`)
+
+	_, err = jsonlines.NewFile(map[string]interface{}{})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `config key "path": is required`)
+
+	_, err = jsonlines.NewStdout(map[string]interface{}{"pretty": true})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `unknown config key "pretty"`)
+
+	sink, err := jsonlines.NewFile(map[string]interface{}{"path": filepath.Join(t.TempDir(), "out.jsonl")})
+	require.NoError(t, err)
+	err = sink.Process(testContext(t), ledgerMessage(ledgers.MustPubnet(t), ledgers.PubnetPassphrase))
+	require.NoError(t, err, "ledger messages are not written, only flushed at")
+	err = sink.Process(testContext(t), msgOf(func() {}))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "encoding func() as JSON")
+	if statsOn(t) {
+		assert.Equal(t, float64(1), stat(t, sink, "errors"))
+		assert.Equal(t, float64(0), stat(t, sink, "messages_written"))
+	}
+	require.NoError(t, sink.Close())
+	require.NoError(t, sink.Close(), "Close is idempotent")
+}

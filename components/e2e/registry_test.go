@@ -1,0 +1,95 @@
+package e2e
+
+import (
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/cdpstats/cdpstats/components/cdp"
+	"github.com/cdpstats/cdpstats/components/config"
+	"github.com/cdpstats/cdpstats/components/registry"
+	"github.com/cdpstats/cdpstats/internal/testfixtures/ledgers"
+	"github.com/cdpstats/cdpstats/internal/testfixtures/pgtest"
+	"github.com/cdpstats/cdpstats/runtime"
+)
+
+func TestRegistryTypes(t *testing.T) {
+	assert.Equal(t, []string{"BufferedStorageSourceAdapter"}, registry.Types(registry.KindSource))
+	assert.Equal(t, []string{"ContractEvent", "FilterPayments"}, registry.Types(registry.KindProcessor))
+	assert.Equal(t, []string{"SaveToJSONFile", "SaveToPostgreSQL", "StdoutConsumer"}, registry.Types(registry.KindConsumer))
+	assert.Len(t, registry.Types(""), 6)
+	assert.Len(t, registry.Entries(), 6)
+}
+
+func TestRegistryLookupErrors(t *testing.T) {
+	tests := []struct {
+		kind    registry.Kind
+		typ     string
+		wantMsg string
+	}{
+		{registry.KindProcessor, "FilterPayment", `unknown processor type "FilterPayment"; did you mean "FilterPayments"? (valid processor types: ContractEvent, FilterPayments)`},
+		{registry.KindConsumer, "SaveToPostgres", `did you mean "SaveToPostgreSQL"?`},
+		{registry.KindSource, "FilterPayments", `FilterPayments is a processor, not a source`},
+		{registry.KindConsumer, "Kafka", `unknown consumer type "Kafka" (valid consumer types: SaveToJSONFile, SaveToPostgreSQL, StdoutConsumer)`},
+	}
+	for _, tt := range tests {
+		_, err := registry.Lookup(tt.kind, tt.typ)
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), tt.wantMsg)
+		var ute *registry.UnknownTypeError
+		require.ErrorAs(t, err, &ute)
+		assert.Equal(t, tt.typ, ute.Type)
+	}
+}
+
+// TestRegistryBuildsEveryComponent builds each component through the
+// registry and checks it has the shape of its kind and generated stats.
+func TestRegistryBuildsEveryComponent(t *testing.T) {
+	dir := ledgers.NewDatastore(t, ledgers.PubnetPassphrase, ledgers.SingleLedgerFiles, ledgers.MustPubnet(t))
+	pg := pgtest.Shared(t)
+	db := pg.CreateDatabase(t)
+	configs := map[string]map[string]interface{}{
+		"BufferedStorageSourceAdapter": {"path": dir, "start_ledger": ledgers.PubnetSequence, "end_ledger": ledgers.PubnetSequence},
+		"FilterPayments":               {"asset": "native"},
+		"ContractEvent":                {},
+		"SaveToPostgreSQL":             {"dsn": pg.DSN(db)},
+		"StdoutConsumer":               nil,
+		"SaveToJSONFile":               {"path": filepath.Join(t.TempDir(), "out.jsonl")},
+	}
+	for _, e := range registry.Entries() {
+		t.Run(e.Type, func(t *testing.T) {
+			cfg, ok := configs[e.Type]
+			require.True(t, ok, "the test has a config for every registered type")
+			var c interface{}
+			var err error
+			switch e.Kind {
+			case registry.KindSource:
+				c, err = registry.NewSource(e.Type, cfg)
+			case registry.KindProcessor:
+				c, err = registry.NewProcessor(e.Type, cfg)
+			case registry.KindConsumer:
+				var consumer cdp.Consumer
+				consumer, err = registry.NewConsumer(e.Type, cfg)
+				c = consumer
+				if err == nil {
+					t.Cleanup(func() { consumer.Close() })
+				}
+			}
+			require.NoError(t, err)
+			sp, ok := c.(runtime.SnapshotProvider)
+			require.True(t, ok, "%s has generated stats", e.Type)
+			assert.Equal(t, e.Type, sp.StatsDesc().Name)
+			assert.Equal(t, string(e.Kind), sp.StatsDesc().Type)
+			assert.Equal(t, e.Type, sp.GetStats().ComponentName)
+		})
+	}
+}
+
+func TestRegistryConfigErrorsNameTheKey(t *testing.T) {
+	_, err := registry.NewProcessor("FilterPayments", map[string]interface{}{"min_amount": "ten"})
+	var ke *config.KeyError
+	require.ErrorAs(t, err, &ke)
+	assert.Equal(t, "min_amount", ke.Key)
+}

@@ -1,0 +1,99 @@
+// Package ledgerx holds the small pieces of Stellar ledger handling that
+// several components share: naming networks, getting a ledger out of a
+// message, and reading the transactions of a ledger.
+package ledgerx
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/stellar/go-stellar-sdk/ingest"
+	"github.com/stellar/go-stellar-sdk/network"
+	"github.com/stellar/go-stellar-sdk/xdr"
+
+	"github.com/cdpstats/cdpstats/components/cdp"
+)
+
+// Passphrase resolves a network name to its passphrase: "pubnet" (or
+// "public", "mainnet"), "testnet" and "futurenet" are known by name, and
+// anything else containing a ';' (as every passphrase does) is taken as a
+// full passphrase.
+func Passphrase(name string) (string, error) {
+	switch strings.ToLower(name) {
+	case "pubnet", "public", "mainnet":
+		return network.PublicNetworkPassphrase, nil
+	case "testnet":
+		return network.TestNetworkPassphrase, nil
+	case "futurenet":
+		return network.FutureNetworkPassphrase, nil
+	case "":
+		return "", fmt.Errorf("must name a network: pubnet, testnet, futurenet or a full passphrase")
+	}
+	if strings.Contains(name, ";") {
+		return name, nil
+	}
+	return "", fmt.Errorf("unknown network %q: use pubnet, testnet, futurenet or a full passphrase such as %q", name, network.TestNetworkPassphrase)
+}
+
+// Ledger returns the ledger a message carries, and false when its payload
+// is not a ledger.
+func Ledger(msg cdp.Message) (xdr.LedgerCloseMeta, bool) {
+	switch p := msg.Payload.(type) {
+	case xdr.LedgerCloseMeta:
+		return p, true
+	case *xdr.LedgerCloseMeta:
+		if p != nil {
+			return *p, true
+		}
+	}
+	return xdr.LedgerCloseMeta{}, false
+}
+
+// MessagePassphrase returns the passphrase a message's metadata carries,
+// or fallback when it carries none.
+func MessagePassphrase(msg cdp.Message, fallback string) (string, error) {
+	if p, ok := msg.Metadata[cdp.MetadataNetworkPassphrase].(string); ok && p != "" {
+		return p, nil
+	}
+	if fallback != "" {
+		return fallback, nil
+	}
+	return "", fmt.Errorf("the message carries no %q metadata and no network is configured: set the component's network key", cdp.MetadataNetworkPassphrase)
+}
+
+// LedgerMessage returns the message a source sends for lcm.
+func LedgerMessage(lcm xdr.LedgerCloseMeta, passphrase string) cdp.Message {
+	return cdp.Message{
+		Payload: lcm,
+		Metadata: map[string]interface{}{
+			cdp.MetadataNetworkPassphrase: passphrase,
+			cdp.MetadataLedgerSequence:    lcm.LedgerSequence(),
+		},
+	}
+}
+
+// Transactions calls fn for every transaction of lcm, in apply order, and
+// stops at the first error fn returns. A ledger whose transactions do not
+// match its envelopes under passphrase (the wrong network, or a corrupt
+// ledger) is an error that names the ledger.
+func Transactions(lcm xdr.LedgerCloseMeta, passphrase string, fn func(tx *ingest.LedgerTransaction) error) error {
+	reader, err := ingest.NewLedgerTransactionReaderFromLedgerCloseMeta(passphrase, lcm)
+	if err != nil {
+		return fmt.Errorf("ledger %d: %w", lcm.LedgerSequence(), err)
+	}
+	defer reader.Close()
+	for {
+		tx, err := reader.Read()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("ledger %d: %w (is the network passphrase right?)", lcm.LedgerSequence(), err)
+		}
+		if err := fn(&tx); err != nil {
+			return err
+		}
+	}
+}

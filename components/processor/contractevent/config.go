@@ -1,0 +1,66 @@
+package contractevent
+
+import (
+	"github.com/stellar/go-stellar-sdk/strkey"
+	"github.com/stellar/go-stellar-sdk/xdr"
+
+	"github.com/cdpstats/cdpstats/components/config"
+	"github.com/cdpstats/cdpstats/components/internal/ledgerx"
+)
+
+// Config is the processor's configuration, decoded from its config map.
+type Config struct {
+	// ContractIDs keeps only the events of these contracts (C...
+	// addresses). Empty keeps every contract's events.
+	ContractIDs []string `config:"contract_ids"`
+	// Network is the network of the ledgers, for ledgers whose message does
+	// not say (the source says).
+	Network string `config:"network"`
+
+	passphrase string
+	contracts  map[xdr.ContractId]struct{}
+}
+
+// ParseConfig decodes and checks a config map. Every error names its key.
+func ParseConfig(raw map[string]interface{}) (Config, error) {
+	var cfg Config
+	if err := config.Decode(raw, &cfg); err != nil {
+		return Config{}, err
+	}
+	if err := cfg.validate(); err != nil {
+		return Config{}, err
+	}
+	return cfg, nil
+}
+
+func (c *Config) validate() error {
+	var errs config.Errors
+	if len(c.ContractIDs) > 0 {
+		c.contracts = make(map[xdr.ContractId]struct{}, len(c.ContractIDs))
+	}
+	for i, id := range c.ContractIDs {
+		raw, err := strkey.Decode(strkey.VersionByteContract, id)
+		if err != nil || len(raw) != len(xdr.ContractId{}) {
+			errs = append(errs, config.Errorf("contract_ids", "element %d, %q, is not a contract address (C...)", i, id))
+			continue
+		}
+		c.contracts[xdr.ContractId(raw)] = struct{}{}
+	}
+	if c.Network != "" {
+		p, err := ledgerx.Passphrase(c.Network)
+		if err != nil {
+			errs = append(errs, config.Errorf("network", "%w", err))
+		}
+		c.passphrase = p
+	}
+	return errs.Err()
+}
+
+// wants reports whether the filter keeps events of contract id.
+func (c *Config) wants(id xdr.ContractId) bool {
+	if c.contracts == nil {
+		return true
+	}
+	_, ok := c.contracts[id]
+	return ok
+}

@@ -1,0 +1,171 @@
+package contractevent
+
+import (
+	"context"
+	"encoding/hex"
+	"fmt"
+	"time"
+
+	"github.com/stellar/go-stellar-sdk/ingest"
+	"github.com/stellar/go-stellar-sdk/strkey"
+	"github.com/stellar/go-stellar-sdk/xdr"
+
+	"github.com/cdpstats/cdpstats/components/cdp"
+	"github.com/cdpstats/cdpstats/components/internal/ledgerx"
+)
+
+// ContractEvent emits the contract events of successful transactions, one
+// message per event with an [Event] payload, then passes the ledger on.
+//
+//cdp:component type=processor name=ContractEvent
+type ContractEvent struct {
+	cfg         Config
+	subscribers cdp.Subscribers
+
+	// events is reused from ledger to ledger; Process is not called
+	// concurrently.
+	events []Event
+
+	//cdp:stat counter name=ledgers_processed    unit=ledgers      help="Ledgers whose events were read"
+	//cdp:stat counter name=events_found         unit=events       help="CONTRACT events in successful transactions"
+	//cdp:stat counter name=events_passed        unit=events       help="Events emitted, after the contract_ids filter"
+	//cdp:stat counter name=skipped_transactions unit=transactions help="Failed transactions, whose events are not emitted"
+	//cdp:stat counter name=errors                                 help="Ledgers whose events could not be read or decoded"
+	//cdp:stat gauge   name=last_ledger                            help="Sequence of the last ledger processed"
+	//cdp:stat latency name=process_latency help="Time to extract and decode one ledger's events, not counting the processors after"
+	stats contractEventStats
+}
+
+// New returns a ContractEvent for a config map (see [Config] for the keys).
+func New(raw map[string]interface{}) (*ContractEvent, error) {
+	cfg, err := ParseConfig(raw)
+	if err != nil {
+		return nil, err
+	}
+	return &ContractEvent{cfg: cfg}, nil
+}
+
+// NewFromConfig returns a ContractEvent for a configuration built in Go,
+// checking it as New does.
+func NewFromConfig(cfg Config) (*ContractEvent, error) {
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	return &ContractEvent{cfg: cfg}, nil
+}
+
+// Subscribe adds a processor that receives the events and the ledgers.
+func (p *ContractEvent) Subscribe(next cdp.Processor) { p.subscribers.Subscribe(next) }
+
+// Process emits the events of a ledger message and then the ledger itself;
+// other payloads pass through unchanged.
+func (p *ContractEvent) Process(ctx context.Context, msg cdp.Message) error {
+	lcm, ok := ledgerx.Ledger(msg)
+	if !ok {
+		return p.subscribers.Send(ctx, msg)
+	}
+	done := p.stats.TimeProcessLatency()
+	passphrase, err := ledgerx.MessagePassphrase(msg, p.cfg.passphrase)
+	if err != nil {
+		p.stats.RecordErrors()
+		return err
+	}
+	closedAt := lcm.ClosedAt().UTC()
+	p.events = p.events[:0]
+	found, skipped := 0, 0
+	err = ledgerx.Transactions(lcm, passphrase, func(tx *ingest.LedgerTransaction) error {
+		if !tx.Successful() {
+			skipped++
+			return nil
+		}
+		n, err := p.collect(tx, closedAt)
+		found += n
+		return err
+	})
+	if err != nil {
+		p.stats.RecordErrors()
+		return err
+	}
+	p.stats.RecordLedgersProcessed()
+	p.stats.AddEventsFound(uint64(found))
+	p.stats.AddEventsPassed(uint64(len(p.events)))
+	p.stats.AddSkippedTransactions(uint64(skipped))
+	p.stats.SetLastLedger(int64(lcm.LedgerSequence()))
+	done()
+
+	for i := range p.events {
+		meta := map[string]interface{}{cdp.MetadataLedgerSequence: p.events[i].LedgerSequence}
+		if err := p.subscribers.Send(ctx, cdp.Message{Payload: p.events[i], Metadata: meta}); err != nil {
+			return err
+		}
+	}
+	return p.subscribers.Send(ctx, msg)
+}
+
+// collect appends the wanted CONTRACT events of tx to p.events and returns
+// how many CONTRACT events tx has.
+func (p *ContractEvent) collect(tx *ingest.LedgerTransaction, closedAt time.Time) (int, error) {
+	events, err := tx.GetTransactionEvents()
+	if err != nil {
+		return 0, fmt.Errorf("ledger %d transaction %x: %w", tx.Ledger.LedgerSequence(), tx.Hash, err)
+	}
+	found := 0
+	var hash string
+	for opIndex, opEvents := range events.OperationEvents {
+		for eventIndex, ev := range opEvents {
+			if ev.Type != xdr.ContractEventTypeContract || ev.ContractId == nil {
+				continue
+			}
+			found++
+			if !p.cfg.wants(*ev.ContractId) {
+				continue
+			}
+			if hash == "" {
+				hash = hex.EncodeToString(tx.Hash[:])
+			}
+			out, err := decodeEvent(ev)
+			if err != nil {
+				return found, fmt.Errorf("ledger %d transaction %s operation %d event %d: %w",
+					tx.Ledger.LedgerSequence(), hash, opIndex, eventIndex, err)
+			}
+			out.LedgerSequence = tx.Ledger.LedgerSequence()
+			out.ClosedAt = closedAt
+			out.TransactionHash = hash
+			out.OperationIndex = uint32(opIndex)
+			out.EventIndex = uint32(eventIndex)
+			p.events = append(p.events, out)
+		}
+	}
+	return found, nil
+}
+
+// decodeEvent fills the contract, topics and data of an Event.
+func decodeEvent(ev xdr.ContractEvent) (Event, error) {
+	var out Event
+	id, err := strkey.Encode(strkey.VersionByteContract, ev.ContractId[:])
+	if err != nil {
+		return out, err
+	}
+	out.ContractID = id
+	body, ok := ev.Body.GetV0()
+	if !ok {
+		return out, fmt.Errorf("unsupported contract event body version %d", ev.Body.V)
+	}
+	out.Topics = make([]interface{}, len(body.Topics))
+	out.TopicsXDR = make([]string, len(body.Topics))
+	for i, topic := range body.Topics {
+		if out.Topics[i], err = DecodeScVal(topic); err != nil {
+			return out, fmt.Errorf("topic %d: %w", i, err)
+		}
+		if out.TopicsXDR[i], err = xdr.MarshalBase64(topic); err != nil {
+			return out, fmt.Errorf("topic %d: %w", i, err)
+		}
+	}
+	if out.Data, err = DecodeScVal(body.Data); err != nil {
+		return out, fmt.Errorf("data: %w", err)
+	}
+	if out.DataXDR, err = xdr.MarshalBase64(body.Data); err != nil {
+		return out, fmt.Errorf("data: %w", err)
+	}
+	return out, nil
+}

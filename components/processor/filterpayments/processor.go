@@ -1,0 +1,110 @@
+package filterpayments
+
+import (
+	"context"
+
+	"github.com/stellar/go-stellar-sdk/ingest"
+
+	"github.com/cdpstats/cdpstats/components/cdp"
+	"github.com/cdpstats/cdpstats/components/internal/ledgerx"
+)
+
+// FilterPayments passes payments that match an asset and a minimum amount.
+// It emits one message per matching payment, with a [Payment] payload,
+// then passes the ledger on.
+//
+//cdp:component type=processor name=FilterPayments
+type FilterPayments struct {
+	cfg         Config
+	subscribers cdp.Subscribers
+
+	// found is reused from ledger to ledger; Process is not called
+	// concurrently.
+	found []candidate
+
+	//cdp:stat counter name=messages_processed unit=payments help="Payments examined: the payment operations of successful transactions"
+	//cdp:stat counter name=messages_filtered  unit=payments help="Payments dropped by the asset and min_amount filters"
+	//cdp:stat counter name=messages_passed    unit=payments help="Payments emitted"
+	//cdp:stat counter name=errors                          help="Ledgers whose payments could not be read"
+	//cdp:stat ratio   name=filter_ratio num=messages_filtered den=messages_processed help="Share of the payments examined that the filters dropped"
+	//cdp:stat latency name=process_latency help="Time to extract and filter one ledger's payments, not counting the processors after"
+	stats filterPaymentsStats
+}
+
+// New returns a FilterPayments for a config map (see [Config] for the keys).
+func New(raw map[string]interface{}) (*FilterPayments, error) {
+	cfg, err := ParseConfig(raw)
+	if err != nil {
+		return nil, err
+	}
+	return &FilterPayments{cfg: cfg}, nil
+}
+
+// NewFromConfig returns a FilterPayments for a configuration built in Go,
+// checking it as New does.
+func NewFromConfig(cfg Config) (*FilterPayments, error) {
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	return &FilterPayments{cfg: cfg}, nil
+}
+
+// Subscribe adds a processor that receives the payments and the ledgers.
+func (p *FilterPayments) Subscribe(next cdp.Processor) { p.subscribers.Subscribe(next) }
+
+// Process emits the matching payments of a ledger message and then the
+// ledger itself; other payloads pass through unchanged.
+func (p *FilterPayments) Process(ctx context.Context, msg cdp.Message) error {
+	lcm, ok := ledgerx.Ledger(msg)
+	if !ok {
+		return p.subscribers.Send(ctx, msg)
+	}
+	done := p.stats.TimeProcessLatency()
+	passphrase, err := ledgerx.MessagePassphrase(msg, p.cfg.passphrase)
+	if err != nil {
+		p.stats.RecordErrors()
+		return err
+	}
+	closedAt := lcm.ClosedAt().UTC()
+	p.found = p.found[:0]
+	err = ledgerx.Transactions(lcm, passphrase, func(tx *ingest.LedgerTransaction) error {
+		if !tx.Successful() {
+			return nil
+		}
+		var err error
+		p.found, err = payments(p.found, tx, closedAt)
+		return err
+	})
+	if err != nil {
+		p.stats.RecordErrors()
+		return err
+	}
+	passed := p.found[:0]
+	for _, c := range p.found {
+		if p.keep(c) {
+			passed = append(passed, c)
+		}
+	}
+	p.stats.AddMessagesProcessed(uint64(len(p.found)))
+	p.stats.AddMessagesFiltered(uint64(len(p.found) - len(passed)))
+	p.stats.AddMessagesPassed(uint64(len(passed)))
+	done()
+
+	for i := range passed {
+		out := passed[i].Payment
+		out.Amount = passed[i].amount.String()
+		meta := map[string]interface{}{cdp.MetadataLedgerSequence: out.LedgerSequence}
+		if err := p.subscribers.Send(ctx, cdp.Message{Payload: out, Metadata: meta}); err != nil {
+			return err
+		}
+	}
+	return p.subscribers.Send(ctx, msg)
+}
+
+// keep reports whether a payment passes the filters.
+func (p *FilterPayments) keep(c candidate) bool {
+	if p.cfg.Asset != "" && c.Asset != p.cfg.Asset {
+		return false
+	}
+	return c.amount >= p.cfg.MinAmount
+}

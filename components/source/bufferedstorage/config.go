@@ -1,0 +1,145 @@
+package bufferedstorage
+
+import (
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/cdpstats/cdpstats/components/config"
+	"github.com/cdpstats/cdpstats/components/internal/ledgerx"
+)
+
+// Datastore types.
+const (
+	Filesystem = "Filesystem"
+	GCS        = "GCS"
+	S3         = "S3"
+)
+
+var datastoreTypes = []string{Filesystem, GCS, S3}
+
+// Config is the source's configuration, decoded from its config map.
+type Config struct {
+	// DatastoreType is Filesystem (the default), GCS or S3.
+	DatastoreType string `config:"datastore_type"`
+	// Path is the datastore directory, for Filesystem.
+	Path string `config:"path"`
+	// BucketName is the bucket and optional prefix, "bucket/prefix", for
+	// GCS and S3.
+	BucketName string `config:"bucket_name"`
+	// Region is the S3 region.
+	Region string `config:"region"`
+	// EndpointURL is an S3-compatible endpoint; empty means AWS.
+	EndpointURL string `config:"endpoint_url"`
+	// Network is pubnet, testnet, futurenet or a full passphrase. It
+	// defaults to the passphrase in the datastore manifest.
+	Network string `config:"network"`
+	// StartLedger is the first ledger to emit.
+	StartLedger uint32 `config:"start_ledger,required"`
+	// EndLedger is the last ledger to emit; 0 means run until stopped,
+	// waiting for new ledgers as they are written.
+	EndLedger uint32 `config:"end_ledger"`
+	// BufferSize is how many files the backend reads ahead.
+	BufferSize uint32 `config:"buffer_size"`
+	// NumWorkers is how many files the backend downloads at once.
+	NumWorkers uint32 `config:"num_workers"`
+	// RetryLimit is how often a failed download is retried.
+	RetryLimit uint32 `config:"retry_limit"`
+	// RetryWait is the pause between retries, and between polls for a
+	// ledger that is not written yet.
+	RetryWait time.Duration `config:"retry_wait"`
+	// LedgersPerFile and FilesPerPartition describe the datastore layout.
+	// They default from the datastore manifest, and must match it when set.
+	LedgersPerFile    uint32 `config:"ledgers_per_file"`
+	FilesPerPartition uint32 `config:"files_per_partition"`
+
+	// passphrase is Network resolved, or "" to take the manifest's.
+	passphrase string
+}
+
+// DefaultConfig returns the configuration that keys left out of a config
+// map take.
+func DefaultConfig() Config {
+	return Config{
+		DatastoreType: Filesystem,
+		BufferSize:    100,
+		NumWorkers:    10,
+		RetryLimit:    3,
+		RetryWait:     5 * time.Second,
+	}
+}
+
+// ParseConfig decodes and checks a config map. Every error names its key
+// (see config.KeyError).
+func ParseConfig(raw map[string]interface{}) (Config, error) {
+	cfg := DefaultConfig()
+	if err := config.Decode(raw, &cfg); err != nil {
+		return Config{}, err
+	}
+	if err := cfg.validate(); err != nil {
+		return Config{}, err
+	}
+	return cfg, nil
+}
+
+func (c *Config) validate() error {
+	var errs config.Errors
+	add := func(key, format string, args ...interface{}) {
+		errs = append(errs, config.Errorf(key, format, args...))
+	}
+	switch c.DatastoreType {
+	case Filesystem:
+		if c.Path == "" {
+			add("path", "is required for datastore_type %s", Filesystem)
+		} else if info, err := os.Stat(c.Path); err != nil {
+			add("path", "datastore directory %q does not exist or cannot be read: %w", c.Path, err)
+		} else if !info.IsDir() {
+			add("path", "datastore path %q is not a directory", c.Path)
+		}
+	case GCS, S3:
+		if c.BucketName == "" {
+			add("bucket_name", "is required for datastore_type %s", c.DatastoreType)
+		}
+		if c.DatastoreType == S3 && c.Region == "" {
+			add("region", "is required for datastore_type %s", S3)
+		}
+	default:
+		msg := fmt.Sprintf("unknown datastore type %q", c.DatastoreType)
+		if s := config.Suggest(c.DatastoreType, datastoreTypes); s != "" {
+			msg += fmt.Sprintf("; did you mean %q?", s)
+		}
+		add("datastore_type", "%s (valid: %s, %s, %s)", msg, Filesystem, GCS, S3)
+	}
+	if c.Network != "" {
+		p, err := ledgerx.Passphrase(c.Network)
+		if err != nil {
+			add("network", "%w", err)
+		}
+		c.passphrase = p
+	}
+	if c.StartLedger < 2 {
+		add("start_ledger", "must be at least 2, the first ledger with metadata; got %d", c.StartLedger)
+	}
+	if c.EndLedger != 0 && c.EndLedger < c.StartLedger {
+		add("end_ledger", "%d is before start_ledger %d (use 0 to run until stopped)", c.EndLedger, c.StartLedger)
+	}
+	if c.BufferSize == 0 {
+		add("buffer_size", "must be at least 1")
+	}
+	if c.NumWorkers == 0 {
+		add("num_workers", "must be at least 1")
+	} else if c.NumWorkers > c.BufferSize && c.BufferSize > 0 {
+		add("num_workers", "%d is more than buffer_size %d; the backend needs num_workers <= buffer_size", c.NumWorkers, c.BufferSize)
+	}
+	if (c.LedgersPerFile == 0) != (c.FilesPerPartition == 0) {
+		if c.LedgersPerFile == 0 {
+			add("ledgers_per_file", "must be set together with files_per_partition")
+		} else {
+			add("files_per_partition", "must be set together with ledgers_per_file")
+		}
+	}
+	return errs.Err()
+}
+
+// bounded reports whether the range has an end.
+func (c Config) bounded() bool { return c.EndLedger != 0 }

@@ -1,0 +1,189 @@
+package runner
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/cdpstats/cdpstats/components/cdp"
+	"github.com/cdpstats/cdpstats/components/config"
+	"github.com/cdpstats/cdpstats/components/registry"
+	"github.com/cdpstats/cdpstats/runtime"
+)
+
+// pipeline is one wired pipeline, ready to run.
+type pipeline struct {
+	cfg       *PipelineConfig
+	source    cdp.Source
+	consumers []cdp.Consumer
+	nodes     []*flowNode // source, processors, consumers, in order
+	providers []runtime.StatsProvider
+	stats     *runtime.PipelineStats
+}
+
+// close closes every consumer, flushing it, and returns every error.
+func (p *pipeline) close() error {
+	var errs []error
+	for _, c := range p.consumers {
+		if err := c.Close(); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// typeCheck checks that every component's type exists and fits its place,
+// and decodes its config, without building anything. It reports every
+// problem of the file at once.
+func typeCheck(cfg *Config, only string) error {
+	var errs ConfigErrors
+	for i := range cfg.Pipelines {
+		pc := &cfg.Pipelines[i]
+		if only != "" && pc.Name != only {
+			continue
+		}
+		errs = append(errs, checkComponent(cfg.File, &pc.Source, registry.KindSource)...)
+		for j := range pc.Processors {
+			errs = append(errs, checkComponent(cfg.File, &pc.Processors[j], registry.KindProcessor)...)
+		}
+		for j := range pc.Consumers {
+			errs = append(errs, checkComponent(cfg.File, &pc.Consumers[j], registry.KindConsumer)...)
+		}
+		errs = append(errs, checkInstanceIDs(cfg.File, pc)...)
+	}
+	if len(errs) > 0 {
+		return errs
+	}
+	return nil
+}
+
+func checkComponent(file string, cc *ComponentConfig, kind registry.Kind) ConfigErrors {
+	if cc.Type == "" {
+		return nil // already reported by the parser
+	}
+	entry, err := registry.Lookup(kind, cc.Type)
+	if err != nil {
+		return ConfigErrors{{File: file, Pos: cc.TypePos, Key: cc.Path + ".type", Msg: err.Error()}}
+	}
+	if err := entry.Validate(cc.Config); err != nil {
+		return keyErrors(file, cc, err)
+	}
+	return nil
+}
+
+// keyErrors turns a component's config errors into positioned errors.
+func keyErrors(file string, cc *ComponentConfig, err error) ConfigErrors {
+	var keyErrs []*config.KeyError
+	var many config.Errors
+	var one *config.KeyError
+	switch {
+	case errors.As(err, &many):
+		keyErrs = many
+	case errors.As(err, &one):
+		keyErrs = []*config.KeyError{one}
+	default:
+		return ConfigErrors{{File: file, Pos: cc.Pos, Key: cc.Path + ".config", Msg: err.Error()}}
+	}
+	out := make(ConfigErrors, 0, len(keyErrs))
+	for _, ke := range keyErrs {
+		pos, ok := cc.KeyPos[ke.Key]
+		if !ok {
+			pos = cc.Pos
+		}
+		out = append(out, &ConfigError{File: file, Pos: pos, Key: cc.Path + ".config." + ke.Key, Msg: ke.Error()})
+	}
+	return out
+}
+
+// checkInstanceIDs rejects two components that would report under the same
+// metric key: two instances of one type need distinct ids.
+func checkInstanceIDs(file string, pc *PipelineConfig) ConfigErrors {
+	var errs ConfigErrors
+	seen := map[string]string{}
+	visit := func(cc *ComponentConfig, kind string) {
+		key := kind + "." + instanceID(cc)
+		if prev, dup := seen[key]; dup {
+			errs = append(errs, &ConfigError{File: file, Pos: cc.Pos, Key: cc.Path + ".id",
+				Msg: fmt.Sprintf("reports under the same name as %s; give one of them a distinct id", prev)})
+			return
+		}
+		seen[key] = cc.Path
+	}
+	visit(&pc.Source, "source")
+	for i := range pc.Processors {
+		visit(&pc.Processors[i], "processor")
+	}
+	for i := range pc.Consumers {
+		visit(&pc.Consumers[i], "consumer")
+	}
+	return errs
+}
+
+func instanceID(cc *ComponentConfig) string {
+	if cc.ID != "" {
+		return cc.ID
+	}
+	return cc.Type
+}
+
+// build constructs and wires one pipeline, following CDP's setupPipeline:
+// processors are chained, every consumer is subscribed to the last
+// processor (or the source), and every component that implements
+// runtime.StatsProvider is collected.
+func build(cfg *Config, pc *PipelineConfig) (_ *pipeline, err error) {
+	p := &pipeline{cfg: pc, stats: runtime.NewPipelineStats(pc.Name)}
+	if cfg.Stats.HealthTimeout > 0 {
+		p.stats.SetHealthTimeout(cfg.Stats.HealthTimeout)
+	}
+	defer func() {
+		if err != nil {
+			p.close()
+		}
+	}()
+
+	newComponent := func(cc *ComponentConfig, kind registry.Kind) (interface{}, *flowNode, error) {
+		entry, err := registry.Lookup(kind, cc.Type)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s: %w", cc.Path, err)
+		}
+		c, err := entry.New(cc.Config)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s: %w", cc.Path, err)
+		}
+		node := &flowNode{kind: string(kind), typ: cc.Type, id: instanceID(cc)}
+		p.nodes = append(p.nodes, node)
+		if sp, ok := c.(runtime.StatsProvider); ok {
+			p.providers = append(p.providers, runtime.InstanceProvider(sp, node.id))
+		}
+		return c, node, nil
+	}
+
+	c, srcNode, err := newComponent(&pc.Source, registry.KindSource)
+	if err != nil {
+		return nil, err
+	}
+	p.source = c.(cdp.Source)
+	last := &outlet{node: srcNode}
+	p.source.Subscribe(last)
+
+	for i := range pc.Processors {
+		c, node, err := newComponent(&pc.Processors[i], registry.KindProcessor)
+		if err != nil {
+			return nil, err
+		}
+		proc := c.(cdp.Processor)
+		last.Subscribe(&inlet{node: node, p: proc})
+		next := &outlet{node: node}
+		proc.Subscribe(next)
+		last = next
+	}
+	for i := range pc.Consumers {
+		c, node, err := newComponent(&pc.Consumers[i], registry.KindConsumer)
+		if err != nil {
+			return nil, err
+		}
+		consumer := c.(cdp.Consumer)
+		p.consumers = append(p.consumers, consumer)
+		last.Subscribe(&inlet{node: node, p: consumer})
+	}
+	return p, nil
+}

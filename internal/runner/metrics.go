@@ -1,0 +1,45 @@
+package runner
+
+import (
+	"fmt"
+
+	"github.com/cdpstats/cdpstats/generated"
+	"github.com/cdpstats/cdpstats/runtime"
+	"github.com/cdpstats/cdpstats/runtime/promexport"
+)
+
+// listenMetrics binds the Prometheus endpoint when the config enables it,
+// so that a busy port fails the run before any ledger is read. The caller
+// serves it. It returns nil when metrics are off.
+func (r *Runner) listenMetrics(pipelines []*pipeline) (*promexport.Server, error) {
+	if !r.Config.Metrics.Enabled {
+		return nil, nil
+	}
+	stats := make([]*runtime.PipelineStats, len(pipelines))
+	for i, p := range pipelines {
+		stats[i] = p.stats
+	}
+	srv, err := promexport.NewServer(r.Config.Metrics, stats,
+		promexport.WithCatalog(catalog{}),
+		promexport.WithLogger(r.logger()))
+	if err != nil {
+		return nil, err
+	}
+	if err := srv.Listen(); err != nil {
+		return nil, fmt.Errorf("metrics.address: %w", err)
+	}
+	r.logger().Info("serving metrics", "address", srv.Addr().String())
+	return srv, nil
+}
+
+// catalog gives the exporter the stat descriptions of every annotated
+// component from the generated/ catalog, for HELP text, before it has
+// seen their values.
+type catalog struct{}
+
+func (catalog) Lookup(componentType, componentName string) *runtime.ComponentDesc {
+	if c, ok := generated.Lookup(componentType, componentName); ok {
+		return c.Desc
+	}
+	return nil
+}
