@@ -41,6 +41,7 @@ stale:
 ## test: everything CI runs, on a fresh machine.
 test: setup check
 	$(GO) test -race -count=1 $(PKGS)
+	cd bench && $(GO) test -race -count=1 ./...
 
 ## test-short: the race tests without setup and checks, for quick loops.
 test-short:

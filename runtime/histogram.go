@@ -18,21 +18,37 @@ const (
 	// [0, 2^7), and group g >= 1 is [2^(g+6), 2^(g+7)).
 	bucketGroups = 64 - subBucketBits + 1
 	numBuckets   = bucketGroups * subBuckets
+
+	// Buckets are also counted in spans of 2^spanBits consecutive buckets,
+	// so that a reader finds the bucket of a quantile by skipping whole
+	// spans and scanning one, instead of reading every bucket: a summary
+	// of a histogram spread over many groups reads a few hundred words,
+	// not thousands. 32 buckets a span balances the span reads against
+	// the bucket reads for quantiles in one to four spans.
+	spanBits     = 5
+	spanBuckets  = 1 << spanBits
+	numSpans     = numBuckets / spanBuckets
+	spansInGroup = subBuckets / spanBuckets
 )
 
 // Histogram is a lock-free latency histogram with log-linear buckets.
 //
-// Observe costs two uncontended atomic adds and allocates nothing. Count,
-// sum and max are exact; quantiles are within 0.5% of the exact sorted
-// quantile. Readers never stop writers. The zero value is ready to use.
-// A Histogram is about 60 KiB, so embed it in long-lived structs rather
-// than creating one per operation.
+// Observe costs three uncontended atomic adds and allocates nothing.
+// Count, sum and max are exact; quantiles are within 0.5% of the exact
+// sorted quantile. Readers never stop writers. The zero value is ready to
+// use. A Histogram is about 60 KiB, so embed it in long-lived structs
+// rather than creating one per operation.
 type Histogram struct {
 	// groups has bit g set once any bucket of group g has a count, so that
 	// readers scan only the ranges that were ever used.
-	groups  atomic.Uint64
-	sum     atomic.Uint64
-	max     atomic.Uint64
+	groups atomic.Uint64
+	sum    atomic.Uint64
+	max    atomic.Uint64
+	// spans[s] is the total of buckets[s*spanBuckets:(s+1)*spanBuckets].
+	// A writer adds to the bucket before the span and a reader loads the
+	// span before the buckets, so a span never reads more than its
+	// buckets add up to.
+	spans   [numSpans]atomic.Uint64
 	buckets [numBuckets]atomic.Uint64
 }
 
@@ -83,6 +99,7 @@ func (h *Histogram) Record(v uint64) {
 	}
 	i := bucketIndex(v)
 	h.buckets[i].Add(1)
+	h.spans[i>>spanBits].Add(1)
 	h.sum.Add(v)
 	if bit := uint64(1) << uint(i>>subBucketBits); h.groups.Load()&bit == 0 {
 		h.groups.Or(bit)
@@ -105,6 +122,7 @@ func (h *Histogram) Merge(other *Histogram) {
 			for i := g << subBucketBits; i < (g+1)<<subBucketBits; i++ {
 				if n := other.buckets[i].Load(); n != 0 {
 					h.buckets[i].Add(n)
+					h.spans[i>>spanBits].Add(n)
 				}
 			}
 			h.groups.Or(uint64(1) << uint(g))
@@ -144,32 +162,66 @@ var summaryQuantiles = [4]float64{0.5, 0.9, 0.99, 0.999}
 func (h *Histogram) Summary() LatencySummary {
 	groups := h.groups.Load()
 	var count uint64
-	h.eachBucket(groups, func(_ int, n uint64) bool {
-		count += n
-		return true
-	})
-	s := LatencySummary{Count: count, Sum: time.Duration(h.sum.Load()), Max: time.Duration(h.max.Load())}
+	for mask := groups; mask != 0; mask &= mask - 1 {
+		first := bits.TrailingZeros64(mask) * spansInGroup
+		for span := first; span < first+spansInGroup; span++ {
+			count += h.spans[span].Load()
+		}
+	}
 	if count == 0 {
 		return LatencySummary{}
 	}
+	s := LatencySummary{Count: count, Sum: time.Duration(h.sum.Load()), Max: time.Duration(h.max.Load())}
 	var ranks [len(summaryQuantiles)]uint64
 	for i, q := range summaryQuantiles {
 		ranks[i] = quantileRank(q, count)
 	}
-	var out [len(summaryQuantiles)]uint64
-	next, cum := 0, uint64(0)
-	// Counts only grow, so the ranks of the first pass are always reached
-	// in the second even when writers race with it.
-	h.eachBucket(groups, func(i int, n uint64) bool {
-		cum += n
-		for next < len(ranks) && cum >= ranks[next] {
-			out[next] = min(bucketMidpoint(i), uint64(s.Max))
-			next++
-		}
-		return next < len(ranks)
-	})
+	out := h.quantileBuckets(groups, &ranks)
+	for i := range out {
+		out[i] = min(out[i], uint64(s.Max))
+	}
 	s.P50, s.P90, s.P99, s.P999 = time.Duration(out[0]), time.Duration(out[1]), time.Duration(out[2]), time.Duration(out[3])
 	return s
+}
+
+// quantileBuckets returns the midpoint of the bucket that holds each of
+// ranks, which are increasing and at most the count of the groups in
+// mask. It skips every span that ends before the next rank and scans the
+// buckets of the others only.
+//
+// Counts only grow, a span's buckets add up to at least what the span
+// read, and cum advances by what the spans read, so every rank is reached
+// even when writers race with the reader.
+func (h *Histogram) quantileBuckets(mask uint64, ranks *[len(summaryQuantiles)]uint64) [len(summaryQuantiles)]uint64 {
+	var out [len(summaryQuantiles)]uint64
+	next, cum := 0, uint64(0)
+	for ; mask != 0; mask &= mask - 1 {
+		first := bits.TrailingZeros64(mask) * spansInGroup
+		for span := first; span < first+spansInGroup; span++ {
+			n := h.spans[span].Load()
+			end := cum + n
+			if end < ranks[next] {
+				cum = end
+				continue
+			}
+			// The buckets add up to at least n, so the ranks up to end
+			// are all reached by the span's last bucket; the bound on i
+			// keeps the scan inside the span regardless.
+			inSpan := cum
+			for i := span << spanBits; i < (span+1)<<spanBits && next < len(ranks) && ranks[next] <= end; i++ {
+				inSpan += h.buckets[i].Load()
+				for next < len(ranks) && inSpan >= ranks[next] {
+					out[next] = bucketMidpoint(i)
+					next++
+				}
+			}
+			if next == len(ranks) {
+				return out
+			}
+			cum = end
+		}
+	}
+	return out
 }
 
 // quantileRank returns the 1-based rank of quantile q among count values,
@@ -180,20 +232,6 @@ func quantileRank(q float64, count uint64) uint64 {
 		r++
 	}
 	return max(r, 1)
-}
-
-// eachBucket calls fn for every non-empty bucket of the groups in mask, in
-// increasing order, until fn returns false.
-func (h *Histogram) eachBucket(mask uint64, fn func(i int, n uint64) bool) {
-	for mask != 0 {
-		g := bits.TrailingZeros64(mask)
-		mask &^= uint64(1) << uint(g)
-		for i := g << subBucketBits; i < (g+1)<<subBucketBits; i++ {
-			if n := h.buckets[i].Load(); n != 0 && !fn(i, n) {
-				return
-			}
-		}
-	}
 }
 
 // WriteSummary writes the flat values of a latency stat into dst, in the

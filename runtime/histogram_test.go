@@ -161,3 +161,58 @@ func TestSummaryAllocatesNothing(t *testing.T) {
 	dst := make([]float64, 6)
 	assert.Zero(t, testing.AllocsPerRun(100, func() { h.WriteSummary(dst) }))
 }
+
+// naiveSummary is the full-scan algorithm the span skipping replaced: it
+// reads every bucket, so it is the reference for Summary.
+func naiveSummary(h *Histogram) LatencySummary {
+	groups := h.groups.Load()
+	var count uint64
+	for g := 0; g < bucketGroups; g++ {
+		if groups&(1<<uint(g)) == 0 {
+			continue
+		}
+		for i := g << subBucketBits; i < (g+1)<<subBucketBits; i++ {
+			count += h.buckets[i].Load()
+		}
+	}
+	if count == 0 {
+		return LatencySummary{}
+	}
+	s := LatencySummary{Count: count, Sum: time.Duration(h.sum.Load()), Max: time.Duration(h.max.Load())}
+	var out [4]uint64
+	next, cum := 0, uint64(0)
+	for i := 0; i < numBuckets && next < 4; i++ {
+		cum += h.buckets[i].Load()
+		for next < 4 && cum >= quantileRank(summaryQuantiles[next], count) {
+			out[next] = min(bucketMidpoint(i), uint64(s.Max))
+			next++
+		}
+	}
+	s.P50, s.P90, s.P99, s.P999 = time.Duration(out[0]), time.Duration(out[1]), time.Duration(out[2]), time.Duration(out[3])
+	return s
+}
+
+func TestSummaryMatchesFullScan(t *testing.T) {
+	requireRecording(t)
+	rng := rand.New(rand.NewPCG(7, 9))
+	for trial := 0; trial < 1000; trial++ {
+		var h Histogram
+		n := 1 + rng.IntN(3000)
+		if trial%5 == 0 {
+			n = 1 + rng.IntN(5)
+		}
+		median, sigma := math.Exp(rng.Float64()*25), rng.Float64()*3
+		for i := 0; i < n; i++ {
+			v := uint64(math.Exp(math.Log(median) + sigma*rng.NormFloat64()))
+			if trial%7 == 0 {
+				v = uint64(rng.IntN(300))
+			}
+			h.Record(v)
+		}
+		want := naiveSummary(&h)
+		require.Equal(t, want, h.Summary(), "trial %d", trial)
+		var merged Histogram
+		merged.Merge(&h)
+		require.Equal(t, want, merged.Summary(), "merge, trial %d", trial)
+	}
+}

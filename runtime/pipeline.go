@@ -210,7 +210,13 @@ func (ps *PipelineStats) GetMetrics() map[string]float64 {
 	handles := ps.order
 	ps.mu.RUnlock()
 
-	m := make(map[string]float64, 8+len(handles)*12)
+	size := 5 // the pipeline's own keys
+	for _, h := range handles {
+		h.mu.RLock()
+		size += len(h.values) + 2 // and healthy, stats_age_seconds
+		h.mu.RUnlock()
+	}
+	m := make(map[string]float64, size)
 	healthy := len(handles) > 0
 	for _, h := range handles {
 		h.mu.RLock()
