@@ -92,7 +92,10 @@ func runCommand(args []string, stderr io.Writer, execute bool) int {
 		fs.Usage()
 		return exitUsage
 	}
-	logger, err := newLogger(stderr, *logFormat, *logLevel)
+	// The logs and the live line share stderr through a Console, so that
+	// on a terminal log lines scroll above the live line.
+	console := runner.NewConsole(stderr, isTerminal(stderr))
+	logger, err := newLogger(console, *logFormat, *logLevel)
 	if err != nil {
 		fmt.Fprintf(stderr, "cdp-pipeline %s: %v\n", name, err)
 		return exitUsage
@@ -107,8 +110,7 @@ func runCommand(args []string, stderr io.Writer, execute bool) int {
 		Config:   cfg,
 		Pipeline: *pipelineName,
 		Logger:   logger,
-		Status:   stderr,
-		Terminal: isTerminal(stderr),
+		Status:   console,
 	}
 	if !execute {
 		if err := r.Validate(); err != nil {
@@ -126,8 +128,7 @@ func runCommand(args []string, stderr io.Writer, execute bool) int {
 		stop() // a second signal kills the process the default way
 	}()
 	if err := r.Run(ctx); err != nil {
-		var cfgErr runner.ConfigErrors
-		if errors.As(err, &cfgErr) {
+		if errors.Is(err, runner.ErrInvalidConfig) {
 			fmt.Fprintln(stderr, err)
 			return exitUsage
 		}
@@ -164,10 +165,10 @@ func buildVersion() string {
 }
 
 // isTerminal reports whether w is a character device, where the live line
-// may redraw in place.
+// may redraw in place, and TERM does not say the terminal cannot.
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
-	if !ok {
+	if !ok || os.Getenv("TERM") == "dumb" {
 		return false
 	}
 	st, err := f.Stat()

@@ -128,12 +128,10 @@ func instanceID(cc *ComponentConfig) string {
 // build constructs and wires one pipeline, following CDP's setupPipeline:
 // processors are chained, every consumer is subscribed to the last
 // processor (or the source), and every component that implements
-// runtime.StatsProvider is collected.
-func build(cfg *Config, pc *PipelineConfig) (_ *pipeline, err error) {
-	p := &pipeline{cfg: pc, stats: runtime.NewPipelineStats(pc.Name)}
-	if cfg.Stats.HealthTimeout > 0 {
-		p.stats.SetHealthTimeout(cfg.Stats.HealthTimeout)
-	}
+// runtime.StatsProvider is collected into stats. An error building a
+// component names its place in the config file.
+func build(file string, pc *PipelineConfig, stats *runtime.PipelineStats) (_ *pipeline, err error) {
+	p := &pipeline{cfg: pc, stats: stats}
 	defer func() {
 		if err != nil {
 			p.close()
@@ -147,7 +145,7 @@ func build(cfg *Config, pc *PipelineConfig) (_ *pipeline, err error) {
 		}
 		c, err := entry.New(cc.Config)
 		if err != nil {
-			return nil, nil, fmt.Errorf("%s: %w", cc.Path, err)
+			return nil, nil, buildError(file, cc, err)
 		}
 		node := &flowNode{kind: string(kind), typ: cc.Type, id: instanceID(cc)}
 		p.nodes = append(p.nodes, node)
@@ -182,8 +180,26 @@ func build(cfg *Config, pc *PipelineConfig) (_ *pipeline, err error) {
 			return nil, err
 		}
 		consumer := c.(cdp.Consumer)
-		p.consumers = append(p.consumers, consumer)
+		p.consumers = append(p.consumers, consumer) // closed by the deferred p.close on a later error
 		last.Subscribe(&inlet{node: node, p: consumer})
 	}
 	return p, nil
+}
+
+// buildError places an error from a component's constructor in the config
+// file, at the key it names or else at the component. A constructor fails
+// on what Validate cannot see without touching anything (a file that
+// cannot be opened, a database that cannot be reached): a failure of the
+// run, not an invalid config, so the error does not match
+// ErrInvalidConfig.
+func buildError(file string, cc *ComponentConfig, err error) error {
+	var ke *config.KeyError
+	if errors.As(err, &ke) {
+		pos, ok := cc.KeyPos[ke.Key]
+		if !ok {
+			pos = cc.Pos
+		}
+		return fmt.Errorf("%s:%d:%d: %s.config.%s: %w", file, pos.Line, pos.Column, cc.Path, ke.Key, err)
+	}
+	return fmt.Errorf("%s:%d:%d: %s: %w", file, cc.Pos.Line, cc.Pos.Column, cc.Path, err)
 }

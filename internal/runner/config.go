@@ -99,6 +99,20 @@ func (es ConfigErrors) Error() string {
 	return strings.Join(msgs, "\n")
 }
 
+// ErrInvalidConfig is matched (with errors.Is) by every error that
+// [Runner.Validate] and [Runner.Run] return for a bad config, as opposed to
+// a pipeline that failed while it ran.
+var ErrInvalidConfig = errors.New("invalid config")
+
+// invalidConfig marks err as a config problem without changing its text.
+type invalidConfig struct{ err error }
+
+func (e invalidConfig) Error() string { return e.err.Error() }
+
+func (e invalidConfig) Unwrap() error { return e.err }
+
+func (e invalidConfig) Is(target error) bool { return target == ErrInvalidConfig }
+
 // LoadConfig reads and parses a config file.
 func LoadConfig(path string) (*Config, error) {
 	data, err := os.ReadFile(path)
@@ -138,6 +152,13 @@ type configParser struct {
 
 func (p *configParser) errorf(n *yaml.Node, key, format string, args ...interface{}) {
 	p.errs = append(p.errs, &ConfigError{File: p.file, Pos: posOf(n), Key: key, Msg: fmt.Sprintf(format, args...)})
+}
+
+// check reports err, from a check that names key itself, at n.
+func (p *configParser) check(n *yaml.Node, key string, err error) {
+	if err != nil {
+		p.errorf(n, key, "%s", strings.TrimPrefix(err.Error(), key+": "))
+	}
 }
 
 func posOf(n *yaml.Node) Pos { return Pos{Line: n.Line, Column: n.Column} }
@@ -232,6 +253,9 @@ func (p *configParser) parse(root *yaml.Node) *Config {
 					cfg.Metrics.Enabled = p.boolean(v, "metrics.enabled")
 				case "address":
 					cfg.Metrics.Address = p.str(v, "metrics.address")
+					if cfg.Metrics.Address != "" { // else already reported
+						p.check(v, "metrics.address", promexport.Config{Address: cfg.Metrics.Address}.Validate())
+					}
 				}
 			})
 		case "flowctl":
@@ -256,6 +280,9 @@ func (p *configParser) flowctl(n *yaml.Node, f *flowctl.Config) {
 			f.Enabled = p.boolean(v, path)
 		case "endpoint":
 			f.Endpoint = p.str(v, path)
+			if f.Endpoint != "" { // else already reported
+				p.check(v, path, flowctl.Config{Endpoint: f.Endpoint}.Validate())
+			}
 		case "api":
 			f.API = flowctl.API(p.str(v, path))
 			if valid := []string{string(flowctl.APILegacy), string(flowctl.APIV1)}; !contains(valid, string(f.API)) {

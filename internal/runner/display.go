@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 	"text/tabwriter"
 	"time"
 
@@ -17,38 +18,42 @@ const (
 	errorsStat     = "errors"
 )
 
-// liveLine renders one status line per pipeline on stderr while the
-// pipelines run. On a terminal it redraws in place; elsewhere (a log file,
-// CI) it prints a plain line each time.
+// liveLine renders one status line per pipeline while the pipelines run,
+// through a [Console]: redrawn in place on a terminal, printed as plain
+// lines elsewhere.
 type liveLine struct {
-	w        io.Writer
-	terminal bool
-	lines    int // lines drawn last time, for redrawing on a terminal
-	prevAt   time.Time
-	prevIn   map[*flowNode]uint64
+	console *Console
+	start   time.Time
+	prevAt  time.Time
+	prevIn  map[*flowNode]uint64
 }
 
-func newLiveLine(w io.Writer, terminal bool) *liveLine {
-	return &liveLine{w: w, terminal: terminal, prevIn: map[*flowNode]uint64{}}
+// newLiveLine returns a live line whose rates count from start.
+func newLiveLine(c *Console, start time.Time) *liveLine {
+	return &liveLine{console: c, start: start, prevAt: start, prevIn: map[*flowNode]uint64{}}
 }
 
-// draw prints the current status of every pipeline.
+// draw shows the current status of every pipeline, with the ledger rate
+// since the last draw.
 func (l *liveLine) draw(now time.Time, pipelines []*pipeline) {
-	elapsed := now.Sub(l.prevAt).Seconds()
-	var b strings.Builder
-	if l.terminal && l.lines > 0 {
-		fmt.Fprintf(&b, "\x1b[%dA", l.lines) // back to the first line we drew
+	l.drawSince(now, l.prevAt, pipelines)
+}
+
+// drawFinal shows the final status, with the ledger rate over the whole
+// run: the rate since the last draw says nothing once the ledgers are read.
+func (l *liveLine) drawFinal(now time.Time, pipelines []*pipeline) {
+	clear(l.prevIn)
+	l.drawSince(now, l.start, pipelines)
+}
+
+func (l *liveLine) drawSince(now, since time.Time, pipelines []*pipeline) {
+	elapsed := now.Sub(since).Seconds()
+	lines := make([]string, len(pipelines))
+	for i, p := range pipelines {
+		lines[i] = l.status(p, elapsed)
 	}
-	for _, p := range pipelines {
-		if l.terminal {
-			b.WriteString("\x1b[2K") // clear the line
-		}
-		b.WriteString(l.status(p, elapsed))
-		b.WriteByte('\n')
-	}
-	l.lines = len(pipelines)
 	l.prevAt = now
-	io.WriteString(l.w, b.String())
+	l.console.setStatus(lines)
 }
 
 // status is one pipeline's line: the last ledger, the ledger rate, each
@@ -64,8 +69,8 @@ func (l *liveLine) status(p *pipeline, elapsed float64) string {
 		b.WriteString("ledger -")
 	}
 	out := src.out.Load()
-	if prev, ok := l.prevIn[src]; ok && elapsed > 0 {
-		fmt.Fprintf(&b, " | %.1f ledgers/s", float64(out-prev)/elapsed)
+	if elapsed > 0 {
+		fmt.Fprintf(&b, " | %.1f ledgers/s", float64(out-l.prevIn[src])/elapsed)
 	}
 	l.prevIn[src] = out
 	var errors float64
@@ -135,4 +140,59 @@ func valueOf(c runtime.ComponentSnapshot, key string) string {
 		}
 	}
 	return "-"
+}
+
+// plainStatusInterval is the least time between two status lines when
+// the status does not go to a terminal: a log file or CI gets a line every
+// so often, not one per collection.
+const plainStatusInterval = 10 * time.Second
+
+// liveRunner redraws the live line every stats interval.
+type liveRunner struct {
+	stop func()
+}
+
+// startLive starts the live line. stop draws it one last time, with the
+// final numbers, and leaves it in place for the summary.
+func (r *Runner) startLive(pipelines []*pipeline) liveRunner {
+	if r.Status == nil || !r.Config.Stats.Live {
+		return liveRunner{stop: func() {}}
+	}
+	console := r.console()
+	line := newLiveLine(console, time.Now())
+	every := r.Config.Stats.Interval
+	if console.Terminal() {
+		line.draw(time.Now(), pipelines)
+	} else {
+		// A plain line of zeros at the start says nothing; the first
+		// line comes after the first period, or at the end.
+		every = max(every, plainStatusInterval)
+	}
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				line.drawFinal(time.Now(), pipelines)
+				console.keepStatus()
+				return
+			case now := <-t.C:
+				line.draw(now, pipelines)
+			}
+		}
+	}()
+	return liveRunner{stop: func() { close(done); wg.Wait() }}
+}
+
+// console returns Status as a Console, wrapping a plain writer.
+func (r *Runner) console() *Console {
+	if c, ok := r.Status.(*Console); ok {
+		return c
+	}
+	return NewConsole(r.Status, r.Terminal)
 }

@@ -9,15 +9,11 @@ import (
 )
 
 // listenMetrics binds the Prometheus endpoint when the config enables it,
-// so that a busy port fails the run before any ledger is read. The caller
-// serves it. It returns nil when metrics are off.
-func (r *Runner) listenMetrics(pipelines []*pipeline) (*promexport.Server, error) {
+// so that a busy port fails the run before any component is built. The
+// caller serves it. It returns nil when metrics are off.
+func (r *Runner) listenMetrics(stats []*runtime.PipelineStats) (*promexport.Server, error) {
 	if !r.Config.Metrics.Enabled {
 		return nil, nil
-	}
-	stats := make([]*runtime.PipelineStats, len(pipelines))
-	for i, p := range pipelines {
-		stats[i] = p.stats
 	}
 	srv, err := promexport.NewServer(r.Config.Metrics, stats,
 		promexport.WithCatalog(catalog{}),
@@ -26,9 +22,12 @@ func (r *Runner) listenMetrics(pipelines []*pipeline) (*promexport.Server, error
 		return nil, err
 	}
 	if err := srv.Listen(); err != nil {
-		return nil, fmt.Errorf("metrics.address: %w", err)
+		return nil, fmt.Errorf("%s: %w", r.Config.File, err) // names metrics.address
 	}
 	r.logger().Info("serving metrics", "address", srv.Addr().String())
+	if r.MetricsListening != nil {
+		r.MetricsListening(srv.Addr())
+	}
 	return srv, nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"sync"
 	"time"
 
@@ -22,12 +23,22 @@ type Runner struct {
 	// Logger receives structured logs. Nil means slog.Default().
 	Logger *slog.Logger
 	// Status receives the live line and the final summary (stderr; stdout
-	// stays clean for StdoutConsumer). Nil means no status output.
+	// stays clean for StdoutConsumer). Nil means no status output. Use a
+	// [Console] shared with the logger, so that on a terminal logs scroll
+	// above the live line instead of being drawn over.
 	Status io.Writer
-	// Terminal makes the live line redraw in place.
+	// Terminal says whether Status is a terminal, when it is not a
+	// [Console] (a Console knows). On a terminal the live line is redrawn
+	// in place every stats interval; elsewhere a plain line is printed
+	// every stats interval but at most every 10s, and once at the end.
 	Terminal bool
 	// Env looks up the env vars flowctl sets. Nil means os.LookupEnv.
 	Env flowctl.LookupFunc
+	// MetricsListening, when set, is called with the Prometheus endpoint's
+	// address once it is bound, before any pipeline starts: the way to
+	// learn the port the system picked for an address such as
+	// "127.0.0.1:0". The address is also logged.
+	MetricsListening func(addr net.Addr)
 }
 
 func (r *Runner) logger() *slog.Logger {
@@ -37,13 +48,14 @@ func (r *Runner) logger() *slog.Logger {
 	return slog.Default()
 }
 
-// Validate checks the whole config without running or connecting to
-// anything: every key, component type, component config and the flowctl
-// settings. It reports every problem at once.
+// Validate checks the whole config without running, opening or
+// connecting to anything: every key, component type, component config and
+// the flowctl settings, with the env vars flowctl sets. It reports every
+// problem at once, in an error that matches [ErrInvalidConfig].
 func (r *Runner) Validate() error {
 	if r.Pipeline != "" {
 		if _, err := r.Config.Pipeline(r.Pipeline); err != nil {
-			return err
+			return invalidConfig{err}
 		}
 	}
 	var errs []error
@@ -56,18 +68,10 @@ func (r *Runner) Validate() error {
 	if err := r.Config.Metrics.Validate(); err != nil {
 		errs = append(errs, fmt.Errorf("%s: %w", r.Config.File, err))
 	}
-	return errors.Join(errs...)
-}
-
-func (r *Runner) flowctlConfig() (flowctl.Config, error) {
-	fc, err := r.Config.Flowctl.WithEnv(r.Env)
-	if err != nil {
-		return fc, err
+	if len(errs) > 0 {
+		return invalidConfig{errors.Join(errs...)}
 	}
-	if err := fc.Validate(); err != nil {
-		return fc, fmt.Errorf("%s: %w", r.Config.File, err)
-	}
-	return fc, nil
+	return nil
 }
 
 func (r *Runner) selected() []*PipelineConfig {
@@ -80,41 +84,73 @@ func (r *Runner) selected() []*PipelineConfig {
 	return out
 }
 
-// Run validates the config, builds the pipelines and runs them until
-// their sources finish or ctx ends (SIGINT/SIGTERM). Either way it drains:
-// every source stops, every consumer is closed (flushing), the collector
-// takes one last collection and flowctl gets one last heartbeat. It
+// Run validates the config, builds the pipelines and runs them side by
+// side until their sources finish or ctx ends (SIGINT/SIGTERM). A pipeline
+// that fails stops the others. Either way it drains: every source stops,
+// every consumer is closed (flushing), the collector takes one last
+// collection and flowctl then gets one last heartbeat carrying it. It
 // returns nil when everything ended cleanly, or the errors of the
 // components that failed.
+//
+// Nothing is built before everything that can fail on its own is ready:
+// building opens (and truncates) output files and connects to databases,
+// which a run that cannot start must not do. A bad config is an error
+// that matches [ErrInvalidConfig].
 func (r *Runner) Run(ctx context.Context) error {
 	if err := r.Validate(); err != nil {
 		return err
 	}
 	fc, _ := r.flowctlConfig() // validated above
+	fc = fc.WithDefaults()
 	log := r.logger()
 
-	var pipelines []*pipeline
-	for _, pc := range r.selected() {
-		p, err := build(r.Config, pc)
+	selected := r.selected()
+	stats := make([]*runtime.PipelineStats, len(selected))
+	for i, pc := range selected {
+		stats[i] = runtime.NewPipelineStats(pc.Name)
+		if r.Config.Stats.HealthTimeout > 0 {
+			stats[i].SetHealthTimeout(r.Config.Stats.HealthTimeout)
+		}
+	}
+	clients, err := r.newFlowctlClients(fc, stats)
+	if err != nil {
+		return err
+	}
+
+	// Exporters outlive ctx: they must see the drain and report the final
+	// numbers, so they stop only after the last collection. The metrics
+	// endpoint serves from the start, reporting "starting" until the
+	// components report.
+	exportCtx, stopExport := context.WithCancel(context.Background())
+	defer stopExport()
+	var exportWG sync.WaitGroup
+	var exportErrs errorList
+	metrics, err := r.listenMetrics(stats)
+	if err != nil {
+		return err
+	}
+	if metrics != nil {
+		exportWG.Add(1)
+		go func() {
+			defer exportWG.Done()
+			exportErrs.add(metrics.Serve(exportCtx))
+		}()
+	}
+
+	pipelines := make([]*pipeline, 0, len(selected))
+	for i, pc := range selected {
+		p, err := build(r.Config.File, pc, stats[i])
 		if err != nil {
 			for _, built := range pipelines {
 				built.close()
 			}
+			stopExport()
+			exportWG.Wait()
 			return err
 		}
 		pipelines = append(pipelines, p)
 	}
 
-	metrics, err := r.listenMetrics(pipelines)
-	if err != nil {
-		for _, p := range pipelines {
-			p.close()
-		}
-		return err
-	}
-
-	// Stats and exporters outlive ctx: they must see the drain and report
-	// the final numbers, so they stop only after the consumers are closed.
 	statsCtx, stopStats := context.WithCancel(context.Background())
 	defer stopStats()
 	var statsWG sync.WaitGroup
@@ -126,32 +162,11 @@ func (r *Runner) Run(ctx context.Context) error {
 			collector.CollectFromComponents(statsCtx, p.providers)
 		}()
 	}
-
-	exportCtx, stopExport := context.WithCancel(context.Background())
-	defer stopExport()
-	var exportWG sync.WaitGroup
-	var exportErrs errorList
-	if fc.Enabled {
-		for _, p := range pipelines {
-			cfg := fc
-			cfg.ComponentID = flowctlComponentID(fc.ComponentID, p.cfg.Name, len(pipelines))
-			client, err := flowctl.New(cfg, p.stats, flowctl.WithLogger(log.With("pipeline", p.cfg.Name)))
-			if err != nil {
-				exportErrs.add(err)
-				continue
-			}
-			exportWG.Add(1)
-			go func() {
-				defer exportWG.Done()
-				exportErrs.add(client.Run(exportCtx))
-			}()
-		}
-	}
-	if metrics != nil {
+	for _, client := range clients {
 		exportWG.Add(1)
 		go func() {
 			defer exportWG.Done()
-			exportErrs.add(metrics.Serve(exportCtx))
+			exportErrs.add(client.Run(exportCtx))
 		}()
 	}
 
@@ -159,18 +174,24 @@ func (r *Runner) Run(ctx context.Context) error {
 	start := time.Now()
 	log.Info("pipelines started", "count", len(pipelines))
 
+	// runCtx ends with ctx, or when a pipeline fails: a failure must not
+	// wait for pipelines that may never end on their own.
+	runCtx, stopRun := context.WithCancel(ctx)
+	defer stopRun()
 	var runErrs errorList
 	var runWG sync.WaitGroup
 	for _, p := range pipelines {
 		runWG.Add(1)
 		go func() {
 			defer runWG.Done()
-			err := p.source.Run(ctx)
-			if err != nil && ctx.Err() != nil && errors.Is(err, ctx.Err()) {
-				log.Info("pipeline stopping on signal", "pipeline", p.cfg.Name)
+			err := p.source.Run(runCtx)
+			switch {
+			case err != nil && runCtx.Err() != nil && errors.Is(err, runCtx.Err()):
+				log.Info("pipeline stopping", "pipeline", p.cfg.Name, "reason", stopReason(ctx))
 				err = nil
-			} else if err != nil {
+			case err != nil:
 				err = fmt.Errorf("pipeline %s: %w", p.cfg.Name, err)
+				stopRun()
 			}
 			runErrs.add(err)
 			if cerr := p.close(); cerr != nil {
@@ -182,10 +203,13 @@ func (r *Runner) Run(ctx context.Context) error {
 	runWG.Wait()
 
 	stopStats()
-	statsWG.Wait() // the final collection is done
+	statsWG.Wait() // the final collection is done: the consumers are closed
 	live.stop()
+	for _, client := range clients {
+		awaitRegistration(client, fc.RPCTimeout)
+	}
 	stopExport()
-	exportWG.Wait() // the final heartbeats are sent
+	exportWG.Wait() // the final heartbeats, carrying the final collection, are sent
 	if r.Status != nil {
 		writeSummary(r.Status, pipelines, time.Since(start))
 	}
@@ -195,48 +219,12 @@ func (r *Runner) Run(ctx context.Context) error {
 	return runErrs.join()
 }
 
-// flowctlComponentID names a pipeline to flowctl: the configured ID, with
-// the pipeline name added when one process runs several pipelines.
-func flowctlComponentID(configured, pipeline string, pipelines int) string {
-	switch {
-	case configured == "":
-		return pipeline
-	case pipelines > 1:
-		return configured + "-" + pipeline
-	default:
-		return configured
+// stopReason says why a pipeline stops before the end of its range.
+func stopReason(ctx context.Context) string {
+	if ctx.Err() != nil {
+		return "signal"
 	}
-}
-
-// liveRunner redraws the live line every stats interval.
-type liveRunner struct {
-	stop func()
-}
-
-func (r *Runner) startLive(pipelines []*pipeline) liveRunner {
-	if r.Status == nil || !r.Config.Stats.Live {
-		return liveRunner{stop: func() {}}
-	}
-	line := newLiveLine(r.Status, r.Terminal)
-	line.draw(time.Now(), pipelines)
-	done := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		t := time.NewTicker(r.Config.Stats.Interval)
-		defer t.Stop()
-		for {
-			select {
-			case <-done:
-				line.draw(time.Now(), pipelines)
-				return
-			case now := <-t.C:
-				line.draw(now, pipelines)
-			}
-		}
-	}()
-	return liveRunner{stop: func() { close(done); wg.Wait() }}
+	return "another pipeline failed"
 }
 
 // errorList collects errors from several goroutines.

@@ -1,0 +1,82 @@
+package runner_test
+
+import (
+	"bytes"
+	"fmt"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/cdpstats/cdpstats/internal/runner"
+	"github.com/cdpstats/cdpstats/internal/testfixtures/ledgers"
+)
+
+// TestLiveLineAndSummary runs a bounded pipeline with the live line on and
+// checks the status output on a terminal and elsewhere.
+func TestLiveLineAndSummary(t *testing.T) {
+	dir := pubnetDatastore(t)
+	lcm := ledgers.MustPubnet(t)
+	seq := lcm.LedgerSequence()
+	want := expect(t, lcm, ledgers.PubnetPassphrase)
+	p, e := len(want.payments), want.events
+	// Every processor passes the ledger on after its own output.
+	final := fmt.Sprintf("e2e: ledger %d | ", seq) // then the rate over the run
+	flows := fmt.Sprintf(" | BufferedStorageSourceAdapter →1 | FilterPayments 1→%d | ContractEvent %d→%d | SaveToJSONFile %d→ | errors 0\n",
+		p+1, p+1, p+e+1, p+e+1)
+
+	tests := []struct {
+		name     string
+		status   func(*bytes.Buffer) *runner.Runner
+		terminal bool
+	}{
+		{"plain writer", func(b *bytes.Buffer) *runner.Runner { return &runner.Runner{Status: b} }, false},
+		{"plain writer on a terminal", func(b *bytes.Buffer) *runner.Runner { return &runner.Runner{Status: b, Terminal: true} }, true},
+		{"console", func(b *bytes.Buffer) *runner.Runner { return &runner.Runner{Status: runner.NewConsole(b, false)} }, false},
+		{"console on a terminal", func(b *bytes.Buffer) *runner.Runner { return &runner.Runner{Status: runner.NewConsole(b, true)} }, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "out.jsonl")
+			var buf bytes.Buffer
+			r := tt.status(&buf)
+			r.Config = writeConfig(t, fmt.Sprintf(`
+pipelines:
+  e2e:
+    source:
+      type: BufferedStorageSourceAdapter
+      config: {path: %s, start_ledger: %d, end_ledger: %d}
+    processors:
+      - type: FilterPayments
+      - type: ContractEvent
+    consumers:
+      - type: SaveToJSONFile
+        config: {path: %s}
+stats: {interval: 20ms, live: true}
+`, q(dir), seq, seq, q(out)))
+			r.Logger, r.Env = testLogger(t), noEnv
+			require.NoError(t, r.Run(t.Context()))
+
+			got := buf.String()
+			lines := regexp.MustCompile(`(?m)^.*e2e: ledger .*$`).FindAllString(got, -1)
+			require.NotEmpty(t, lines)
+			last := lines[len(lines)-1]
+			assert.Contains(t, last, final)
+			assert.True(t, strings.HasSuffix(last+"\n", flows), last)
+			if tt.terminal {
+				assert.Contains(t, got, "\x1b[", "redrawn in place")
+				assert.Contains(t, lines[0], "e2e: ledger - |", "the first line is drawn at once")
+			} else {
+				assert.NotContains(t, got, "\x1b", "no control sequences outside a terminal")
+				assert.Len(t, lines, 1, "a short run outside a terminal prints its final line only")
+			}
+			assert.Regexp(t, fmt.Sprintf(`(?m)pipeline\s+component\s+kind\s+in\s+out\s+errors\s+latency p50 ms\s+p99 ms\s*\n`+
+				`e2e\s+BufferedStorageSourceAdapter\s+source\s+-\s+1\s+0\s+[0-9.]+\s+[0-9.]+\s*\n`+
+				`e2e\s+FilterPayments\s+processor\s+1\s+%d\s+0\s`, p+1), got)
+			assert.Regexp(t, `(?m)^done in \S+$`, got)
+		})
+	}
+}

@@ -1,0 +1,84 @@
+package runner
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/cdpstats/cdpstats/runtime"
+	"github.com/cdpstats/cdpstats/runtime/flowctl"
+)
+
+// flowctlConfig is the config's flowctl section with the env vars flowctl
+// sets laid over it, validated.
+func (r *Runner) flowctlConfig() (flowctl.Config, error) {
+	fc, err := r.Config.Flowctl.WithEnv(r.Env)
+	if err != nil {
+		return fc, err
+	}
+	if err := fc.Validate(); err != nil {
+		return fc, fmt.Errorf("%s: %w", r.Config.File, err)
+	}
+	return fc, nil
+}
+
+// newFlowctlClients returns one flowctl client per pipeline when flowctl
+// is enabled. Creating one connects to nothing but loads the TLS files, so
+// a missing or bad file fails the run before anything is built.
+func (r *Runner) newFlowctlClients(fc flowctl.Config, stats []*runtime.PipelineStats) ([]*flowctl.Client, error) {
+	if !fc.Enabled {
+		return nil, nil
+	}
+	clients := make([]*flowctl.Client, 0, len(stats))
+	for _, ps := range stats {
+		cfg := fc
+		cfg.ComponentID = flowctlComponentID(fc.ComponentID, ps.PipelineID(), len(stats))
+		client, err := flowctl.New(cfg, ps, flowctl.WithLogger(r.logger().With("pipeline", ps.PipelineID())))
+		if err != nil {
+			return nil, invalidConfig{fmt.Errorf("%s: %w", r.Config.File, err)}
+		}
+		clients = append(clients, client)
+	}
+	return clients, nil
+}
+
+// registrationPoll is how often the drain looks whether a flowctl client
+// has registered.
+const registrationPoll = 5 * time.Millisecond
+
+// awaitRegistration gives a client whose first registration is still in
+// flight the time to finish it, at most timeout, so that a pipeline that
+// ends before its first registration is answered still sends its final
+// heartbeat: the client sends one only once registered. It returns at once
+// when the client has registered, or when an attempt has failed (the
+// control plane is down: the exit is not held back for it). The client
+// offers no notification, so the drain polls it briefly.
+func awaitRegistration(c *flowctl.Client, timeout time.Duration) {
+	pending := func() bool { return c.ServiceID() == "" && c.Counters().RegistrationFailures == 0 }
+	if !pending() {
+		return
+	}
+	deadline := time.NewTimer(timeout)
+	defer deadline.Stop()
+	tick := time.NewTicker(registrationPoll)
+	defer tick.Stop()
+	for pending() {
+		select {
+		case <-deadline.C:
+			return
+		case <-tick.C:
+		}
+	}
+}
+
+// flowctlComponentID names a pipeline to flowctl: the configured ID, with
+// the pipeline name added when one process runs several pipelines.
+func flowctlComponentID(configured, pipeline string, pipelines int) string {
+	switch {
+	case configured == "":
+		return pipeline
+	case pipelines > 1:
+		return configured + "-" + pipeline
+	default:
+		return configured
+	}
+}

@@ -1,0 +1,109 @@
+package runner_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net"
+	"path/filepath"
+	"regexp"
+	"testing"
+
+	dto "github.com/prometheus/client_model/go"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/cdpstats/cdpstats/internal/testfixtures/controlplane"
+	"github.com/cdpstats/cdpstats/internal/testfixtures/ledgers"
+)
+
+// TestInstanceIDsReportSeparately runs two FilterPayments with different
+// ids and filters in one pipeline, and checks that each reports under its
+// own id: in the flowctl heartbeats (processor.<id>.*), on /metrics (the
+// component label) and in the summary.
+func TestInstanceIDsReportSeparately(t *testing.T) {
+	dir := pubnetDatastore(t)
+	lcm := ledgers.MustPubnet(t)
+	seq := lcm.LedgerSequence()
+	want := expect(t, lcm, ledgers.PubnetPassphrase)
+	payments := len(want.payments)
+	native := want.count(func(p payment) bool { return p.native })
+	large := want.count(func(p payment) bool { return p.stroops >= 1000*10_000_000 })
+	require.NotZero(t, native)
+	require.NotZero(t, large)
+	require.NotEqual(t, native, large, "the filters must tell the instances apart")
+
+	cp := startControlPlane(t)
+	out := filepath.Join(t.TempDir(), "out.jsonl")
+	cfg := writeConfig(t, fmt.Sprintf(`
+pipelines:
+  e2e:
+    source:
+      type: BufferedStorageSourceAdapter
+      config: {path: %s, start_ledger: %d, retry_wait: 20ms}
+    processors:
+      - type: FilterPayments
+        id: native
+        config: {asset: native}
+      - type: FilterPayments
+        id: large
+        config: {min_amount: "1000"}
+    consumers:
+      - type: SaveToJSONFile
+        config: {path: %s}
+stats: {interval: 20ms, live: true}
+metrics: {enabled: true, address: "127.0.0.1:0"}
+`, q(dir), seq, q(out))+flowctlYAML(cp.Addr(), controlplane.Legacy))
+
+	r := newRunner(t, cfg)
+	var status bytes.Buffer
+	r.Status = &status
+	bound := make(chan net.Addr, 1)
+	r.MetricsListening = func(a net.Addr) { bound <- a }
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	done := startRun(ctx, r)
+	addr := (<-bound).String()
+
+	// The second instance passes the first one's payments through and
+	// emits its own, so the consumer gets both.
+	lines := native + large
+	waitUntil(t, "every line to be written", func() bool { return countLines(t, out) == lines })
+	// The file is written before the next collection; wait for it too.
+	var families map[string]*dto.MetricFamily
+	waitUntil(t, "the consumer's count on /metrics", func() bool {
+		families = scrape(t, addr)
+		m := series(families, "cdp_consumer_messages_written_total", "e2e", "SaveToJSONFile", "SaveToJSONFile")
+		return m != nil && m.GetCounter().GetValue() == float64(lines)
+	})
+	for id, passed := range map[string]int{"native": native, "large": large} {
+		m := series(families, "cdp_processor_messages_passed_total", "e2e", "FilterPayments", id)
+		if assert.NotNil(t, m, "no series for instance %s", id) {
+			assert.Equal(t, float64(passed), m.GetCounter().GetValue(), id)
+		}
+	}
+	assert.Nil(t, series(families, "cdp_processor_messages_passed_total", "e2e", "FilterPayments", "FilterPayments"),
+		"no instance reports under the type name")
+
+	cancel()
+	require.NoError(t, waitRun(t, done))
+
+	final := finalHeartbeat(t, controlplane.Legacy, cp.Snapshot())
+	assertValues(t, final.Metrics, map[string]float64{
+		"processor.native.messages_processed":      float64(payments),
+		"processor.native.messages_passed":         float64(native),
+		"processor.native.messages_filtered":       float64(payments - native),
+		"processor.large.messages_processed":       float64(payments),
+		"processor.large.messages_passed":          float64(large),
+		"processor.large.messages_filtered":        float64(payments - large),
+		"consumer.SaveToJSONFile.messages_written": float64(lines),
+	})
+	assert.NotContains(t, final.Metrics, "processor.FilterPayments.messages_processed")
+
+	// The summary has a row per instance: in is the ledger (and, for the
+	// second, the first one's payments); out adds the ledger.
+	summary := status.String()
+	assert.Regexp(t, regexp.MustCompile(fmt.Sprintf(`(?m)^e2e\s+native\s+processor\s+1\s+%d\s+0\s`, native+1)), summary)
+	assert.Regexp(t, regexp.MustCompile(fmt.Sprintf(`(?m)^e2e\s+large\s+processor\s+%d\s+%d\s+0\s`, native+1, native+large+1)), summary)
+	assert.Contains(t, summary, "| native 1→")
+}

@@ -1,0 +1,200 @@
+package runner_test
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"path/filepath"
+	"testing"
+
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/cdpstats/cdpstats/generated"
+	"github.com/cdpstats/cdpstats/internal/testfixtures/ledgers"
+)
+
+// scrape fetches /metrics and parses it as Prometheus does.
+func scrape(t *testing.T, addr string) map[string]*dto.MetricFamily {
+	t.Helper()
+	resp, err := http.Get("http://" + addr + "/metrics")
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	parser := expfmt.NewTextParser(model.UTF8Validation)
+	families, err := parser.TextToMetricFamilies(resp.Body)
+	require.NoError(t, err)
+	return families
+}
+
+// series returns the series of family name whose labels are pipeline,
+// component_type and component as given, or nil.
+func series(families map[string]*dto.MetricFamily, name, pipeline, componentType, component string) *dto.Metric {
+	f := families[name]
+	if f == nil {
+		return nil
+	}
+	for _, m := range f.GetMetric() {
+		labels := map[string]string{}
+		for _, l := range m.GetLabel() {
+			labels[l.GetName()] = l.GetValue()
+		}
+		if labels["pipeline"] == pipeline && labels["component_type"] == componentType && labels["component"] == component {
+			return m
+		}
+	}
+	return nil
+}
+
+// statusOf returns the status code of a GET of path.
+func statusOf(t *testing.T, addr, path string) int {
+	t.Helper()
+	resp, err := http.Get("http://" + addr + path)
+	require.NoError(t, err)
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+// catalogHelp returns the help text the generated catalog has for a stat.
+func catalogHelp(t *testing.T, kind, name, stat string) string {
+	t.Helper()
+	c, ok := generated.Lookup(kind, name)
+	require.True(t, ok)
+	for _, s := range c.Desc.Stats {
+		if s.Name == stat {
+			return s.Help
+		}
+	}
+	t.Fatalf("%s %s has no stat %s in the catalog", kind, name, stat)
+	return ""
+}
+
+// TestPrometheusThroughRunner serves /metrics from a running pipeline on a
+// port the system picks, scrapes it while the pipeline runs, and checks
+// names, types, labels, HELP and values, and the health endpoints.
+func TestPrometheusThroughRunner(t *testing.T) {
+	dir := pubnetDatastore(t)
+	lcm := ledgers.MustPubnet(t)
+	seq := lcm.LedgerSequence()
+	want := expect(t, lcm, ledgers.PubnetPassphrase)
+
+	tests := []struct {
+		name          string
+		healthTimeout string
+		healthz       int
+		readyz        int
+		healthy       float64
+	}{
+		{"fresh stats", "60s", http.StatusOK, http.StatusOK, 1},
+		{"stale stats", "1ns", http.StatusServiceUnavailable, http.StatusServiceUnavailable, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "out.jsonl")
+			// end_ledger 0: the pipeline reads the ledger, then waits for
+			// the next one until cancelled, so /metrics is scraped while it
+			// runs.
+			cfg := writeConfig(t, fmt.Sprintf(`
+pipelines:
+  e2e:
+    source:
+      type: BufferedStorageSourceAdapter
+      config: {path: %s, start_ledger: %d, retry_wait: 20ms}
+    processors:
+      - type: FilterPayments
+      - type: ContractEvent
+    consumers:
+      - type: SaveToJSONFile
+        config: {path: %s}
+stats: {interval: 20ms, health_timeout: %s, live: false}
+metrics: {enabled: true, address: "127.0.0.1:0"}
+`, q(dir), seq, q(out), tt.healthTimeout))
+			r := newRunner(t, cfg)
+			bound := make(chan net.Addr, 1)
+			r.MetricsListening = func(a net.Addr) { bound <- a }
+			ctx, cancel := context.WithCancel(t.Context())
+			defer cancel()
+			done := startRun(ctx, r)
+			var addr string
+			select {
+			case a := <-bound:
+				addr = a.String()
+			case err := <-done:
+				t.Fatalf("Run returned before serving metrics: %v", err)
+			}
+
+			const pipeline = "e2e"
+			var families map[string]*dto.MetricFamily
+			waitUntil(t, "the consumer's count to reach every line", func() bool {
+				families = scrape(t, addr)
+				m := series(families, "cdp_consumer_messages_written_total", pipeline, "SaveToJSONFile", "SaveToJSONFile")
+				return m != nil && m.GetCounter().GetValue() == float64(want.lines())
+			})
+
+			type check struct {
+				family    string
+				typ       dto.MetricType
+				kind      string
+				component string
+				stat      string  // the stat in the generated catalog, for HELP
+				value     float64 // counters and gauges; a summary's sample count
+			}
+			payments, events := float64(len(want.payments)), float64(want.events)
+			checks := []check{
+				{"cdp_source_ledgers_processed_total", dto.MetricType_COUNTER, "source", "BufferedStorageSourceAdapter", "ledgers_processed", 1},
+				{"cdp_source_bytes_read_total", dto.MetricType_COUNTER, "source", "BufferedStorageSourceAdapter", "bytes_read", ledgerFileSize(t, dir, seq)},
+				{"cdp_source_last_ledger", dto.MetricType_GAUGE, "source", "BufferedStorageSourceAdapter", "last_ledger", float64(seq)},
+				{"cdp_source_fetch_latency_seconds", dto.MetricType_SUMMARY, "source", "BufferedStorageSourceAdapter", "fetch_latency", 1},
+				{"cdp_processor_messages_processed_total", dto.MetricType_COUNTER, "processor", "FilterPayments", "messages_processed", payments},
+				{"cdp_processor_messages_passed_total", dto.MetricType_COUNTER, "processor", "FilterPayments", "messages_passed", payments},
+				{"cdp_processor_filter_ratio", dto.MetricType_GAUGE, "processor", "FilterPayments", "filter_ratio", 0},
+				{"cdp_processor_process_latency_seconds", dto.MetricType_SUMMARY, "processor", "FilterPayments", "process_latency", 1},
+				{"cdp_processor_events_found_total", dto.MetricType_COUNTER, "processor", "ContractEvent", "events_found", events},
+				{"cdp_processor_process_latency_seconds", dto.MetricType_SUMMARY, "processor", "ContractEvent", "process_latency", 1},
+				{"cdp_consumer_messages_written_total", dto.MetricType_COUNTER, "consumer", "SaveToJSONFile", "messages_written", payments + events},
+				{"cdp_consumer_bytes_written_total", dto.MetricType_COUNTER, "consumer", "SaveToJSONFile", "bytes_written", fileSize(t, out)},
+			}
+			for _, c := range checks {
+				t.Run(c.family+"/"+c.component, func(t *testing.T) {
+					f := families[c.family]
+					require.NotNil(t, f, "no family %s", c.family)
+					assert.Equal(t, c.typ, f.GetType())
+					assert.Contains(t, f.GetHelp(), catalogHelp(t, c.kind, c.component, c.stat))
+					m := series(families, c.family, pipeline, c.component, c.component)
+					require.NotNil(t, m, "no series with the pipeline, component_type and component labels")
+					switch c.typ {
+					case dto.MetricType_COUNTER:
+						assert.Equal(t, c.value, m.GetCounter().GetValue())
+					case dto.MetricType_GAUGE:
+						assert.Equal(t, c.value, m.GetGauge().GetValue())
+					case dto.MetricType_SUMMARY:
+						s := m.GetSummary()
+						assert.Equal(t, uint64(c.value), s.GetSampleCount())
+						var quantiles []float64
+						for _, q := range s.GetQuantile() {
+							quantiles = append(quantiles, q.GetQuantile())
+							assert.GreaterOrEqual(t, q.GetValue(), 0.0)
+						}
+						assert.Equal(t, []float64{0.5, 0.9, 0.99}, quantiles)
+					}
+				})
+			}
+
+			healthy := families["cdp_pipeline_healthy"]
+			require.NotNil(t, healthy)
+			require.Len(t, healthy.GetMetric(), 1)
+			assert.Equal(t, tt.healthy, healthy.GetMetric()[0].GetGauge().GetValue())
+			assert.Equal(t, tt.healthz, statusOf(t, addr, "/healthz"))
+			assert.Equal(t, tt.readyz, statusOf(t, addr, "/readyz"))
+
+			cancel()
+			require.NoError(t, waitRun(t, done))
+			_, err := http.Get("http://" + addr + "/metrics")
+			assert.Error(t, err, "the endpoint is shut down when Run returns")
+		})
+	}
+}
