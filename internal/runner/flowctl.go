@@ -2,7 +2,6 @@ package runner
 
 import (
 	"fmt"
-	"time"
 
 	"github.com/cdpstats/cdpstats/runtime"
 	"github.com/cdpstats/cdpstats/runtime/flowctl"
@@ -39,35 +38,6 @@ func (r *Runner) newFlowctlClients(fc flowctl.Config, stats []*runtime.PipelineS
 		clients = append(clients, client)
 	}
 	return clients, nil
-}
-
-// registrationPoll is how often the drain looks whether a flowctl client
-// has registered.
-const registrationPoll = 5 * time.Millisecond
-
-// awaitRegistration gives a client whose first registration is still in
-// flight the time to finish it, at most timeout, so that a pipeline that
-// ends before its first registration is answered still sends its final
-// heartbeat: the client sends one only once registered. It returns at once
-// when the client has registered, or when an attempt has failed (the
-// control plane is down: the exit is not held back for it). The client
-// offers no notification, so the drain polls it briefly.
-func awaitRegistration(c *flowctl.Client, timeout time.Duration) {
-	pending := func() bool { return c.ServiceID() == "" && c.Counters().RegistrationFailures == 0 }
-	if !pending() {
-		return
-	}
-	deadline := time.NewTimer(timeout)
-	defer deadline.Stop()
-	tick := time.NewTicker(registrationPoll)
-	defer tick.Stop()
-	for pending() {
-		select {
-		case <-deadline.C:
-			return
-		case <-tick.C:
-		}
-	}
 }
 
 // flowctlComponentID names a pipeline to flowctl: the configured ID, with

@@ -205,9 +205,6 @@ func (r *Runner) Run(ctx context.Context) error {
 	stopStats()
 	statsWG.Wait() // the final collection is done: the consumers are closed
 	live.stop()
-	for _, client := range clients {
-		awaitRegistration(client, fc.RPCTimeout)
-	}
 	stopExport()
 	exportWG.Wait() // the final heartbeats, carrying the final collection, are sent
 	if r.Status != nil {

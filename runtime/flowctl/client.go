@@ -190,12 +190,12 @@ func (c *Client) Run(ctx context.Context) error {
 func (c *Client) register(ctx context.Context, cp controlPlane, retry *backoff) (string, bool) {
 	defer retry.reset()
 	for {
-		rctx, cancel := context.WithTimeout(ctx, c.cfg.RPCTimeout)
+		// An attempt in flight when ctx ends runs to its own time-out: a
+		// pipeline that ends before its first registration is answered
+		// still gets registered, and so still sends its final heartbeat.
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.cfg.RPCTimeout)
 		id, err := cp.register(rctx, c.reg)
 		cancel()
-		if ctx.Err() != nil {
-			return "", false
-		}
 		if err == nil {
 			if id == "" {
 				id = c.reg.serviceID
@@ -206,6 +206,9 @@ func (c *Client) register(ctx context.Context, cp controlPlane, retry *backoff) 
 			c.mu.Unlock()
 			c.logger.Info("flowctl: registered", "service_id", id)
 			return id, true
+		}
+		if ctx.Err() != nil {
+			return "", false
 		}
 		c.registrationFailures.Add(1)
 		wait := retry.next()
@@ -227,7 +230,7 @@ func (c *Client) heartbeatUntilNotFound(ctx context.Context, cp controlPlane, id
 	t := time.NewTicker(c.cfg.HeartbeatInterval)
 	defer t.Stop()
 	failing := 0 // consecutive failures, to log a outage once rather than every beat
-	for {
+	for ctx.Err() == nil {
 		err := c.heartbeat(ctx, cp, id, c.health())
 		switch {
 		case ctx.Err() != nil:
@@ -255,6 +258,7 @@ func (c *Client) heartbeatUntilNotFound(ctx context.Context, cp controlPlane, id
 		case <-t.C:
 		}
 	}
+	return false
 }
 
 // finalHeartbeat reports the last stats after ctx ended, bounded by the
@@ -270,10 +274,12 @@ func (c *Client) finalHeartbeat(ctx context.Context, cp controlPlane, id string)
 }
 
 // heartbeat sends one heartbeat with the current stats, bounded by the
-// RPC timeout. A failure caused by ctx ending is not counted: it is
-// shutdown, not the control plane failing.
+// RPC timeout but not cut short by ctx ending: a heartbeat cancelled at
+// shutdown could still reach the control plane after the final one and
+// leave it with stale numbers. A failure while ctx has ended is not
+// counted: it is shutdown, not the control plane failing.
 func (c *Client) heartbeat(ctx context.Context, cp controlPlane, id string, h health) error {
-	rctx, cancel := context.WithTimeout(ctx, c.cfg.RPCTimeout)
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.cfg.RPCTimeout)
 	defer cancel()
 	err := cp.heartbeat(rctx, id, c.stats.GetMetrics(), h)
 	switch {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -404,4 +405,50 @@ func TestRunTwiceFails(t *testing.T) {
 	assert.True(t, strings.Contains(err.Error(), "twice"), err)
 	require.NoError(t, stop())
 	assert.False(t, errors.Is(err, context.Canceled))
+}
+
+// TestClientFinalHeartbeatIsLast stops the client while a heartbeat is in
+// flight: that heartbeat must finish before the final one is sent, or the
+// control plane could record it after the final one and keep stale
+// numbers.
+func TestClientFinalHeartbeatIsLast(t *testing.T) {
+	srv := startControlPlane(t)
+	client := newClient(t, testConfig(flowctl.APIV1, srv.Addr()), fixedStats())
+	stop := runClient(t, client)
+	_, err := srv.WaitForAccepted(waitCtx(t), 1)
+	require.NoError(t, err)
+
+	inFlight := make(chan struct{})
+	var once sync.Once
+	srv.SetHeartbeatHook(func(context.Context, controlplane.API, string) error {
+		delayed := false
+		once.Do(func() { delayed = true; close(inFlight) })
+		if delayed {
+			time.Sleep(200 * time.Millisecond) // answered late, whatever the client does
+		}
+		return nil
+	})
+	<-inFlight
+	require.NoError(t, stop())
+
+	accepted := srv.Snapshot().Accepted()
+	require.GreaterOrEqual(t, len(accepted), 3)
+	assert.Equal(t, "HEALTH_STATUS_STOPPING", accepted[len(accepted)-1].Status, "the final heartbeat is recorded last")
+	assert.NotEqual(t, "HEALTH_STATUS_STOPPING", accepted[len(accepted)-2].Status, "the heartbeat in flight was not cut short")
+}
+
+// TestClientRegistersWhenStoppedMidRegistration ends ctx while the first
+// registration is in flight: it completes, and the final heartbeat is sent.
+func TestClientRegistersWhenStoppedMidRegistration(t *testing.T) {
+	srv := startControlPlane(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel() // ended before Run starts: the first attempt is already "in flight"
+	client := newClient(t, testConfig(flowctl.APIV1, srv.Addr()), fixedStats())
+	require.NoError(t, client.Run(ctx))
+
+	snap := srv.Snapshot()
+	require.Len(t, snap.Registrations, 1)
+	accepted := snap.Accepted()
+	require.Len(t, accepted, 1, "only the final heartbeat")
+	assert.Equal(t, "HEALTH_STATUS_STOPPING", accepted[0].Status)
 }
