@@ -92,10 +92,11 @@ var components = []Component{
 				{Name: "messages_filtered", Kind: runtime.KindCounter, Unit: "payments", Help: "Payments dropped by the asset and min_amount filters", Keys: []string{"messages_filtered"}},
 				{Name: "messages_passed", Kind: runtime.KindCounter, Unit: "payments", Help: "Payments emitted", Keys: []string{"messages_passed"}},
 				{Name: "errors", Kind: runtime.KindCounter, Help: "Ledgers whose payments could not be read", Keys: []string{"errors"}},
+				{Name: "payments_by_type", Kind: runtime.KindCounter, Unit: "payments", Help: "Payments examined, by operation type", Keys: []string{"payments_by_type_payment", "payments_by_type_path_payment_strict_send", "payments_by_type_path_payment_strict_receive"}, Label: "type", Values: []string{"payment", "path_payment_strict_send", "path_payment_strict_receive"}},
 				{Name: "filter_ratio", Kind: runtime.KindRatio, Help: "Share of the payments examined that the filters dropped", Keys: []string{"filter_ratio"}},
 				{Name: "process_latency", Kind: runtime.KindLatency, Help: "Time to extract and filter one ledger's payments, not counting the processors after", Keys: []string{"process_latency_count", "process_latency_avg_ms", "process_latency_p50_ms", "process_latency_p90_ms", "process_latency_p99_ms", "process_latency_max_ms"}},
 			},
-			Keys: []string{"messages_processed", "messages_filtered", "messages_passed", "errors", "filter_ratio", "process_latency_count", "process_latency_avg_ms", "process_latency_p50_ms", "process_latency_p90_ms", "process_latency_p99_ms", "process_latency_max_ms"},
+			Keys: []string{"messages_processed", "messages_filtered", "messages_passed", "errors", "payments_by_type_payment", "payments_by_type_path_payment_strict_send", "payments_by_type_path_payment_strict_receive", "filter_ratio", "process_latency_count", "process_latency_avg_ms", "process_latency_p50_ms", "process_latency_p90_ms", "process_latency_p99_ms", "process_latency_max_ms"},
 		},
 	},
 	{

@@ -43,9 +43,18 @@ type StatDesc struct {
 	// Help is the free-text description from the marker; may be empty.
 	Help string
 	// Keys are the flat keys the stat produces in GetStats, in order: the
-	// name itself, or for a latency the name with each of
-	// [LatencyKeySuffixes].
+	// name itself, for a latency the name with each of
+	// [LatencyKeySuffixes], or for a labelled counter "<name>_<value>"
+	// for each of Values.
 	Keys []string
+	// Label is the label name of a labelled counter (//cdp:stat counter
+	// label=... values=...), such as "type"; empty for every other stat.
+	// Exporters that support labels export the counter as one metric
+	// with this label rather than one metric per key.
+	Label string
+	// Values are the fixed values of Label, in marker order: Keys[i] is
+	// the flat key of Values[i]. Nil unless Label is set.
+	Values []string
 }
 
 // ComponentDesc describes the stats of one component type. statsgen emits

@@ -144,6 +144,7 @@ func TestPipelineToJSONFile(t *testing.T) {
 		"filter_ratio":          float64(len(want.Payments)-passedPayments) / float64(len(want.Payments)),
 		"process_latency_count": 5,
 	}, pick(snapshot(fp), "messages_processed", "messages_filtered", "messages_passed", "errors", "filter_ratio", "process_latency_count"))
+	assert.Equal(t, paymentsByType(want.Payments), pick(snapshot(fp), paymentsByTypeKeys...))
 
 	assert.Equal(t, map[string]float64{
 		"ledgers_processed": 5, "events_found": float64(len(want.Events)), "events_passed": float64(len(want.Events)),
@@ -153,6 +154,25 @@ func TestPipelineToJSONFile(t *testing.T) {
 	assert.Equal(t, map[string]float64{
 		"messages_written": float64(lines), "bytes_written": float64(len(raw)), "errors": 0,
 	}, snapshot(sink))
+}
+
+// paymentsByTypeKeys are the keys of FilterPayments' labelled counter
+// payments_by_type, one per payment operation type.
+var paymentsByTypeKeys = []string{
+	"payments_by_type_payment", "payments_by_type_path_payment_strict_send", "payments_by_type_path_payment_strict_receive",
+}
+
+// paymentsByType counts payments by operation type, from the ledger walk
+// rather than the processor, under the keys of payments_by_type.
+func paymentsByType(ps []wantPayment) map[string]float64 {
+	out := make(map[string]float64, len(paymentsByTypeKeys))
+	for _, k := range paymentsByTypeKeys {
+		out[k] = 0
+	}
+	for _, p := range ps {
+		out["payments_by_type_"+p.Type]++
+	}
+	return out
 }
 
 func pick(m map[string]float64, keys ...string) map[string]float64 {

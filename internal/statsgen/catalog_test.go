@@ -37,9 +37,10 @@ func TestCatalog(t *testing.T) {
 	out, code := testmod.Go(t, dir, "run", "./use")
 	require.Equal(t, 0, code, out)
 	assert.Equal(t, "consumer Idle example.com/cat/src Idle 0\n"+
-		"processor FilterPayments example.com/cat/proc Filter 10\n"+
+		"processor FilterPayments example.com/cat/proc Filter 12\n"+
 		"source ledger-source example.com/cat/src Source 2\n"+
 		"process_latency latency Time to filter one payment true\n"+
+		"by_type counter type [payment path_payment] true\n"+
 		"false\n", out)
 
 	code, _, _ = run(t, dir, "-check", "./...")

@@ -168,6 +168,11 @@ func (t statTarget) addStat(sd runtime.StatDesc) {
 		scale = u.scale
 	}
 	help := statHelp(sd, t.owner)
+	switch {
+	case sd.Kind == runtime.KindCounter && sd.Label != "":
+		t.addLabelledCounter(sd, name, help, u, converts)
+		return
+	}
 	switch sd.Kind {
 	case runtime.KindCounter:
 		v, ok := t.values[key]
@@ -216,6 +221,53 @@ func (t statTarget) addStat(sd runtime.StatDesc) {
 			}
 		}
 	}
+}
+
+// addLabelledCounter exports a labelled counter as one counter family
+// with the stat's label next to the component labels, one series per
+// value. A description whose label clashes with the component labels or
+// is not a valid label name, or whose values do not match its keys, is
+// exported key by key, untyped, as if it were not described.
+func (t statTarget) addLabelledCounter(sd runtime.StatDesc, name, help string, u unit, converts bool) {
+	if !validLabel(sd.Label) || len(sd.Values) != len(sd.Keys) {
+		for _, k := range sd.Keys {
+			if v, ok := t.values[k]; ok {
+				t.addUntyped(k, v)
+			}
+		}
+		return
+	}
+	scale := 1.0
+	name = trimSuffixes(name, "_total")
+	if converts {
+		name = withUnit(name, u)
+		scale = u.scale
+	}
+	labels := append(slices.Clip(componentLabels), sd.Label)
+	for i, k := range sd.Keys {
+		v, ok := t.values[k]
+		if !ok {
+			continue
+		}
+		t.s.add(t.prefix+name+"_total", prometheus.CounterValue, labels, help, t.owner,
+			point{labels: append(slices.Clip(t.labels), sd.Values[i]), value: v * scale})
+	}
+}
+
+// validLabel reports whether name can label a component metric: a
+// Prometheus label name that is none of the component labels and not
+// reserved.
+func validLabel(name string) bool {
+	if name == "" || strings.HasPrefix(name, "__") || name == "le" || name == "quantile" ||
+		slices.Contains(componentLabels, name) {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		if c := name[i]; !isNameByte(c) || i == 0 && '0' <= c && c <= '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // addLatency exports a latency stat's flat keys (see

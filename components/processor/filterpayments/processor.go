@@ -26,6 +26,7 @@ type FilterPayments struct {
 	//cdp:stat counter name=messages_filtered  unit=payments help="Payments dropped by the asset and min_amount filters"
 	//cdp:stat counter name=messages_passed    unit=payments help="Payments emitted"
 	//cdp:stat counter name=errors                          help="Ledgers whose payments could not be read"
+	//cdp:stat counter name=payments_by_type   unit=payments label=type values=payment,path_payment_strict_send,path_payment_strict_receive help="Payments examined, by operation type"
 	//cdp:stat ratio   name=filter_ratio num=messages_filtered den=messages_processed help="Share of the payments examined that the filters dropped"
 	//cdp:stat latency name=process_latency help="Time to extract and filter one ledger's payments, not counting the processors after"
 	stats filterPaymentsStats
@@ -81,6 +82,9 @@ func (p *FilterPayments) Process(ctx context.Context, msg cdp.Message) error {
 	}
 	passed := p.found[:0]
 	for _, c := range p.found {
+		// The values of payments_by_type are the Op* constants, the only
+		// operation types payments() yields, so none goes uncounted.
+		p.stats.RecordPaymentsByType(c.OperationType)
 		if p.keep(c) {
 			passed = append(passed, c)
 		}

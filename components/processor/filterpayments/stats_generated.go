@@ -16,6 +16,7 @@ type filterPaymentsStats struct {
 	messagesFiltered  runtime.Counter
 	messagesPassed    runtime.Counter
 	errors            runtime.Counter
+	paymentsByType    [3]runtime.Counter
 	processLatency    runtime.Histogram
 }
 
@@ -75,6 +76,84 @@ func (s *filterPaymentsStats) AddErrors(n uint64) {
 	s.errors.Add(n)
 }
 
+// RecordPaymentsByTypePayment adds 1 to the counter payments_by_type for
+// type="payment".
+//
+// Payments examined, by operation type.
+func (s *filterPaymentsStats) RecordPaymentsByTypePayment() {
+	s.paymentsByType[0].Inc()
+}
+
+// AddPaymentsByTypePayment adds n to the counter payments_by_type for
+// type="payment".
+//
+// Payments examined, by operation type.
+func (s *filterPaymentsStats) AddPaymentsByTypePayment(n uint64) {
+	s.paymentsByType[0].Add(n)
+}
+
+// RecordPaymentsByTypePathPaymentStrictSend adds 1 to the counter
+// payments_by_type for type="path_payment_strict_send".
+//
+// Payments examined, by operation type.
+func (s *filterPaymentsStats) RecordPaymentsByTypePathPaymentStrictSend() {
+	s.paymentsByType[1].Inc()
+}
+
+// AddPaymentsByTypePathPaymentStrictSend adds n to the counter payments_by_type
+// for type="path_payment_strict_send".
+//
+// Payments examined, by operation type.
+func (s *filterPaymentsStats) AddPaymentsByTypePathPaymentStrictSend(n uint64) {
+	s.paymentsByType[1].Add(n)
+}
+
+// RecordPaymentsByTypePathPaymentStrictReceive adds 1 to the counter
+// payments_by_type for type="path_payment_strict_receive".
+//
+// Payments examined, by operation type.
+func (s *filterPaymentsStats) RecordPaymentsByTypePathPaymentStrictReceive() {
+	s.paymentsByType[2].Inc()
+}
+
+// AddPaymentsByTypePathPaymentStrictReceive adds n to the counter
+// payments_by_type for type="path_payment_strict_receive".
+//
+// Payments examined, by operation type.
+func (s *filterPaymentsStats) AddPaymentsByTypePathPaymentStrictReceive(n uint64) {
+	s.paymentsByType[2].Add(n)
+}
+
+// RecordPaymentsByType adds 1 to the counter payments_by_type for the type
+// value, one of "payment", "path_payment_strict_send" and
+// "path_payment_strict_receive". It reports false, and counts nothing, for any
+// other value.
+//
+// Payments examined, by operation type.
+func (s *filterPaymentsStats) RecordPaymentsByType(value string) bool {
+	return s.AddPaymentsByType(value, 1)
+}
+
+// AddPaymentsByType adds n to the counter payments_by_type for the type value,
+// one of "payment", "path_payment_strict_send" and
+// "path_payment_strict_receive". It reports false, and counts nothing, for any
+// other value.
+//
+// Payments examined, by operation type.
+func (s *filterPaymentsStats) AddPaymentsByType(value string, n uint64) bool {
+	switch value {
+	case "payment":
+		s.paymentsByType[0].Add(n)
+	case "path_payment_strict_send":
+		s.paymentsByType[1].Add(n)
+	case "path_payment_strict_receive":
+		s.paymentsByType[2].Add(n)
+	default:
+		return false
+	}
+	return true
+}
+
 // ObserveProcessLatency records one latency of d in process_latency.
 //
 // Time to extract and filter one ledger's payments, not counting the processors
@@ -109,10 +188,11 @@ var _FilterPayments_statsDesc = &runtime.ComponentDesc{
 		{Name: "messages_filtered", Kind: runtime.KindCounter, Unit: "payments", Help: "Payments dropped by the asset and min_amount filters", Keys: []string{"messages_filtered"}},
 		{Name: "messages_passed", Kind: runtime.KindCounter, Unit: "payments", Help: "Payments emitted", Keys: []string{"messages_passed"}},
 		{Name: "errors", Kind: runtime.KindCounter, Help: "Ledgers whose payments could not be read", Keys: []string{"errors"}},
+		{Name: "payments_by_type", Kind: runtime.KindCounter, Unit: "payments", Help: "Payments examined, by operation type", Keys: []string{"payments_by_type_payment", "payments_by_type_path_payment_strict_send", "payments_by_type_path_payment_strict_receive"}, Label: "type", Values: []string{"payment", "path_payment_strict_send", "path_payment_strict_receive"}},
 		{Name: "filter_ratio", Kind: runtime.KindRatio, Help: "Share of the payments examined that the filters dropped", Keys: []string{"filter_ratio"}},
 		{Name: "process_latency", Kind: runtime.KindLatency, Help: "Time to extract and filter one ledger's payments, not counting the processors after", Keys: []string{"process_latency_count", "process_latency_avg_ms", "process_latency_p50_ms", "process_latency_p90_ms", "process_latency_p99_ms", "process_latency_max_ms"}},
 	},
-	Keys: []string{"messages_processed", "messages_filtered", "messages_passed", "errors", "filter_ratio", "process_latency_count", "process_latency_avg_ms", "process_latency_p50_ms", "process_latency_p90_ms", "process_latency_p99_ms", "process_latency_max_ms"},
+	Keys: []string{"messages_processed", "messages_filtered", "messages_passed", "errors", "payments_by_type_payment", "payments_by_type_path_payment_strict_send", "payments_by_type_path_payment_strict_receive", "filter_ratio", "process_latency_count", "process_latency_avg_ms", "process_latency_p50_ms", "process_latency_p90_ms", "process_latency_p99_ms", "process_latency_max_ms"},
 }
 
 // Compile-time check that the component feeds the collector's allocation-free
@@ -128,13 +208,16 @@ func (f *FilterPayments) StatsDesc() *runtime.ComponentDesc {
 // SnapshotStats writes the current value of every key of StatsDesc().Keys into
 // dst, in order, without allocating. It implements runtime.SnapshotProvider.
 func (f *FilterPayments) SnapshotStats(dst []float64) {
-	_ = dst[10] // one bounds check for all writes
+	_ = dst[13] // one bounds check for all writes
 	dst[0] = float64(f.stats.messagesProcessed.Load())
 	dst[1] = float64(f.stats.messagesFiltered.Load())
 	dst[2] = float64(f.stats.messagesPassed.Load())
 	dst[3] = float64(f.stats.errors.Load())
-	dst[4] = runtime.Ratio(f.stats.messagesFiltered.Load(), f.stats.messagesProcessed.Load())
-	f.stats.processLatency.WriteSummary(dst[5:11])
+	dst[4] = float64(f.stats.paymentsByType[0].Load())
+	dst[5] = float64(f.stats.paymentsByType[1].Load())
+	dst[6] = float64(f.stats.paymentsByType[2].Load())
+	dst[7] = runtime.Ratio(f.stats.messagesFiltered.Load(), f.stats.messagesProcessed.Load())
+	f.stats.processLatency.WriteSummary(dst[8:14])
 }
 
 // GetStats returns the stats of FilterPayments in the map form of
@@ -145,10 +228,13 @@ func (f *FilterPayments) GetStats() runtime.ComponentStats {
 		ComponentType: "processor",
 		ComponentName: "FilterPayments",
 		Stats: map[string]interface{}{
-			"messages_processed":     f.stats.messagesProcessed.Load(),
-			"messages_filtered":      f.stats.messagesFiltered.Load(),
-			"messages_passed":        f.stats.messagesPassed.Load(),
-			"errors":                 f.stats.errors.Load(),
+			"messages_processed":       f.stats.messagesProcessed.Load(),
+			"messages_filtered":        f.stats.messagesFiltered.Load(),
+			"messages_passed":          f.stats.messagesPassed.Load(),
+			"errors":                   f.stats.errors.Load(),
+			"payments_by_type_payment": f.stats.paymentsByType[0].Load(),
+			"payments_by_type_path_payment_strict_send":    f.stats.paymentsByType[1].Load(),
+			"payments_by_type_path_payment_strict_receive": f.stats.paymentsByType[2].Load(),
 			"filter_ratio":           runtime.Ratio(f.stats.messagesFiltered.Load(), f.stats.messagesProcessed.Load()),
 			"process_latency_count":  processLatencySummary.Count,
 			"process_latency_avg_ms": float64(processLatencySummary.Avg()) / 1e6,

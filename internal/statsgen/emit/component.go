@@ -62,7 +62,10 @@ func (g *componentGen) statsType() {
 	}
 	g.f.Type().Id(c.StatsType).StructFunc(func(fields *jen.Group) {
 		for _, s := range c.Stats {
-			if s.Stored() {
+			switch {
+			case s.Labelled():
+				fields.Id(s.Field).Index(jen.Lit(len(s.Values))).Qual(RuntimePath, primitive(s.Kind))
+			case s.Stored():
 				fields.Id(s.Field).Qual(RuntimePath, primitive(s.Kind))
 			}
 		}
@@ -101,6 +104,10 @@ func (g *componentGen) helpers(s *model.Stat) {
 			Params(params...).Params(results...).Block(body...)
 		g.f.Line()
 	}
+	if s.Labelled() {
+		g.labelledHelpers(s, help)
+		return
+	}
 	switch s.Kind {
 	case runtime.KindCounter:
 		method("%s adds 1 to the counter %s.", "Record"+s.Camel, nil, nil, field.Clone().Dot("Inc").Call())
@@ -126,6 +133,50 @@ func (g *componentGen) helpers(s *model.Stat) {
 			jen.Return(jen.Func().Params().Block(field.Clone().Dot("ObserveSince").Call(jen.Id("start")))),
 		)
 	}
+}
+
+// labelledHelpers writes the helpers of a labelled counter: RecordXV and
+// AddXV for each value V, and RecordX and AddX, which take the value as
+// a string and report whether it is one of the counter's values.
+func (g *componentGen) labelledHelpers(s *model.Stat, help string) {
+	recv := jen.Id(statsRecv).Op("*").Id(g.c.StatsType)
+	counter := func(i int) *jen.Statement { return jen.Id(statsRecv).Dot(s.Field).Index(jen.Lit(i)) }
+	for i, v := range s.Values {
+		g.doc("%s", fmt.Sprintf("Record%s%s adds 1 to the counter %s for %s=%q.", s.Camel, v.Camel, s.Name, s.Label, v.Name)+help)
+		g.f.Func().Params(recv.Clone()).Id("Record" + s.Camel + v.Camel).Params().
+			Block(counter(i).Dot("Inc").Call())
+		g.f.Line()
+		g.doc("%s", fmt.Sprintf("Add%s%s adds n to the counter %s for %s=%q.", s.Camel, v.Camel, s.Name, s.Label, v.Name)+help)
+		g.f.Func().Params(recv.Clone()).Id("Add" + s.Camel + v.Camel).Params(jen.Id("n").Uint64()).
+			Block(counter(i).Dot("Add").Call(jen.Id("n")))
+		g.f.Line()
+	}
+	names := make([]string, len(s.Values))
+	for i, v := range s.Values {
+		names[i] = fmt.Sprintf("%q", v.Name)
+	}
+	oneOf := names[0]
+	if len(names) > 1 {
+		oneOf = "one of " + strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+	}
+	g.doc("%s", fmt.Sprintf("Record%s adds 1 to the counter %s for the %s value, %s. It reports false, "+
+		"and counts nothing, for any other value.", s.Camel, s.Name, s.Label, oneOf)+help)
+	g.f.Func().Params(recv.Clone()).Id("Record" + s.Camel).Params(jen.Id("value").String()).Bool().
+		Block(jen.Return(jen.Id(statsRecv).Dot("Add"+s.Camel).Call(jen.Id("value"), jen.Lit(1))))
+	g.f.Line()
+	g.doc("%s", fmt.Sprintf("Add%s adds n to the counter %s for the %s value, %s. It reports false, "+
+		"and counts nothing, for any other value.", s.Camel, s.Name, s.Label, oneOf)+help)
+	g.f.Func().Params(recv.Clone()).Id("Add"+s.Camel).Params(jen.Id("value").String(), jen.Id("n").Uint64()).Bool().
+		Block(
+			jen.Switch(jen.Id("value")).BlockFunc(func(cases *jen.Group) {
+				for i, v := range s.Values {
+					cases.Case(jen.Lit(v.Name)).Block(counter(i).Dot("Add").Call(jen.Id("n")))
+				}
+				cases.Default().Block(jen.Return(jen.False()))
+			}),
+			jen.Return(jen.True()),
+		)
+	g.f.Line()
 }
 
 // statsField returns the expression of the component's stats field.
@@ -182,6 +233,11 @@ func (g *componentGen) snapshotBody(body *jen.Group) {
 	for _, s := range g.c.Stats {
 		dst := jen.Id("dst").Index(jen.Lit(i))
 		switch {
+		case s.Labelled():
+			for j := range s.Values {
+				body.Id("dst").Index(jen.Lit(i + j)).Op("=").
+					Float64().Parens(g.statsField().Dot(s.Field).Index(jen.Lit(j)).Dot("Load").Call())
+			}
 		case s.Kind == runtime.KindLatency:
 			body.Add(g.statsField().Dot(s.Field).Dot("WriteSummary").
 				Call(jen.Id("dst").Index(jen.Lit(i).Op(":").Lit(i + len(s.Keys)))))
@@ -246,6 +302,8 @@ func summaryVar(s *model.Stat) string { return strings.TrimSuffix(s.Field, "_") 
 // mapValue returns the value of the key-th key of s in its natural Go type.
 func (g *componentGen) mapValue(s *model.Stat, key int) jen.Code {
 	switch {
+	case s.Labelled():
+		return g.statsField().Dot(s.Field).Index(jen.Lit(key)).Dot("Load").Call()
 	case s.Kind == runtime.KindLatency:
 		return latencyValue(summaryVar(s), runtime.LatencyKeySuffixes[key])
 	case s.Kind == runtime.KindRatio, s.Kind == runtime.KindTimestamp:

@@ -45,6 +45,13 @@ func statDescLiteral(s *model.Stat) jen.Code {
 		fields = append(fields, jen.Id("Help").Op(":").Lit(s.Help))
 	}
 	fields = append(fields, jen.Id("Keys").Op(":").Add(stringSlice(s.Keys)))
+	if s.Labelled() {
+		values := make([]string, len(s.Values))
+		for i, v := range s.Values {
+			values[i] = v.Name
+		}
+		fields = append(fields, jen.Id("Label").Op(":").Lit(s.Label), jen.Id("Values").Op(":").Add(stringSlice(values)))
+	}
 	return jen.Values(fields...)
 }
 

@@ -51,6 +51,8 @@ func CatalogMD(entries []CatalogEntry) []byte {
 				kind += " (`field=" + s.Read.Path + "`)"
 			case s.Num != nil:
 				kind += " (`" + s.Num.Name + "` / `" + s.Den.Name + "`)"
+			case s.Labelled():
+				kind += " by `" + s.Label + "`"
 			}
 			fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s |\n",
 				s.Name, kind, cell(s.Unit), strings.Join(keys, " "), cell(s.Help))

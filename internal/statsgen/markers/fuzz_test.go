@@ -20,6 +20,9 @@ func FuzzParse(f *testing.F) {
 		"//cdp:stat gauge name=open_connections func=openConnections",
 		"//cdp:stat timestamp name=last_processed_at unit=s",
 		"//cdp:stat latency name=process_latency",
+		"//cdp:stat counter name=payments_by_type label=type values=payment,path_payment_strict_send unit=payments",
+		`//cdp:stat counter name=by_kind label=kind values="a,b,c"`,
+		"//cdp:stat counter name=x label=type values=a,,b,",
 		"//cdp:catalog",
 		`//cdp:stat counter name=x help="unterminated`,
 		`//cdp:stat counter name=x help="a\"b" unit="\u00e9"`,
@@ -78,8 +81,12 @@ func stripOffsets(m markers.Marker) markers.Marker {
 	case *markers.Stat:
 		s := *m
 		s.Offset, s.KindOffset = 0, 0
-		for _, v := range []*markers.Value{&s.Name, &s.Help, &s.Unit, &s.Field, &s.Func, &s.Num, &s.Den} {
+		for _, v := range []*markers.Value{&s.Name, &s.Help, &s.Unit, &s.Field, &s.Func, &s.Num, &s.Den, &s.Label, &s.Values} {
 			clear(v)
+		}
+		s.LabelValues = append([]markers.Value(nil), s.LabelValues...)
+		for i := range s.LabelValues {
+			clear(&s.LabelValues[i])
 		}
 		return &s
 	case *markers.Catalog:

@@ -64,10 +64,16 @@ type kindDef struct {
 // for the CamelCase of the stat name.
 var kinds = []kindDef{
 	{
-		kind:    runtime.KindCounter,
-		help:    "A monotonically increasing count (atomic uint64).",
-		helpers: []string{"RecordX() adds 1", "AddX(n uint64) adds n"},
-		keys:    "NAME (uint64)",
+		kind: runtime.KindCounter,
+		help: "A monotonically increasing count (atomic uint64); with label= and values=, " +
+			"one count per value of a fixed set.",
+		helpers: []string{
+			"RecordX() adds 1", "AddX(n uint64) adds n",
+			"with label= instead: RecordXV() and AddXV(n uint64) for each value V (V is its",
+			"  CamelCase), and RecordX(value string) bool and AddX(value string, n uint64) bool,",
+			"  which report false and count nothing for a value not in values=",
+		},
+		keys: "NAME (uint64); with label=, NAME_V (uint64) for each value V, in the order of values=",
 	},
 	{
 		kind: runtime.KindGauge,
@@ -131,6 +137,10 @@ type option[M any] struct {
 	required bool
 	// value returns where the option's value is stored in m.
 	value func(m M) *Value
+	// items, when set, makes the value a comma-separated list and
+	// returns where its items are stored in m; check then applies to
+	// each item.
+	items func(m M) *[]Value
 	// check returns a message when v is not a valid value, else "".
 	check func(v string) string
 }
@@ -194,7 +204,32 @@ var statOptions = []*option[*Stat]{
 		value: func(s *Stat) *Value { return &s.Den },
 		check: checkStatName("den"),
 	},
+	{
+		name: "label", syntax: "label=LABEL", kinds: []runtime.StatKind{runtime.KindCounter},
+		help: "Makes the counter a labelled counter: the snake_case name of its label, such as " +
+			"type. Needs values=.",
+		value: func(s *Stat) *Value { return &s.Label },
+		check: checkLabelName,
+	},
+	{
+		name: "values", syntax: "values=V1,V2,...", kinds: []runtime.StatKind{runtime.KindCounter},
+		help: fmt.Sprintf("The fixed values of label=: snake_case, unique, comma-separated, "+
+			"1 to %d of them. Each gets its own count, helpers and key. Needs label=.", MaxLabelValues),
+		value: func(s *Stat) *Value { return &s.Values },
+		items: func(s *Stat) *[]Value { return &s.LabelValues },
+		check: checkStatName("value"),
+	},
 }
+
+// MaxLabelValues is the most values a labelled counter may have: each is
+// a counter, a key and two helpers, and a label with more values is
+// rarely a fixed set.
+const MaxLabelValues = 64
+
+// ReservedLabels are the label names a labelled counter may not use:
+// exporters put the first three on every component metric, and
+// Prometheus reserves le and quantile for histograms and summaries.
+var ReservedLabels = []string{"pipeline", "component_type", "component", "le", "quantile"}
 
 // componentOptions are the options of //cdp:component, in canonical order.
 var componentOptions = []*option[*Component]{
@@ -272,6 +307,18 @@ func suggestSnake(v string) string {
 		return "my_stat"
 	}
 	return s
+}
+
+// checkLabelName accepts a snake_case label name that is not reserved.
+func checkLabelName(v string) string {
+	for _, r := range ReservedLabels {
+		if v == r {
+			return fmt.Sprintf("label name %q is reserved: exporters label every component metric with "+
+				"pipeline, component_type and component, and Prometheus keeps le and quantile; "+
+				"choose another name", v)
+		}
+	}
+	return checkStatName("label name")(v)
 }
 
 func checkComponentType(v string) string {

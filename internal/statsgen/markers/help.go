@@ -67,6 +67,12 @@ func WriteHelp(w io.Writer) error {
 	p("  RecordMessagesProcessed. Values with spaces are quoted Go strings: help=\"Payments seen\".\n")
 	p("  The names %q and %q are reserved: the pipeline adds them to every component.\n",
 		reservedNames[0], reservedNames[1])
+	p("  A labelled counter, such as\n")
+	p("    //cdp:stat counter name=payments_by_type label=type values=payment,path_payment\n")
+	p("  has the helpers RecordPaymentsByTypePayment(), RecordPaymentsByType(\"payment\") and\n")
+	p("  so on, and the keys payments_by_type_payment and payments_by_type_path_payment;\n")
+	p("  Prometheus gets one counter payments_by_type_total with a label type. Its label may\n")
+	p("  not be %s, and a ratio cannot divide it.\n", strings.Join(ReservedLabels, ", "))
 	return tw.Flush()
 }
 

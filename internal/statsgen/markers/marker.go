@@ -78,6 +78,12 @@ type Stat struct {
 	Func Value
 	// Num and Den name the counters a ratio divides.
 	Num, Den Value
+	// Label is the label name of a labelled counter, and Values its
+	// fixed values as written, comma-separated. Both or neither are set.
+	Label, Values Value
+	// LabelValues are the items of Values, in order, each with the
+	// offset of its first byte.
+	LabelValues []Value
 }
 
 // Verb returns "stat".

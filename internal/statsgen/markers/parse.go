@@ -227,6 +227,10 @@ func (p *parser) stat(verbOff int, args []arg) *Stat {
 				a.key, s.Kind, kindList(o.kinds), s.Kind, optionNames(statOptions, s.Kind))
 			continue
 		}
+		if o.items != nil {
+			p.setList(o.value(s), o.items(s), o.check, a, seen)
+			continue
+		}
 		p.setOption(o.value(s), o.check, a, seen)
 	}
 	if s.Kind == 0 {
@@ -239,6 +243,15 @@ func (p *parser) stat(verbOff int, args []arg) *Stat {
 	}
 	if s.Field.Set && s.Func.Set {
 		p.errorf(keyOffset(s.Func, "func"), "a gauge reads either field= or func=, not both")
+	}
+	switch {
+	case s.Values.Set && !s.Label.Set:
+		p.errorf(keyOffset(s.Values, "values"),
+			"values= needs label=: name the label of a labelled counter, as in label=type values=%s", s.Values.Text)
+	case s.Label.Set && !s.Values.Set:
+		p.errorf(keyOffset(s.Label, "label"),
+			"label= needs values=: a labelled counter counts a fixed set of values, as in label=%s values=a,b",
+			s.Label.Text)
 	}
 	return s
 }
@@ -262,6 +275,67 @@ func (p *parser) setOption(v *Value, check func(string) string, a arg, seen map[
 		p.errorf(a.valueOff, "%s", msg)
 	}
 	*v = Value{Text: a.value, Offset: a.valueOff, Set: true}
+}
+
+// setList stores a's value in v and its comma-separated items in items,
+// checking each item with check, and reports empty, duplicate and
+// surplus items at their own offsets.
+func (p *parser) setList(v *Value, items *[]Value, check func(string) string, a arg, seen map[string]bool) {
+	if seen[a.key] {
+		p.errorf(a.keyOff, "duplicate option %s=", a.key)
+		return
+	}
+	seen[a.key] = true
+	*v = Value{Text: a.value, Offset: a.valueOff, Set: true}
+	if a.bad {
+		return
+	}
+	// Items point into the comment when the value is bare, or quoted
+	// without escapes; otherwise they can only point at the value.
+	base, exact := a.valueOff, true
+	if base < len(p.text) && p.text[base] == '"' {
+		base++
+		exact = strings.HasPrefix(p.text[base:], a.value+`"`)
+	}
+	at := func(i int) int {
+		if exact {
+			return base + i
+		}
+		return a.valueOff
+	}
+	if a.value == "" {
+		p.errorf(a.valueOff, "empty value in %s=: list the values, separated by commas, as in %s=a,b", a.key, a.key)
+		return
+	}
+	first := map[string]bool{}
+	start := 0
+	for start <= len(a.value) {
+		end := strings.IndexByte(a.value[start:], ',')
+		if end < 0 {
+			end = len(a.value)
+		} else {
+			end += start
+		}
+		item := a.value[start:end]
+		switch {
+		case item == "" && end == len(a.value) && start > 0:
+			p.errorf(at(start-1), "%s= ends with ','; remove the trailing comma", a.key)
+		case item == "":
+			p.errorf(at(start), "empty value in %s=: separate the values with single commas, as in %s=a,b", a.key, a.key)
+		case first[item]:
+			p.errorf(at(start), "duplicate value %q in %s=", item, a.key)
+		default:
+			first[item] = true
+			if msg := check(item); msg != "" {
+				p.errorf(at(start), "%s", msg)
+			}
+			if len(*items) == MaxLabelValues {
+				p.errorf(at(start), "too many values in %s=: a labelled counter takes at most %d", a.key, MaxLabelValues)
+			}
+			*items = append(*items, Value{Text: item, Offset: at(start), Set: true})
+		}
+		start = end + 1
+	}
 }
 
 // keyOffset returns the offset of the key of the option key=v.

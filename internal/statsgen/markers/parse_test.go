@@ -2,6 +2,7 @@ package markers_test
 
 import (
 	"bytes"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -39,6 +40,12 @@ func TestParseValid(t *testing.T) {
 		{"trailing space and CR", "//cdp:stat counter name=a \r", "//cdp:stat counter name=a"},
 		{"catalog", "//cdp:catalog", "//cdp:catalog"},
 		{"digits in names", "//cdp:stat counter name=http_2xx", "//cdp:stat counter name=http_2xx"},
+		{"labelled counter", "//cdp:stat counter values=payment,path_payment name=by_type label=type",
+			"//cdp:stat counter name=by_type label=type values=payment,path_payment"},
+		{"labelled counter, quoted values", `//cdp:stat counter name=by_type label=type values="a,b_2"`,
+			"//cdp:stat counter name=by_type label=type values=a,b_2"},
+		{"labelled counter, one value", "//cdp:stat counter name=n label=kind values=only",
+			"//cdp:stat counter name=n label=kind values=only"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -66,6 +73,23 @@ func TestParseFields(t *testing.T) {
 	assert.False(t, s.Unit.Set)
 	assert.Equal(t, "stat", m.Verb())
 
+	in = `//cdp:stat counter name=by_type label=type values=payment,path_payment`
+	m, errs = markers.Parse(in)
+	require.Empty(t, errs)
+	s = m.(*markers.Stat)
+	assert.Equal(t, markers.Value{Text: "type", Offset: strings.Index(in, "=type") + 1, Set: true}, s.Label)
+	assert.Equal(t, markers.Value{Text: "payment,path_payment", Offset: strings.Index(in, "payment"), Set: true}, s.Values)
+	assert.Equal(t, []markers.Value{
+		{Text: "payment", Offset: strings.Index(in, "payment,"), Set: true},
+		{Text: "path_payment", Offset: strings.Index(in, "path_payment"), Set: true},
+	}, s.LabelValues)
+
+	quoted := `//cdp:stat counter name=n label=k values="a,b"`
+	m, errs = markers.Parse(quoted)
+	require.Empty(t, errs)
+	assert.Equal(t, strings.Index(quoted, "b\""), m.(*markers.Stat).LabelValues[1].Offset,
+		"items of a quoted value without escapes point into the comment")
+
 	c, errs := markers.Parse("//cdp:component type=consumer")
 	require.Empty(t, errs)
 	comp := c.(*markers.Component)
@@ -90,7 +114,7 @@ func TestParseErrors(t *testing.T) {
 		{"//cdp:stat name=x", "stat", "missing stat kind"},
 		{"//cdp:stat counter help=x", "counter", "missing name= (a counter needs name=NAME)"},
 		{"//cdp:stat counter name=x hlep=y", "hlep",
-			`unknown counter option "hlep"; did you mean "help"? (valid: help, name, unit)`},
+			`unknown counter option "hlep"; did you mean "help"? (valid: help, label, name, unit, values)`},
 		{"//cdp:stat counter name=x den=y", "den=", "option den= does not apply to a counter; it is for ratio"},
 		{"//cdp:stat counter name=x name=y", "name=", "duplicate option name="},
 		{"//cdp:stat counter name=Bad", "Bad", `invalid stat name "Bad": use snake_case`},
@@ -104,7 +128,7 @@ func TestParseErrors(t *testing.T) {
 		{"//cdp:stat counter name= x", "name=", "missing value after name="},
 		{"//cdp:stat counter name=x =y", "=y", "missing option name before '='"},
 		{"//cdp:stat counter name=x extra", "extra",
-			`unexpected "extra": options are key=value (valid for counter: help, name, unit)`},
+			`unexpected "extra": options are key=value (valid for counter: help, label, name, unit, values)`},
 		{"//cdp:stat counter latency name=x", "latency", "the kind goes right after //cdp:stat"},
 		{"//cdp:stat ratio name=r num=a", "ratio", "missing den= (a ratio needs name=NAME, num=COUNTER and den=COUNTER)"},
 		{"//cdp:stat gauge name=g field=a.b func=f", "func=", "a gauge reads either field= or func=, not both"},
@@ -118,6 +142,22 @@ func TestParseErrors(t *testing.T) {
 		{"//cdp:component type=source processor", "processor",
 			`unexpected "processor": //cdp:component takes key=value options`},
 		{"//cdp:catalog now", "now", "//cdp:catalog takes no options"},
+		{"//cdp:stat counter name=x values=a,b", "values=", "values= needs label=: name the label of a labelled counter"},
+		{"//cdp:stat counter name=x label=type", "label=", "label= needs values=: a labelled counter counts a fixed set"},
+		{"//cdp:stat gauge name=x label=type values=a", "label=", "option label= does not apply to a gauge; it is for counter"},
+		{"//cdp:stat counter name=x lable=type values=a", "lable", `unknown counter option "lable"; did you mean "label"?`},
+		{"//cdp:stat counter name=x label=type vals=a", "vals", `did you mean "values"?`},
+		{"//cdp:stat counter name=x label=Type values=a", "Type", `invalid label name "Type": use snake_case`},
+		{"//cdp:stat counter name=x label=component values=a", "component", `label name "component" is reserved`},
+		{"//cdp:stat counter name=x label=t values=a,b,", ",", "values= ends with ','; remove the trailing comma"},
+		{"//cdp:stat counter name=x label=t values=a,,b", ",b", "empty value in values="},
+		{"//cdp:stat counter name=x label=t values=,a", ",a", "empty value in values="},
+		{`//cdp:stat counter name=x label=t values=""`, `""`, "empty value in values="},
+		{"//cdp:stat counter name=x label=t values=a,Bad", "Bad", `invalid value "Bad": use snake_case`},
+		{"//cdp:stat counter name=x label=t values=a,b,a", "a", `duplicate value "a" in values=`},
+		{`//cdp:stat counter name=x label=t values="a,B"`, "B", `invalid value "B"`},
+		{`//cdp:stat counter name=x label=t values="a,\u0042"`, `"a,`, `invalid value "B"`},
+		{"//cdp:stat counter name=x label=t values=a values=b", "values=", "duplicate option values="},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
@@ -150,6 +190,21 @@ func TestIsMarker(t *testing.T) {
 	assert.False(t, markers.IsMarker("// cdp:stat counter name=x"), "a space makes it prose")
 	assert.False(t, markers.IsMarker("/*cdp:stat*/"))
 	assert.False(t, markers.IsMarker("//go:generate statsgen"))
+}
+
+func TestParseTooManyValues(t *testing.T) {
+	values := make([]string, markers.MaxLabelValues+2)
+	for i := range values {
+		values[i] = fmt.Sprintf("v%d", i)
+	}
+	in := "//cdp:stat counter name=x label=t values=" + strings.Join(values, ",")
+	_, errs := markers.Parse(in)
+	require.Len(t, errs, 1, "reported once, at the first value too many")
+	assert.Equal(t, strings.Index(in, values[markers.MaxLabelValues]+","), errs[0].Offset)
+	assert.Contains(t, errs[0].Msg, "too many values in values=: a labelled counter takes at most 64")
+
+	_, errs = markers.Parse("//cdp:stat counter name=x label=t values=" + strings.Join(values[:markers.MaxLabelValues], ","))
+	assert.Empty(t, errs)
 }
 
 func TestNotAMarker(t *testing.T) {
@@ -188,7 +243,8 @@ func TestHelpCoversGrammar(t *testing.T) {
 	for _, word := range []string{
 		"//cdp:component", "//cdp:stat", "//cdp:catalog",
 		"counter", "gauge", "timestamp", "latency", "ratio",
-		"type=", "name=", "help=", "unit=", "field=", "func=", "num=", "den=",
+		"type=", "name=", "help=", "unit=", "field=", "func=", "num=", "den=", "label=", "values=",
+		"RecordXV", "AddXV", "RecordX(value string) bool", "NAME_V",
 		"RecordX", "AddX", "SetX", "MarkX", "ObserveX", "TimeX",
 		"consumer", "processor", "source", "healthy", "stats_age_seconds",
 	} {

@@ -78,7 +78,24 @@ type Stat struct {
 	Read *Read
 	// Num and Den are the counters a ratio divides.
 	Num, Den *Stat
+	// Label is the label name of a labelled counter, and Values its
+	// fixed values in marker order; Keys[i] is the key of Values[i].
+	// Label is "" for every other stat.
+	Label  string
+	Values []*LabelValue
 	// Pos is the position of the stat's name in its marker.
+	Pos token.Position
+}
+
+// Labelled reports whether the stat is a labelled counter.
+func (s *Stat) Labelled() bool { return s.Label != "" }
+
+// LabelValue is one value of a labelled counter.
+type LabelValue struct {
+	// Name is the value as written; Camel its CamelCase, which follows
+	// the stat's in the names of its helpers.
+	Name, Camel string
+	// Pos is the position of the value in its marker.
 	Pos token.Position
 }
 

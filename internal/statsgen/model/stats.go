@@ -21,6 +21,9 @@ func (b *builder) stats(c *Component, ms []*statMarker, broken map[string]bool) 
 	byName := map[string]*Stat{}
 	byCamel := map[string]*Stat{}
 	byKey := map[string]*Stat{}
+	// byValueCamel maps the name of every labelled counter's per-value
+	// helpers (RecordXV, AddXV) without the verb to its stat and value.
+	byValueCamel := map[string]statValue{}
 	var built []*statMarker
 	for _, m := range ms {
 		s := &Stat{
@@ -30,9 +33,13 @@ func (b *builder) stats(c *Component, ms []*statMarker, broken map[string]bool) 
 			Kind:  m.mk.Kind,
 			Help:  m.mk.Help.Text,
 			Unit:  m.mk.Unit.Text,
-			Keys:  keysOf(m.mk.Name.Text, m.mk.Kind),
+			Label: m.mk.Label.Text,
 			Pos:   m.pos(m.mk.Name.Offset),
 		}
+		for _, v := range m.mk.LabelValues {
+			s.Values = append(s.Values, &LabelValue{Name: v.Text, Camel: camelCase(v.Text), Pos: m.pos(v.Offset)})
+		}
+		s.Keys = keysOf(s)
 		if prev := byName[s.Name]; prev != nil {
 			b.diags.Addf(s.Pos, "duplicate stat name %q in %s; the first is on line %d", s.Name, c.GoName, prev.Pos.Line)
 			continue
@@ -45,17 +52,33 @@ func (b *builder) stats(c *Component, ms []*statMarker, broken map[string]bool) 
 			continue
 		}
 		byCamel[s.Camel] = s
+		if !b.helpersFree(s, byCamel, byValueCamel) {
+			broken[s.Name] = true
+			continue
+		}
 		clash := false
-		for _, k := range s.Keys {
+		for i, k := range s.Keys {
+			pos := s.Pos
+			if s.Labelled() {
+				pos = s.Values[i].Pos
+			}
 			if prev := byKey[k]; prev != nil && !clash {
 				clash = true
-				b.diags.Addf(s.Pos, "stat %q produces the key %q, which %s %q on line %d also produces; rename one",
+				b.diags.Addf(pos, "stat %q produces the key %q, which %s %q on line %d also produces; rename one",
 					s.Name, k, prev.Kind, prev.Name, prev.Pos.Line)
+			}
+			if (k == runtime.HealthyKey || k == runtime.StatsAgeKey) && !clash {
+				clash = true
+				b.diags.Addf(pos, "stat %q produces the key %q, which is reserved: the pipeline adds it to "+
+					"every component; rename the stat or the value", s.Name, k)
 			}
 		}
 		if clash {
 			broken[s.Name] = true
 			continue
+		}
+		for _, v := range s.Values {
+			byValueCamel[s.Camel+v.Camel] = statValue{s, v}
 		}
 		for _, k := range s.Keys {
 			byKey[k] = s
@@ -88,7 +111,7 @@ func (b *builder) ratioOperand(c *Component, s *Stat, what string, m *statMarker
 	if target == nil {
 		var counters []string
 		for _, o := range c.Stats {
-			if o.Kind == runtime.KindCounter {
+			if o.Kind == runtime.KindCounter && !o.Labelled() {
 				counters = append(counters, o.Name)
 			}
 		}
@@ -109,17 +132,69 @@ func (b *builder) ratioOperand(c *Component, s *Stat, what string, m *statMarker
 			s.Name, what, v.Text, target.Kind, c.GoName)
 		return nil
 	}
+	if target.Labelled() {
+		b.diags.Addf(m.pos(v.Offset), "ratio %s: %s %q is a labelled counter, which has one count per value; "+
+			"num= and den= must name counters of %s without label=", s.Name, what, v.Text, c.GoName)
+		return nil
+	}
 	return target
 }
 
-// keysOf returns the flat keys a stat named name of kind k produces.
-func keysOf(name string, k runtime.StatKind) []string {
-	if k != runtime.KindLatency {
-		return []string{name}
+// helpersFree reports whether the helper names of s are free: a labelled
+// counter's per-value helpers (RecordXV, AddXV) must not clash with
+// another stat's helpers, nor another stat's per-value helpers with the
+// helpers of s, nor two values of s with each other. It reports a clash
+// at the offending value or name.
+func (b *builder) helpersFree(s *Stat, byCamel map[string]*Stat, byValueCamel map[string]statValue) bool {
+	if prev, ok := byValueCamel[s.Camel]; ok {
+		b.diags.Addf(s.Pos, "stat %q has the same CamelCase (%s) as value %q of the labelled counter %q on line %d, "+
+			"so their helpers would clash; rename one", s.Name, s.Camel, prev.value.Name, prev.stat.Name, prev.stat.Pos.Line)
+		return false
 	}
-	keys := make([]string, len(runtime.LatencyKeySuffixes))
-	for i, suffix := range runtime.LatencyKeySuffixes {
-		keys[i] = name + suffix
+	mine := map[string]*LabelValue{}
+	for _, v := range s.Values {
+		x := s.Camel + v.Camel
+		var other string
+		switch {
+		case mine[x] != nil:
+			other = fmt.Sprintf("value %q", mine[x].Name)
+		case byCamel[x] != nil:
+			other = fmt.Sprintf("stat %q on line %d", byCamel[x].Name, byCamel[x].Pos.Line)
+		case byValueCamel[x].stat != nil:
+			prev := byValueCamel[x]
+			other = fmt.Sprintf("value %q of %q on line %d", prev.value.Name, prev.stat.Name, prev.stat.Pos.Line)
+		}
+		if other != "" {
+			b.diags.Addf(v.Pos, "value %q of %s gives the helpers Record%s and Add%s, which clash with those of %s; "+
+				"rename one", v.Name, s.Name, x, x, other)
+			return false
+		}
+		mine[x] = v
 	}
-	return keys
+	return true
+}
+
+// statValue is one value of a labelled counter.
+type statValue struct {
+	stat  *Stat
+	value *LabelValue
+}
+
+// keysOf returns the flat keys s produces.
+func keysOf(s *Stat) []string {
+	switch {
+	case s.Labelled():
+		keys := make([]string, len(s.Values))
+		for i, v := range s.Values {
+			keys[i] = s.Name + "_" + v.Name
+		}
+		return keys
+	case s.Kind == runtime.KindLatency:
+		keys := make([]string, len(runtime.LatencyKeySuffixes))
+		for i, suffix := range runtime.LatencyKeySuffixes {
+			keys[i] = s.Name + suffix
+		}
+		return keys
+	}
+	return []string{s.Name}
 }
