@@ -62,7 +62,6 @@ bench-statsgen:
 
 ## run: the README's main command: a real pipeline on the shipped ledgers.
 run:
-	@mkdir -p out
 	$(GO) run ./cmd/cdp-pipeline run -config examples/local/pipeline.yaml
 
 clean:

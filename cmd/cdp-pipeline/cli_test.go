@@ -131,8 +131,7 @@ func exampleDir(t *testing.T) string {
 	examples, err := filepath.Abs(filepath.Join(repoRoot, "examples"))
 	require.NoError(t, err)
 	require.NoError(t, os.Symlink(examples, filepath.Join(dir, "examples")))
-	require.NoError(t, os.Mkdir(filepath.Join(dir, "out"), 0o755))
-	return dir
+	return dir // no out/: the run creates it, as in a fresh checkout
 }
 
 // TestRunExample runs the README's main command.
@@ -222,7 +221,7 @@ func TestRunFailures(t *testing.T) {
 	dir := ledgers.NewDatastore(t, ledgers.PubnetPassphrase, ledgers.SingleLedgerFiles, ledgers.MustPubnet(t))
 	out := filepath.Join(tmp, "out.jsonl")
 	pastTheEnd := fmt.Sprintf("start_ledger: %d, end_ledger: %d", ledgers.PubnetSequence, ledgers.PubnetSequence+1)
-	require.NoError(t, os.Mkdir(filepath.Join(tmp, "a-directory"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(tmp, "a-file"), nil, 0o644))
 
 	// A datastore whose second ledger is corrupt: the first is read and
 	// written, then the run fails.
@@ -258,10 +257,10 @@ func TestRunFailures(t *testing.T) {
 			lines: -1, // the backend reads ahead and may fail before the first ledger is out
 		},
 		{
-			name:   "an output path that cannot be opened",
-			yaml:   pipelineYAML(dir, oneLedger, jsonFileConsumer(filepath.Join(tmp, "a-directory"))),
+			name:   "an output path that cannot be created",
+			yaml:   pipelineYAML(dir, oneLedger, jsonFileConsumer(filepath.Join(tmp, "a-file", "out.jsonl"))),
 			code:   1,
-			stderr: []string{`level=ERROR msg="pipeline failed"`, `:10:41: pipelines.p.consumers[0].config.path: config key \"path\": cannot open`},
+			stderr: []string{`level=ERROR msg="pipeline failed"`, `:10:41: pipelines.p.consumers[0].config.path: config key \"path\": cannot create the directory`},
 		},
 		{
 			name:   "a datastore that is not there",

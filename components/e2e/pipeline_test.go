@@ -208,9 +208,21 @@ func TestStdoutConsumer(t *testing.T) {
 }
 
 func TestJSONFileErrors(t *testing.T) {
-	_, err := jsonlines.NewFile(map[string]interface{}{"path": filepath.Join(t.TempDir(), "no", "such", "dir", "out.jsonl")})
+	notADir := filepath.Join(t.TempDir(), "file")
+	require.NoError(t, os.WriteFile(notADir, nil, 0o644))
+	_, err := jsonlines.NewFile(map[string]interface{}{"path": filepath.Join(notADir, "out.jsonl")})
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), `config key "path": directory`)
+	assert.Contains(t, err.Error(), `config key "path": cannot create the directory`)
+
+	_, err = jsonlines.ParseFileConfig(map[string]interface{}{"path": t.TempDir()})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `is a directory`)
+
+	nested := filepath.Join(t.TempDir(), "new", "dir", "out.jsonl")
+	c, err := jsonlines.NewFile(map[string]interface{}{"path": nested})
+	require.NoError(t, err, "missing directories are created")
+	require.NoError(t, c.Close())
+	assert.FileExists(t, nested)
 
 	_, err = jsonlines.NewFile(map[string]interface{}{})
 	require.Error(t, err)

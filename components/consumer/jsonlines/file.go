@@ -14,7 +14,7 @@ import (
 
 // FileConfig is SaveToJSONFile's configuration.
 type FileConfig struct {
-	// Path is the file to write. Its directory must exist.
+	// Path is the file to write. Missing directories are created.
 	Path string `config:"path,required"`
 	// Append adds to an existing file instead of replacing it.
 	Append bool `config:"append"`
@@ -45,6 +45,9 @@ func NewFile(raw map[string]interface{}) (*SaveToJSONFile, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := os.MkdirAll(filepath.Dir(cfg.Path), 0o755); err != nil {
+		return nil, config.Errorf("path", "cannot create the directory of %q: %w", cfg.Path, err)
+	}
 	flags := os.O_WRONLY | os.O_CREATE | os.O_TRUNC
 	if cfg.Append {
 		flags = os.O_WRONLY | os.O_CREATE | os.O_APPEND
@@ -57,16 +60,14 @@ func NewFile(raw map[string]interface{}) (*SaveToJSONFile, error) {
 }
 
 // ParseFileConfig decodes and checks a SaveToJSONFile config map without
-// opening the file.
+// creating or opening anything.
 func ParseFileConfig(raw map[string]interface{}) (FileConfig, error) {
 	var cfg FileConfig
 	if err := config.Decode(raw, &cfg); err != nil {
 		return FileConfig{}, err
 	}
-	if dir := filepath.Dir(cfg.Path); dir != "" {
-		if info, err := os.Stat(dir); err != nil || !info.IsDir() {
-			return FileConfig{}, config.Errorf("path", "directory %q does not exist", dir)
-		}
+	if info, err := os.Stat(cfg.Path); err == nil && info.IsDir() {
+		return FileConfig{}, config.Errorf("path", "%q is a directory", cfg.Path)
 	}
 	return cfg, nil
 }
