@@ -24,6 +24,8 @@ import (
 	"runtime/debug"
 	"syscall"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/cdpstats/cdpstats/internal/runner"
 )
 
@@ -164,13 +166,15 @@ func buildVersion() string {
 	return "(devel)"
 }
 
-// isTerminal reports whether w is a character device, where the live line
+// isTerminal reports whether w is a terminal, where the live line
 // may redraw in place, and TERM does not say the terminal cannot.
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	if !ok || os.Getenv("TERM") == "dumb" {
 		return false
 	}
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
+	// A terminal answers the termios ioctl; /dev/null, also a character
+	// device, does not.
+	_, err := unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS)
+	return err == nil
 }

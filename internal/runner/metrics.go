@@ -24,7 +24,6 @@ func (r *Runner) listenMetrics(stats []*runtime.PipelineStats) (*promexport.Serv
 	if err := srv.Listen(); err != nil {
 		return nil, fmt.Errorf("%s: %w", r.Config.File, err) // names metrics.address
 	}
-	r.logger().Info("serving metrics", "address", srv.Addr().String())
 	if r.MetricsListening != nil {
 		r.MetricsListening(srv.Addr())
 	}
