@@ -100,11 +100,40 @@ func (r *Runner) Run(ctx context.Context) error {
 	if err := r.Validate(); err != nil {
 		return err
 	}
-	fc, _ := r.flowctlConfig() // validated above
-	fc = fc.WithDefaults()
-	log := r.logger()
-
 	selected := r.selected()
+	stats := r.newPipelineStats(selected)
+	exp, err := r.startExporters(stats)
+	if err != nil {
+		return err
+	}
+	defer exp.stop()
+
+	pipelines, err := r.buildAll(selected, stats)
+	if err != nil {
+		return err
+	}
+	collectors := startCollectors(pipelines, r.Config.Stats.Interval)
+	exp.startFlowctl()
+	live := r.startLive(pipelines)
+	start := time.Now()
+	r.logger().Info("pipelines started", "count", len(pipelines))
+
+	err = r.runSources(ctx, pipelines)
+
+	collectors.stop() // the final collection, after the consumers closed
+	live.stop()
+	exp.stop() // the final heartbeats carry the final collection
+	if r.Status != nil {
+		writeSummary(r.Status, pipelines, time.Since(start))
+	}
+	if eerr := exp.errs.join(); eerr != nil {
+		r.logger().Warn("exporter problems", "error", eerr)
+	}
+	return err
+}
+
+// newPipelineStats returns the stats of each selected pipeline.
+func (r *Runner) newPipelineStats(selected []*PipelineConfig) []*runtime.PipelineStats {
 	stats := make([]*runtime.PipelineStats, len(selected))
 	for i, pc := range selected {
 		stats[i] = runtime.NewPipelineStats(pc.Name)
@@ -112,31 +141,12 @@ func (r *Runner) Run(ctx context.Context) error {
 			stats[i].SetHealthTimeout(r.Config.Stats.HealthTimeout)
 		}
 	}
-	clients, err := r.newFlowctlClients(fc, stats)
-	if err != nil {
-		return err
-	}
+	return stats
+}
 
-	// Exporters outlive ctx: they must see the drain and report the final
-	// numbers, so they stop only after the last collection. The metrics
-	// endpoint serves from the start, reporting "starting" until the
-	// components report.
-	exportCtx, stopExport := context.WithCancel(context.Background())
-	defer stopExport()
-	var exportWG sync.WaitGroup
-	var exportErrs errorList
-	metrics, err := r.listenMetrics(stats)
-	if err != nil {
-		return err
-	}
-	if metrics != nil {
-		exportWG.Add(1)
-		go func() {
-			defer exportWG.Done()
-			exportErrs.add(metrics.Serve(exportCtx))
-		}()
-	}
-
+// buildAll builds every selected pipeline, or none: on an error it closes
+// the ones already built.
+func (r *Runner) buildAll(selected []*PipelineConfig, stats []*runtime.PipelineStats) ([]*pipeline, error) {
 	pipelines := make([]*pipeline, 0, len(selected))
 	for i, pc := range selected {
 		p, err := build(r.Config.File, pc, stats[i])
@@ -144,46 +154,112 @@ func (r *Runner) Run(ctx context.Context) error {
 			for _, built := range pipelines {
 				built.close()
 			}
-			stopExport()
-			exportWG.Wait()
-			return err
+			return nil, err
 		}
 		pipelines = append(pipelines, p)
 	}
+	return pipelines, nil
+}
 
-	statsCtx, stopStats := context.WithCancel(context.Background())
-	defer stopStats()
-	var statsWG sync.WaitGroup
+// exporters are the flowctl clients and the Prometheus endpoint. They
+// outlive the run's ctx: they must see the drain and report the final
+// numbers, so they stop only after the last collection.
+type exporters struct {
+	clients  []*flowctl.Client
+	ctx      context.Context
+	cancel   context.CancelFunc
+	wg       sync.WaitGroup
+	errs     errorList
+	stopOnce sync.Once
+}
+
+// startExporters creates the flowctl clients (loading their TLS files) and
+// binds and serves the metrics endpoint, which reports "starting" until
+// the components report. Either failing fails the run before anything is
+// built.
+func (r *Runner) startExporters(stats []*runtime.PipelineStats) (*exporters, error) {
+	fc, _ := r.flowctlConfig() // validated by Validate
+	clients, err := r.newFlowctlClients(fc.WithDefaults(), stats)
+	if err != nil {
+		return nil, err
+	}
+	metrics, err := r.listenMetrics(stats)
+	if err != nil {
+		return nil, err
+	}
+	e := &exporters{clients: clients}
+	e.ctx, e.cancel = context.WithCancel(context.Background())
+	if metrics != nil {
+		e.goRun(metrics.Serve)
+	}
+	return e, nil
+}
+
+// startFlowctl starts the flowctl clients: registration, then heartbeats.
+func (e *exporters) startFlowctl() {
+	for _, c := range e.clients {
+		e.goRun(c.Run)
+	}
+}
+
+func (e *exporters) goRun(run func(context.Context) error) {
+	e.wg.Add(1)
+	go func() {
+		defer e.wg.Done()
+		e.errs.add(run(e.ctx))
+	}()
+}
+
+// stop ends the exporters and waits for them: each flowctl client sends
+// its final heartbeat, and the metrics endpoint shuts down.
+func (e *exporters) stop() {
+	e.stopOnce.Do(func() {
+		e.cancel()
+		e.wg.Wait()
+	})
+}
+
+// collectors run one StatsCollector per pipeline.
+type collectors struct {
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+}
+
+func startCollectors(pipelines []*pipeline, interval time.Duration) *collectors {
+	ctx, cancel := context.WithCancel(context.Background())
+	c := &collectors{cancel: cancel}
 	for _, p := range pipelines {
-		collector := runtime.NewStatsCollector(p.stats, r.Config.Stats.Interval)
-		statsWG.Add(1)
+		collector := runtime.NewStatsCollector(p.stats, interval)
+		c.wg.Add(1)
 		go func() {
-			defer statsWG.Done()
-			collector.CollectFromComponents(statsCtx, p.providers)
+			defer c.wg.Done()
+			collector.CollectFromComponents(ctx, p.providers)
 		}()
 	}
-	for _, client := range clients {
-		exportWG.Add(1)
-		go func() {
-			defer exportWG.Done()
-			exportErrs.add(client.Run(exportCtx))
-		}()
-	}
+	return c
+}
 
-	live := r.startLive(pipelines)
-	start := time.Now()
-	log.Info("pipelines started", "count", len(pipelines))
+// stop ends collection and waits for each collector's final collection.
+func (c *collectors) stop() {
+	c.cancel()
+	c.wg.Wait()
+}
 
+// runSources runs every pipeline's source until it ends, ctx ends, or
+// another pipeline fails, then closes the pipeline's consumers (flushing).
+// A source stopped by ctx or by another's failure is not an error.
+func (r *Runner) runSources(ctx context.Context, pipelines []*pipeline) error {
+	log := r.logger()
 	// runCtx ends with ctx, or when a pipeline fails: a failure must not
 	// wait for pipelines that may never end on their own.
 	runCtx, stopRun := context.WithCancel(ctx)
 	defer stopRun()
-	var runErrs errorList
-	var runWG sync.WaitGroup
+	var errs errorList
+	var wg sync.WaitGroup
 	for _, p := range pipelines {
-		runWG.Add(1)
+		wg.Add(1)
 		go func() {
-			defer runWG.Done()
+			defer wg.Done()
 			err := p.source.Run(runCtx)
 			switch {
 			case err != nil && runCtx.Err() != nil && errors.Is(err, runCtx.Err()):
@@ -193,27 +269,15 @@ func (r *Runner) Run(ctx context.Context) error {
 				err = fmt.Errorf("pipeline %s: %w", p.cfg.Name, err)
 				stopRun()
 			}
-			runErrs.add(err)
+			errs.add(err)
 			if cerr := p.close(); cerr != nil {
-				runErrs.add(fmt.Errorf("pipeline %s: closing consumers: %w", p.cfg.Name, cerr))
+				errs.add(fmt.Errorf("pipeline %s: closing consumers: %w", p.cfg.Name, cerr))
 			}
 			log.Info("pipeline drained", "pipeline", p.cfg.Name, "error", err)
 		}()
 	}
-	runWG.Wait()
-
-	stopStats()
-	statsWG.Wait() // the final collection is done: the consumers are closed
-	live.stop()
-	stopExport()
-	exportWG.Wait() // the final heartbeats, carrying the final collection, are sent
-	if r.Status != nil {
-		writeSummary(r.Status, pipelines, time.Since(start))
-	}
-	if err := exportErrs.join(); err != nil {
-		log.Warn("exporter problems", "error", err)
-	}
-	return runErrs.join()
+	wg.Wait()
+	return errs.join()
 }
 
 // stopReason says why a pipeline stops before the end of its range.
