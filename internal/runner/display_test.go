@@ -22,7 +22,7 @@ func TestLiveLineAndSummary(t *testing.T) {
 	lcm := ledgers.MustPubnet(t)
 	seq := lcm.LedgerSequence()
 	want := expect(t, lcm, ledgers.PubnetPassphrase)
-	p, e := len(want.payments), want.events
+	p, e := len(want.Payments), len(want.Events)
 	// Every processor passes the ledger on after its own output.
 	final := fmt.Sprintf("e2e: ledger %d | ", seq) // then the rate over the run
 	flows := fmt.Sprintf(" | BufferedStorageSourceAdapter →1 | FilterPayments 1→%d | ContractEvent %d→%d | SaveToJSONFile %d→ | errors 0\n",

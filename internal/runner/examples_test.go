@@ -55,7 +55,7 @@ func TestPostgresExample(t *testing.T) {
 	conn, err := pgx.Connect(ctx, dsn)
 	require.NoError(t, err)
 	defer conn.Close(context.Background())
-	for table, n := range map[string]int{"payments": len(want.payments), "contract_events": want.events} {
+	for table, n := range map[string]int{"payments": len(want.Payments), "contract_events": len(want.Events)} {
 		var got int
 		require.NoError(t, conn.QueryRow(ctx, "SELECT count(*) FROM "+table).Scan(&got))
 		assert.Equal(t, n, got, table)

@@ -168,7 +168,7 @@ stats: {interval: 20ms, live: false}
 				}
 				final := finalHeartbeat(t, api, snap)
 				assertEveryStat(t, final.Metrics, e2eComponents)
-				payments, events := float64(len(want.payments)), float64(want.events)
+				payments, events := float64(len(want.Payments)), float64(len(want.Events))
 				assertValues(t, final.Metrics, map[string]float64{
 					"source.BufferedStorageSourceAdapter.ledgers_processed":   1,
 					"source.BufferedStorageSourceAdapter.last_ledger":         float64(seq),
@@ -184,7 +184,7 @@ stats: {interval: 20ms, live: false}
 					"processor.ContractEvent.ledgers_processed":               1,
 					"processor.ContractEvent.events_found":                    events,
 					"processor.ContractEvent.events_passed":                   events,
-					"processor.ContractEvent.skipped_transactions":            float64(want.failedTxs),
+					"processor.ContractEvent.skipped_transactions":            float64(want.FailedTxs),
 					"processor.ContractEvent.last_ledger":                     float64(seq),
 					"processor.ContractEvent.errors":                          0,
 					"consumer.SaveToJSONFile.messages_written":                payments + events,

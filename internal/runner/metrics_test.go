@@ -143,7 +143,7 @@ metrics: {enabled: true, address: "127.0.0.1:0"}
 				stat      string  // the stat in the generated catalog, for HELP
 				value     float64 // counters and gauges; a summary's sample count
 			}
-			payments, events := float64(len(want.payments)), float64(want.events)
+			payments, events := float64(len(want.Payments)), float64(len(want.Events))
 			checks := []check{
 				{"cdp_source_ledgers_processed_total", dto.MetricType_COUNTER, "source", "BufferedStorageSourceAdapter", "ledgers_processed", 1},
 				{"cdp_source_bytes_read_total", dto.MetricType_COUNTER, "source", "BufferedStorageSourceAdapter", "bytes_read", ledgerFileSize(t, dir, seq)},

@@ -61,9 +61,7 @@ func (d *growingDatastore) add(n int) {
 		d.next++
 		batch = append(batch, lcm)
 		e := expect(t, lcm, ledgers.SyntheticPassphrase)
-		d.want.payments = append(d.want.payments, e.payments...)
-		d.want.events += e.events
-		d.want.failedTxs += e.failedTxs
+		d.want.Add(e.Expected)
 	}
 	require.NoError(t, ledgers.WriteDatastore(staging, ledgers.SyntheticPassphrase, ledgers.SingleLedgerFiles, batch...))
 	for _, lcm := range batch {
@@ -154,7 +152,7 @@ stats: {interval: 20ms, live: false}
 			final := finalHeartbeat(t, api, snap)
 			assert.Greater(t, final.Metrics[ledgersKey], atStop.Metrics[ledgersKey], "heartbeats resumed with the ledgers read since")
 			assertEveryStat(t, final.Metrics, e2eComponents)
-			payments, events := float64(len(ds.want.payments)), float64(ds.want.events)
+			payments, events := float64(len(ds.want.Payments)), float64(len(ds.want.Events))
 			assertValues(t, final.Metrics, map[string]float64{
 				ledgersKey: 9,
 				"source.BufferedStorageSourceAdapter.last_ledger": 1008,

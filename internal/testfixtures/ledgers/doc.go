@@ -10,4 +10,9 @@
 // events, muxed accounts, fee bumps and failed transactions. They are valid
 // in the sense that matters to the SDK: each transaction's hash is the hash
 // of its envelope under the ledger's network passphrase.
+//
+// [Expect] is the tests' oracle: it reads the payments and contract events
+// a ledger should yield straight from its XDR, without the SDK's ingest
+// package or any component code, so that tests check the components
+// against an independent reading.
 package ledgers
