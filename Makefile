@@ -7,7 +7,7 @@ PKGS      ?= ./...
 BENCHTIME ?= 1s
 BENCHCOUNT ?= 6
 
-.PHONY: all setup generate check fmt vet stale test test-short bench bench-runtime bench-components bench-statsgen run clean
+.PHONY: all setup generate check fmt vet stale test test-short fuzz bench bench-runtime bench-components bench-statsgen run clean
 
 all: check test
 
@@ -46,6 +46,11 @@ test: setup check
 ## test-short: the race tests without setup and checks, for quick loops.
 test-short:
 	$(GO) test -race $(PKGS)
+
+## fuzz: fuzz the marker parser (FUZZTIME=30s by default).
+FUZZTIME ?= 30s
+fuzz:
+	$(GO) test ./internal/statsgen/markers -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME)
 
 ## bench: every benchmark with its baselines side by side (see docs/benchmarks.md).
 bench: bench-runtime bench-components bench-statsgen
