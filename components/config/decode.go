@@ -266,3 +266,18 @@ func describe(value interface{}) string {
 	}
 	return fmt.Sprintf("%T", value)
 }
+
+// Parse decodes raw over defaults, then checks the result with validate:
+// the whole of a component's ParseConfig. The zero C is returned on error.
+func Parse[C any](raw map[string]interface{}, defaults C, validate func(*C) error) (C, error) {
+	cfg := defaults
+	if err := Decode(raw, &cfg); err != nil {
+		var zero C
+		return zero, err
+	}
+	if err := validate(&cfg); err != nil {
+		var zero C
+		return zero, err
+	}
+	return cfg, nil
+}

@@ -164,3 +164,30 @@ func TestSuggest(t *testing.T) {
 	}
 	assert.Equal(t, "", Suggest("x", nil))
 }
+
+func TestParse(t *testing.T) {
+	type cfg struct {
+		Size int    `config:"size"`
+		Name string `config:"name"`
+	}
+	mustBeSmall := func(c *cfg) error {
+		if c.Size > 10 {
+			return Errorf("size", "must be at most 10, got %d", c.Size)
+		}
+		return nil
+	}
+	defaults := cfg{Size: 5, Name: "default"}
+
+	got, err := Parse(map[string]interface{}{"name": "x"}, defaults, mustBeSmall)
+	require.NoError(t, err)
+	assert.Equal(t, cfg{Size: 5, Name: "x"}, got, "unset keys keep their defaults")
+
+	got, err = Parse(map[string]interface{}{"size": 11}, defaults, mustBeSmall)
+	assert.EqualError(t, err, `config key "size": must be at most 10, got 11`)
+	assert.Zero(t, got)
+
+	got, err = Parse(map[string]interface{}{"sise": 1}, defaults, mustBeSmall)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `did you mean "size"?`)
+	assert.Zero(t, got)
+}

@@ -64,14 +64,7 @@ var sslModes = []string{"disable", "allow", "prefer", "require", "verify-ca", "v
 // ParseConfig decodes and checks a config map. Every error names its key;
 // none contains the password.
 func ParseConfig(raw map[string]interface{}) (Config, error) {
-	cfg := DefaultConfig()
-	if err := config.Decode(raw, &cfg); err != nil {
-		return Config{}, err
-	}
-	if err := cfg.validate(); err != nil {
-		return Config{}, err
-	}
-	return cfg, nil
+	return config.Parse(raw, DefaultConfig(), (*Config).validate)
 }
 
 func (c *Config) validate() error {

@@ -23,14 +23,7 @@ type Config struct {
 
 // ParseConfig decodes and checks a config map. Every error names its key.
 func ParseConfig(raw map[string]interface{}) (Config, error) {
-	var cfg Config
-	if err := config.Decode(raw, &cfg); err != nil {
-		return Config{}, err
-	}
-	if err := cfg.validate(); err != nil {
-		return Config{}, err
-	}
-	return cfg, nil
+	return config.Parse(raw, Config{}, (*Config).validate)
 }
 
 func (c *Config) validate() error {
