@@ -17,10 +17,10 @@ import (
 
 func TestRegistryTypes(t *testing.T) {
 	assert.Equal(t, []string{"BufferedStorageSourceAdapter"}, registry.Types(registry.KindSource))
-	assert.Equal(t, []string{"ContractEvent", "FilterPayments"}, registry.Types(registry.KindProcessor))
+	assert.Equal(t, []string{"ContractEvent", "FilterPayments", "LedgerReader"}, registry.Types(registry.KindProcessor))
 	assert.Equal(t, []string{"SaveToJSONFile", "SaveToPostgreSQL", "StdoutConsumer"}, registry.Types(registry.KindConsumer))
-	assert.Len(t, registry.Types(""), 6)
-	assert.Len(t, registry.Entries(), 6)
+	assert.Len(t, registry.Types(""), 7)
+	assert.Len(t, registry.Entries(), 7)
 }
 
 func TestRegistryLookupErrors(t *testing.T) {
@@ -29,7 +29,7 @@ func TestRegistryLookupErrors(t *testing.T) {
 		typ     string
 		wantMsg string
 	}{
-		{registry.KindProcessor, "FilterPayment", `unknown processor type "FilterPayment"; did you mean "FilterPayments"? (valid processor types: ContractEvent, FilterPayments)`},
+		{registry.KindProcessor, "FilterPayment", `unknown processor type "FilterPayment"; did you mean "FilterPayments"? (valid processor types: ContractEvent, FilterPayments, LedgerReader)`},
 		{registry.KindConsumer, "SaveToPostgres", `did you mean "SaveToPostgreSQL"?`},
 		{registry.KindSource, "FilterPayments", `FilterPayments is a processor, not a source`},
 		{registry.KindConsumer, "Kafka", `unknown consumer type "Kafka" (valid consumer types: SaveToJSONFile, SaveToPostgreSQL, StdoutConsumer)`},
@@ -52,6 +52,7 @@ func TestRegistryBuildsEveryComponent(t *testing.T) {
 	db := pg.CreateDatabase(t)
 	configs := map[string]map[string]interface{}{
 		"BufferedStorageSourceAdapter": {"path": dir, "start_ledger": ledgers.PubnetSequence, "end_ledger": ledgers.PubnetSequence},
+		"LedgerReader":                 {"successful_only": true},
 		"FilterPayments":               {"asset": "native"},
 		"ContractEvent":                {},
 		"SaveToPostgreSQL":             {"dsn": pg.DSN(db)},

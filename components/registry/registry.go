@@ -14,6 +14,7 @@ import (
 	"github.com/cdpstats/cdpstats/components/consumer/postgres"
 	"github.com/cdpstats/cdpstats/components/processor/contractevent"
 	"github.com/cdpstats/cdpstats/components/processor/filterpayments"
+	"github.com/cdpstats/cdpstats/components/processor/ledgerreader"
 	"github.com/cdpstats/cdpstats/components/source/bufferedstorage"
 )
 
@@ -57,6 +58,10 @@ var all = []Entry{
 		Summary:  "reads ledgers from a galexie datastore (Filesystem, GCS or S3)",
 		Validate: validator(bufferedstorage.ParseConfig),
 		New:      func(cfg map[string]interface{}) (interface{}, error) { return bufferedstorage.New(cfg) }},
+	{Type: "LedgerReader", Kind: KindProcessor,
+		Summary:  "emits each transaction of a ledger as its own message, for the processors after it",
+		Validate: validator(ledgerreader.ParseConfig),
+		New:      func(cfg map[string]interface{}) (interface{}, error) { return ledgerreader.New(cfg) }},
 	{Type: "FilterPayments", Kind: KindProcessor,
 		Summary:  "emits the payments of successful transactions, filtered by asset and minimum amount",
 		Validate: validator(filterpayments.ParseConfig),

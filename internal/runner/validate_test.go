@@ -59,7 +59,7 @@ func TestConfigErrors(t *testing.T) {
 		{
 			name:       "unknown component type",
 			processors: "      - type: FilterPayment\n",
-			validate:   `FILE:7:15: pipelines.p.processors[0].type: unknown processor type "FilterPayment"; did you mean "FilterPayments"? (valid processor types: ContractEvent, FilterPayments)`,
+			validate:   `FILE:7:15: pipelines.p.processors[0].type: unknown processor type "FilterPayment"; did you mean "FilterPayments"? (valid processor types: ContractEvent, FilterPayments, LedgerReader)`,
 			invalid:    true,
 		},
 		{
@@ -83,7 +83,7 @@ func TestConfigErrors(t *testing.T) {
 		{
 			name:       "every problem at once, in file order",
 			processors: "      - type: FilterPayment\n      - type: ContractEvent\n        config: {contract_id: x}\n",
-			validate: `FILE:7:15: pipelines.p.processors[0].type: unknown processor type "FilterPayment"; did you mean "FilterPayments"? (valid processor types: ContractEvent, FilterPayments)` + "\n" +
+			validate: `FILE:7:15: pipelines.p.processors[0].type: unknown processor type "FilterPayment"; did you mean "FilterPayments"? (valid processor types: ContractEvent, FilterPayments, LedgerReader)` + "\n" +
 				`FILE:9:18: pipelines.p.processors[1].config.contract_id: unknown config key "contract_id"; did you mean "contract_ids"? (valid keys: contract_ids, network)`,
 			invalid: true,
 		},

@@ -15,6 +15,12 @@
 // The processor is chain-friendly: after its payments it passes the ledger
 // itself on, and any payload that is not a ledger passes through
 // unchanged, so that processors after it in a pipeline see every ledger.
+//
+// It also reads the per-transaction messages of a LedgerReader (package
+// ledgerreader) placed before it: each yields the payments of its
+// transaction, and the ledger message that LedgerReader passes on after
+// them is passed on without being read again, so no payment is counted or
+// emitted twice.
 package filterpayments
 
 //go:generate go run github.com/cdpstats/cdpstats/cmd/statsgen

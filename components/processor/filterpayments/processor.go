@@ -7,11 +7,15 @@ import (
 
 	"github.com/cdpstats/cdpstats/components/cdp"
 	"github.com/cdpstats/cdpstats/components/internal/ledgerx"
+	"github.com/cdpstats/cdpstats/components/processor/ledgerreader"
 )
 
 // FilterPayments passes payments that match an asset and a minimum amount.
 // It emits one message per matching payment, with a [Payment] payload,
 // then passes the ledger on.
+//
+// It reads ledger messages, and also the per-transaction messages of a
+// LedgerReader before it (see [FilterPayments.Process]).
 //
 //cdp:component type=processor name=FilterPayments
 type FilterPayments struct {
@@ -22,13 +26,20 @@ type FilterPayments struct {
 	// concurrently.
 	found []candidate
 
+	// readLedger is the sequence of the ledger whose transaction messages
+	// came last, and hasReadLedger whether there is one: that ledger's
+	// payments are already out, so its ledger message, which LedgerReader
+	// passes on after them, is not read again.
+	readLedger    uint32
+	hasReadLedger bool
+
 	//cdp:stat counter name=messages_processed unit=payments help="Payments examined: the payment operations of successful transactions"
 	//cdp:stat counter name=messages_filtered  unit=payments help="Payments dropped by the asset and min_amount filters"
 	//cdp:stat counter name=messages_passed    unit=payments help="Payments emitted"
-	//cdp:stat counter name=errors                          help="Ledgers whose payments could not be read"
+	//cdp:stat counter name=errors                          help="Ledgers or transactions whose payments could not be read"
 	//cdp:stat counter name=payments_by_type   unit=payments label=type values=payment,path_payment_strict_send,path_payment_strict_receive help="Payments examined, by operation type"
 	//cdp:stat ratio   name=filter_ratio num=messages_filtered den=messages_processed help="Share of the payments examined that the filters dropped"
-	//cdp:stat latency name=process_latency help="Time to extract and filter one ledger's payments, not counting the processors after"
+	//cdp:stat latency name=process_latency help="Time to extract and filter the payments of one ledger, or of one transaction, not counting the processors after"
 	stats filterPaymentsStats
 }
 
@@ -55,9 +66,31 @@ func (p *FilterPayments) Subscribe(next cdp.Processor) { p.subscribers.Subscribe
 
 // Process emits the matching payments of a ledger message and then the
 // ledger itself; other payloads pass through unchanged.
+//
+// A [ledgerreader.Transaction] message (from a LedgerReader before this
+// processor) emits the matching payments of that one transaction, and is
+// not passed on: its payments replace it, as consumers store payments,
+// not transactions. LedgerReader passes each ledger on after its
+// transactions, so a ledger message whose sequence is that of the last
+// transaction message is passed on without being read, and its payments
+// are neither counted nor emitted twice.
 func (p *FilterPayments) Process(ctx context.Context, msg cdp.Message) error {
+	switch tx := msg.Payload.(type) {
+	case ledgerreader.Transaction:
+		return p.processTransaction(ctx, &tx)
+	case *ledgerreader.Transaction:
+		if tx != nil {
+			return p.processTransaction(ctx, tx)
+		}
+	}
 	lcm, ok := ledgerx.Ledger(msg)
 	if !ok {
+		return p.subscribers.Send(ctx, msg)
+	}
+	if p.hasReadLedger && p.readLedger == lcm.LedgerSequence() {
+		// Forget it, so that the same ledger sent again on its own (a
+		// replay) is read.
+		p.hasReadLedger = false
 		return p.subscribers.Send(ctx, msg)
 	}
 	done := p.stats.TimeProcessLatency()
@@ -80,6 +113,39 @@ func (p *FilterPayments) Process(ctx context.Context, msg cdp.Message) error {
 		p.stats.RecordErrors()
 		return err
 	}
+	passed := p.filter()
+	done()
+
+	if err := p.emit(ctx, passed); err != nil {
+		return err
+	}
+	return p.subscribers.Send(ctx, msg)
+}
+
+// processTransaction emits the matching payments of one transaction of a
+// LedgerReader, and remembers its ledger as read.
+func (p *FilterPayments) processTransaction(ctx context.Context, tx *ledgerreader.Transaction) error {
+	// The ledger counts as read even when this transaction failed: its
+	// ledger message must not bring the other transactions back.
+	p.readLedger, p.hasReadLedger = tx.LedgerSequence, true
+	if !tx.Tx.Successful() {
+		return nil
+	}
+	done := p.stats.TimeProcessLatency()
+	var err error
+	p.found, err = payments(p.found[:0], &tx.Tx, tx.ClosedAt.UTC())
+	if err != nil {
+		p.stats.RecordErrors()
+		return err
+	}
+	passed := p.filter()
+	done()
+	return p.emit(ctx, passed)
+}
+
+// filter counts the payments in p.found and returns those that pass the
+// filters, reusing p.found's memory.
+func (p *FilterPayments) filter() []candidate {
 	passed := p.found[:0]
 	for _, c := range p.found {
 		// The values of payments_by_type are the Op* constants, the only
@@ -92,8 +158,11 @@ func (p *FilterPayments) Process(ctx context.Context, msg cdp.Message) error {
 	p.stats.AddMessagesProcessed(uint64(len(p.found)))
 	p.stats.AddMessagesFiltered(uint64(len(p.found) - len(passed)))
 	p.stats.AddMessagesPassed(uint64(len(passed)))
-	done()
+	return passed
+}
 
+// emit sends one message per payment.
+func (p *FilterPayments) emit(ctx context.Context, passed []candidate) error {
 	for i := range passed {
 		out := passed[i].Payment
 		out.Amount = passed[i].amount.String()
@@ -102,7 +171,7 @@ func (p *FilterPayments) Process(ctx context.Context, msg cdp.Message) error {
 			return err
 		}
 	}
-	return p.subscribers.Send(ctx, msg)
+	return nil
 }
 
 // keep reports whether a payment passes the filters.

@@ -64,14 +64,14 @@ func (s *filterPaymentsStats) AddMessagesPassed(n uint64) {
 
 // RecordErrors adds 1 to the counter errors.
 //
-// Ledgers whose payments could not be read.
+// Ledgers or transactions whose payments could not be read.
 func (s *filterPaymentsStats) RecordErrors() {
 	s.errors.Inc()
 }
 
 // AddErrors adds n to the counter errors.
 //
-// Ledgers whose payments could not be read.
+// Ledgers or transactions whose payments could not be read.
 func (s *filterPaymentsStats) AddErrors(n uint64) {
 	s.errors.Add(n)
 }
@@ -156,8 +156,8 @@ func (s *filterPaymentsStats) AddPaymentsByType(value string, n uint64) bool {
 
 // ObserveProcessLatency records one latency of d in process_latency.
 //
-// Time to extract and filter one ledger's payments, not counting the processors
-// after.
+// Time to extract and filter the payments of one ledger, or of one transaction,
+// not counting the processors after.
 func (s *filterPaymentsStats) ObserveProcessLatency(d time.Duration) {
 	s.processLatency.Observe(d)
 }
@@ -166,8 +166,8 @@ func (s *filterPaymentsStats) ObserveProcessLatency(d time.Duration) {
 // func it returns when the operation ends. The func allocates; on hot paths
 // prefer Observe with a time.Now of your own.
 //
-// Time to extract and filter one ledger's payments, not counting the processors
-// after.
+// Time to extract and filter the payments of one ledger, or of one transaction,
+// not counting the processors after.
 func (s *filterPaymentsStats) TimeProcessLatency() func() {
 	if !runtime.Enabled {
 		return func() {}
@@ -187,10 +187,10 @@ var _FilterPayments_statsDesc = &runtime.ComponentDesc{
 		{Name: "messages_processed", Kind: runtime.KindCounter, Unit: "payments", Help: "Payments examined: the payment operations of successful transactions", Keys: []string{"messages_processed"}},
 		{Name: "messages_filtered", Kind: runtime.KindCounter, Unit: "payments", Help: "Payments dropped by the asset and min_amount filters", Keys: []string{"messages_filtered"}},
 		{Name: "messages_passed", Kind: runtime.KindCounter, Unit: "payments", Help: "Payments emitted", Keys: []string{"messages_passed"}},
-		{Name: "errors", Kind: runtime.KindCounter, Help: "Ledgers whose payments could not be read", Keys: []string{"errors"}},
+		{Name: "errors", Kind: runtime.KindCounter, Help: "Ledgers or transactions whose payments could not be read", Keys: []string{"errors"}},
 		{Name: "payments_by_type", Kind: runtime.KindCounter, Unit: "payments", Help: "Payments examined, by operation type", Keys: []string{"payments_by_type_payment", "payments_by_type_path_payment_strict_send", "payments_by_type_path_payment_strict_receive"}, Label: "type", Values: []string{"payment", "path_payment_strict_send", "path_payment_strict_receive"}},
 		{Name: "filter_ratio", Kind: runtime.KindRatio, Help: "Share of the payments examined that the filters dropped", Keys: []string{"filter_ratio"}},
-		{Name: "process_latency", Kind: runtime.KindLatency, Help: "Time to extract and filter one ledger's payments, not counting the processors after", Keys: []string{"process_latency_count", "process_latency_avg_ms", "process_latency_p50_ms", "process_latency_p90_ms", "process_latency_p99_ms", "process_latency_max_ms"}},
+		{Name: "process_latency", Kind: runtime.KindLatency, Help: "Time to extract and filter the payments of one ledger, or of one transaction, not counting the processors after", Keys: []string{"process_latency_count", "process_latency_avg_ms", "process_latency_p50_ms", "process_latency_p90_ms", "process_latency_p99_ms", "process_latency_max_ms"}},
 	},
 	Keys: []string{"messages_processed", "messages_filtered", "messages_passed", "errors", "payments_by_type_payment", "payments_by_type_path_payment_strict_send", "payments_by_type_path_payment_strict_receive", "filter_ratio", "process_latency_count", "process_latency_avg_ms", "process_latency_p50_ms", "process_latency_p90_ms", "process_latency_p99_ms", "process_latency_max_ms"},
 }

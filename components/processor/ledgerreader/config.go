@@ -1,0 +1,36 @@
+package ledgerreader
+
+import (
+	"github.com/cdpstats/cdpstats/components/config"
+	"github.com/cdpstats/cdpstats/components/internal/ledgerx"
+)
+
+// Config is the processor's configuration, decoded from its config map.
+type Config struct {
+	// SuccessfulOnly emits only the transactions that succeeded. By
+	// default failed transactions are emitted too, since their fees and
+	// sequence numbers were still charged.
+	SuccessfulOnly bool `config:"successful_only"`
+	// Network is the network of the ledgers, for ledgers whose message does
+	// not say (the source says).
+	Network string `config:"network"`
+
+	passphrase string
+}
+
+// ParseConfig decodes and checks a config map. Every error names its key.
+func ParseConfig(raw map[string]interface{}) (Config, error) {
+	return config.Parse(raw, Config{}, (*Config).validate)
+}
+
+func (c *Config) validate() error {
+	var errs config.Errors
+	if c.Network != "" {
+		p, err := ledgerx.Passphrase(c.Network)
+		if err != nil {
+			errs = append(errs, config.Errorf("network", "%w", err))
+		}
+		c.passphrase = p
+	}
+	return errs.Err()
+}
