@@ -14,6 +14,7 @@ import (
 	"github.com/stellar/go-stellar-sdk/xdr"
 
 	"github.com/cdpstats/cdpstats/components/cdp"
+	"github.com/cdpstats/cdpstats/components/config"
 )
 
 // Passphrase resolves a network name to its passphrase: "pubnet" (or
@@ -35,6 +36,20 @@ func Passphrase(name string) (string, error) {
 		return name, nil
 	}
 	return "", fmt.Errorf("unknown network %q: use pubnet, testnet, futurenet or a full passphrase such as %q", name, network.TestNetworkPassphrase)
+}
+
+// NetworkKey resolves a processor's optional `network` config key: the
+// passphrase for ledgers whose message does not carry one, "" when the key
+// is not set. A bad name is added to errs, under the key "network".
+func NetworkKey(network string, errs *config.Errors) string {
+	if network == "" {
+		return ""
+	}
+	p, err := Passphrase(network)
+	if err != nil {
+		*errs = append(*errs, config.Errorf("network", "%w", err))
+	}
+	return p
 }
 
 // Ledger returns the ledger a message carries, and false when its payload

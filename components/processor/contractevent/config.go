@@ -39,13 +39,7 @@ func (c *Config) validate() error {
 		}
 		c.contracts[xdr.ContractId(raw)] = struct{}{}
 	}
-	if c.Network != "" {
-		p, err := ledgerx.Passphrase(c.Network)
-		if err != nil {
-			errs = append(errs, config.Errorf("network", "%w", err))
-		}
-		c.passphrase = p
-	}
+	c.passphrase = ledgerx.NetworkKey(c.Network, &errs)
 	return errs.Err()
 }
 

@@ -43,13 +43,7 @@ func (c *Config) validate() error {
 	if c.MinAmount < 0 {
 		errs = append(errs, config.Errorf("min_amount", "must not be negative, got %s", c.MinAmount))
 	}
-	if c.Network != "" {
-		p, err := ledgerx.Passphrase(c.Network)
-		if err != nil {
-			errs = append(errs, config.Errorf("network", "%w", err))
-		}
-		c.passphrase = p
-	}
+	c.passphrase = ledgerx.NetworkKey(c.Network, &errs)
 	return errs.Err()
 }
 

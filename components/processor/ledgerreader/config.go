@@ -25,12 +25,6 @@ func ParseConfig(raw map[string]interface{}) (Config, error) {
 
 func (c *Config) validate() error {
 	var errs config.Errors
-	if c.Network != "" {
-		p, err := ledgerx.Passphrase(c.Network)
-		if err != nil {
-			errs = append(errs, config.Errorf("network", "%w", err))
-		}
-		c.passphrase = p
-	}
+	c.passphrase = ledgerx.NetworkKey(c.Network, &errs)
 	return errs.Err()
 }
