@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what the tests need on a fresh Debian machine: PostgreSQL's
-# initdb/pg_ctl (the tests start their own throwaway cluster) and the
-# protobuf compiler with its Go plugins (the stale check regenerates the
-# flowctl code). Idempotent and quick when everything is there.
+# initdb/pg_ctl (the tests start their own throwaway cluster), patch (the
+# statsgen diff test applies its diffs with it) and the protobuf compiler
+# with its Go plugins (the stale check regenerates the flowctl code).
+# Idempotent and quick when everything is there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -26,6 +27,11 @@ apt_install() {
 if ! have_initdb; then
   echo "setup: installing PostgreSQL"
   apt_install postgresql
+fi
+
+if ! command -v patch >/dev/null 2>&1; then
+  echo "setup: installing patch"
+  apt_install patch
 fi
 
 if [ -x scripts/install-protoc.sh ]; then

@@ -54,6 +54,9 @@ func TestUnifiedSeparatesDistantHunks(t *testing.T) {
 func TestUnifiedAppliesWithPatch(t *testing.T) {
 	patch, err := exec.LookPath("patch")
 	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("patch is not installed (CI=true: scripts/setup.sh installs it)")
+		}
 		t.Skip("patch is not installed")
 	}
 	cases := [][2]string{
