@@ -61,6 +61,10 @@ type Config struct {
 	Targets []Target
 	// RuleFiles are recording and alerting rule files to load, if any.
 	RuleFiles []string
+	// ScrapeConfig holds further keys of the job's scrape config, such as
+	// relabel_configs or honor_labels, as they would be written in
+	// prometheus.yml. It may not set job_name or static_configs.
+	ScrapeConfig map[string]any
 }
 
 // Server is a running throwaway Prometheus.
@@ -227,13 +231,8 @@ type fileConfig struct {
 		ScrapeTimeout      string `yaml:"scrape_timeout"`
 		EvaluationInterval string `yaml:"evaluation_interval"`
 	} `yaml:"global"`
-	RuleFiles     []string       `yaml:"rule_files,omitempty"`
-	ScrapeConfigs []scrapeConfig `yaml:"scrape_configs"`
-}
-
-type scrapeConfig struct {
-	JobName       string         `yaml:"job_name"`
-	StaticConfigs []staticConfig `yaml:"static_configs"`
+	RuleFiles     []string         `yaml:"rule_files,omitempty"`
+	ScrapeConfigs []map[string]any `yaml:"scrape_configs"`
 }
 
 type staticConfig struct {
@@ -253,11 +252,18 @@ func writeConfig(path string, cfg Config) error {
 		}
 		fc.RuleFiles = append(fc.RuleFiles, abs)
 	}
-	job := scrapeConfig{JobName: Job, StaticConfigs: []staticConfig{}}
+	static := []staticConfig{}
 	for _, tg := range cfg.Targets {
-		job.StaticConfigs = append(job.StaticConfigs, staticConfig{Targets: []string{tg.Address}, Labels: tg.Labels})
+		static = append(static, staticConfig{Targets: []string{tg.Address}, Labels: tg.Labels})
 	}
-	fc.ScrapeConfigs = []scrapeConfig{job}
+	job := map[string]any{"job_name": Job, "static_configs": static}
+	for k, v := range cfg.ScrapeConfig {
+		if _, taken := job[k]; taken {
+			return fmt.Errorf("Config.ScrapeConfig: %s is set by promtest", k)
+		}
+		job[k] = v
+	}
+	fc.ScrapeConfigs = []map[string]any{job}
 	b, err := yaml.Marshal(fc)
 	if err != nil {
 		return err

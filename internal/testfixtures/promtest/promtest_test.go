@@ -112,3 +112,8 @@ func TestFindBin(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, filepath.Join(dir, "promtool"), got)
 }
+
+func TestWriteConfigRefusesTakenKeys(t *testing.T) {
+	err := writeConfig(filepath.Join(t.TempDir(), "prometheus.yml"), Config{ScrapeConfig: map[string]any{"job_name": "x"}})
+	assert.EqualError(t, err, "Config.ScrapeConfig: job_name is set by promtest")
+}
