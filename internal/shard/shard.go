@@ -37,6 +37,12 @@ func (s Shard) IsZero() bool { return s == Shard{} }
 // String returns s as I/N, the form [Parse] reads.
 func (s Shard) String() string { return strconv.Itoa(s.Index) + "/" + strconv.Itoa(s.Count) }
 
+// Label returns the value of the shard label in Prometheus (and the
+// shard's part of a service ID): the index alone, in decimal, the same as
+// Kubernetes' completion index, from which the scrape config of
+// examples/kubernetes relabels the targets, so that the two agree.
+func (s Shard) Label() string { return strconv.Itoa(s.Index) }
+
 // Parse reads I/N: two decimal numbers, 1 <= N <= [MaxCount] and
 // 0 <= I < N. Its errors do not name where text came from; [Resolve]'s do.
 func Parse(text string) (Shard, error) {

@@ -1,6 +1,7 @@
 package shard
 
 import (
+	"strconv"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -43,6 +44,7 @@ func TestParse(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, tt.want, got)
 			assert.Equal(t, got, must(Parse(got.String())), "String is what Parse reads")
+			assert.Equal(t, strconv.Itoa(tt.want.Index), got.Label())
 		})
 	}
 }
