@@ -109,8 +109,8 @@ func TestValidate(t *testing.T) {
 			badYAML + `:12:1: metric: unknown key "metric"; did you mean "metrics"?`},
 		{"unknown pipeline", []string{"-config", "examples/local/pipeline.yaml", "-pipeline", "pubnet"}, nil, 2,
 			`examples/local/pipeline.yaml: no pipeline "pubnet"`},
-		{"bad flowctl env var", []string{"-config", good}, []string{"HEARTBEAT_INTERVAL_SECONDS=abc"}, 2,
-			`HEARTBEAT_INTERVAL_SECONDS="abc": want a number of seconds`},
+		{"bad flowctl env var", []string{"-config", good}, []string{"FLOWCTL_HEARTBEAT_INTERVAL=abc"}, 2,
+			`FLOWCTL_HEARTBEAT_INTERVAL="abc": want a duration such as 10s, or a number of seconds`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

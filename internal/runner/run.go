@@ -65,6 +65,7 @@ func (r *Runner) Validate() error {
 	if _, err := r.flowctlConfig(); err != nil {
 		errs = append(errs, err)
 	}
+	r.warnFlowctlEnv()
 	if err := r.Config.Metrics.Validate(); err != nil {
 		errs = append(errs, fmt.Errorf("%s: %w", r.Config.File, err))
 	}

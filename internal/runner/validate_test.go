@@ -90,8 +90,8 @@ func TestConfigErrors(t *testing.T) {
 		{
 			name:       "bad flowctl env var",
 			processors: filterPayments,
-			env:        map[string]string{"ENABLE_FLOWCTL": "true", "HEARTBEAT_INTERVAL_SECONDS": "abc"},
-			validate:   `HEARTBEAT_INTERVAL_SECONDS="abc": want a number of seconds, such as 10`,
+			env:        map[string]string{"ENABLE_FLOWCTL": "true", "FLOWCTL_HEARTBEAT_INTERVAL": "abc"},
+			validate:   `FLOWCTL_HEARTBEAT_INTERVAL="abc": want a duration such as 10s, or a number of seconds`,
 			invalid:    true,
 		},
 		{

@@ -2,6 +2,7 @@ package flowctl
 
 import (
 	"context"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -128,14 +129,28 @@ func v1Status(h health) flowctlv1.HealthStatus {
 	return flowctlv1.HealthStatus_HEALTH_STATUS_UNKNOWN
 }
 
-// formatMetrics renders each value in the shortest form that parses back
-// to the same float64, so no precision is lost in the v1 string map.
+// formatMetrics renders every value with [formatValue].
 func formatMetrics(m map[string]float64) map[string]string {
 	out := make(map[string]string, len(m))
 	for k, v := range m {
-		out[k] = strconv.FormatFloat(v, 'g', -1, 64)
+		out[k] = formatValue(v)
 	}
 	return out
+}
+
+// formatValue is the one way a metric value is written as text in the v1
+// API: an integral value as an integer, without an exponent
+// ("58752000"), and any other value in the shortest form that parses
+// back to the same float64 ("0.25", "1.5e-07"). flowctl shows the string
+// as it is.
+func formatValue(v float64) string {
+	switch {
+	case v == 0:
+		return "0" // and not "-0"
+	case v == math.Trunc(v): // integral; false for NaN and ±Inf
+		return strconv.FormatFloat(v, 'f', -1, 64)
+	}
+	return strconv.FormatFloat(v, 'g', -1, 64)
 }
 
 // isNotFound reports whether err says the control plane does not know the

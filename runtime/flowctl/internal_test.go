@@ -3,10 +3,13 @@ package flowctl
 import (
 	"errors"
 	"fmt"
+	"math"
+	"strconv"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 )
@@ -75,7 +78,34 @@ func TestIsNotFound(t *testing.T) {
 	}
 }
 
-func TestFormatMetricsRoundTrips(t *testing.T) {
-	got := formatMetrics(map[string]float64{"a": 0.1, "b": 1e21, "c": 58752000, "d": -0.5})
-	assert.Equal(t, map[string]string{"a": "0.1", "b": "1e+21", "c": "5.8752e+07", "d": "-0.5"}, got)
+func TestFormatValue(t *testing.T) {
+	tests := []struct {
+		v    float64
+		want string
+	}{
+		{0, "0"},
+		{math.Copysign(0, -1), "0"},
+		{1, "1"},
+		{-3, "-3"},
+		{58752000, "58752000"},
+		{1.796e9, "1796000000"},
+		{1e21, "1000000000000000000000"},
+		{math.MaxUint64, "18446744073709552000"}, // shortest digits that round-trip, padded
+		{0.1, "0.1"},
+		{0.25, "0.25"},
+		{-0.5, "-0.5"},
+		{1.5e-7, "1.5e-07"},
+		{1796000000.25, "1.79600000025e+09"},
+		{math.Inf(1), "+Inf"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.want, func(t *testing.T) {
+			got := formatValue(tc.v)
+			assert.Equal(t, tc.want, got)
+			back, err := strconv.ParseFloat(got, 64)
+			require.NoError(t, err)
+			assert.Equal(t, tc.v, back, "round-trips")
+		})
+	}
+	assert.Equal(t, map[string]string{"a": "58752000", "b": "0.25"}, formatMetrics(map[string]float64{"a": 58752000, "b": 0.25}))
 }
