@@ -1,8 +1,10 @@
 package flowctl
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math"
 	"strconv"
 	"testing"
@@ -108,4 +110,74 @@ func TestFormatValue(t *testing.T) {
 		})
 	}
 	assert.Equal(t, map[string]string{"a": "58752000", "b": "0.25"}, formatMetrics(map[string]float64{"a": 58752000, "b": 0.25}))
+}
+
+// recorder keeps what a logger wrote: level and message, and the attrs.
+type recorder struct{ lines []slog.Record }
+
+func (r *recorder) Enabled(context.Context, slog.Level) bool { return true }
+func (r *recorder) Handle(_ context.Context, rec slog.Record) error {
+	r.lines = append(r.lines, rec.Clone())
+	return nil
+}
+func (r *recorder) WithAttrs([]slog.Attr) slog.Handler { return r }
+func (r *recorder) WithGroup(string) slog.Handler      { return r }
+
+// TestOutageLogDiscipline drives one outage on a fake clock: the first
+// failure is a WARN, repeats are DEBUG, a WARN summary comes at most every
+// five minutes, and the recovery is one INFO with the outage's length.
+func TestOutageLogDiscipline(t *testing.T) {
+	type step struct {
+		advance time.Duration
+		fail    bool     // else succeed
+		want    []string // "LEVEL message" of the lines it logs
+	}
+	boom := errors.New("connection refused")
+	steps := []step{
+		{0, false, nil}, // no outage: nothing to say
+		{time.Second, true, []string{"WARN flowctl: registration failed; retrying"}},
+		{time.Minute, true, []string{"DEBUG flowctl: registration failed; retrying"}},
+		{3 * time.Minute, true, []string{"DEBUG flowctl: registration failed; retrying"}},
+		{59 * time.Second, true, []string{"DEBUG flowctl: registration failed; retrying"}},
+		{time.Second, true, []string{ // 5 min after the first failure
+			"DEBUG flowctl: registration failed; retrying",
+			"WARN flowctl: still unreachable after 5 attempts, last error: connection refused",
+		}},
+		{4 * time.Minute, true, []string{"DEBUG flowctl: registration failed; retrying"}},
+		{time.Minute, true, []string{
+			"DEBUG flowctl: registration failed; retrying",
+			"WARN flowctl: still unreachable after 7 attempts, last error: connection refused",
+		}},
+		{30 * time.Second, false, []string{"INFO flowctl: control plane reachable again"}},
+		{time.Second, false, nil},
+		{time.Second, true, []string{"WARN flowctl: registration failed; retrying"}}, // a new outage
+	}
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	rec := &recorder{}
+	o := newOutage(slog.New(rec), func() time.Time { return now }, "flowctl: registration failed; retrying", "flowctl: control plane reachable again")
+	for i, s := range steps {
+		now = now.Add(s.advance)
+		rec.lines = nil
+		if s.fail {
+			o.failed(boom)
+		} else {
+			o.succeeded(context.Background())
+		}
+		var got []string
+		for _, l := range rec.lines {
+			got = append(got, l.Level.String()+" "+l.Message)
+		}
+		assert.Equal(t, s.want, got, "step %d", i)
+		if len(rec.lines) > 0 && rec.lines[0].Level == slog.LevelInfo {
+			rec.lines[0].Attrs(func(a slog.Attr) bool {
+				if a.Key == "outage" {
+					assert.Equal(t, "10m30s", a.Value.String(), "from the first failure to the recovery")
+				}
+				if a.Key == "failed_attempts" {
+					assert.Equal(t, int64(7), a.Value.Int64())
+				}
+				return true
+			})
+		}
+	}
 }

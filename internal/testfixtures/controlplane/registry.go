@@ -92,9 +92,10 @@ type Listed struct {
 // to a legacy type, never sets is_healthy and carries no metrics.
 func (s *Server) List() []Listed {
 	var out []Listed
+	mode := s.mode()
 	for _, svc := range s.Services() {
 		l := Listed{ID: svc.ID, Type: svc.Type, Healthy: svc.Healthy, Metrics: svc.Metrics}
-		if s.opts.mode == ModeCurrent {
+		if mode == ModeCurrent {
 			l = Listed{ID: svc.ID, Type: legacyTypeOf(svc.Type)}
 		}
 		l.Type = strings.TrimPrefix(strings.TrimPrefix(l.Type, "SERVICE_TYPE_"), "COMPONENT_TYPE_")

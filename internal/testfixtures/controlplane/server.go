@@ -84,7 +84,7 @@ func (s *Server) listen(addr string) error {
 	}
 	g := grpc.NewServer(sopts...)
 	flowctlpb.RegisterControlPlaneServer(g, legacyService{s: s})
-	if s.opts.mode != ModeV005 { // v0.0.5 predates v1: gRPC answers Unimplemented
+	if s.mode() != ModeV005 { // v0.0.5 predates v1: gRPC answers Unimplemented
 		flowctlv1.RegisterControlPlaneServiceServer(g, v1Service{s: s})
 	}
 	done := make(chan struct{})
@@ -119,17 +119,31 @@ func (s *Server) Stop() {
 
 // Restart starts a stopped server again on the same address, with an
 // empty registry, as flowctl's in-memory registry comes back: the next
-// heartbeat of a service registered before is answered "not found".
-func (s *Server) Restart() error {
+// heartbeat of a service registered before is answered "not found". opts
+// apply over the server's options, as when another flowctl version takes
+// over the address; they may not change TLS.
+func (s *Server) Restart(opts ...Option) error {
 	s.mu.Lock()
 	running := s.grpc != nil
 	addr := s.addr
-	s.services = make(map[string]*Service)
+	if !running {
+		s.services = make(map[string]*Service)
+		for _, o := range opts {
+			o(&s.opts)
+		}
+	}
 	s.mu.Unlock()
 	if running {
 		return errors.New("control plane: Restart while running; Stop it first")
 	}
 	return s.listen(addr)
+}
+
+// mode returns the server's mode; a Restart may change it.
+func (s *Server) mode() Mode {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.opts.mode
 }
 
 // Forget drops every registration, so that the next heartbeat of any
@@ -251,11 +265,10 @@ func (s *Server) heartbeat(ctx context.Context, h Heartbeat, apply func(*Service
 		if svc != nil {
 			svc.LastHeartbeat = h.Received
 			apply(svc)
-		}
-		s.mu.Unlock()
-		if svc == nil {
+		} else {
 			err = s.notFound(h.ServiceID)
 		}
+		s.mu.Unlock()
 	}
 	h.Accepted = err == nil
 	s.record(func(rec *Snapshot) { rec.Heartbeats = append(rec.Heartbeats, h) })
@@ -274,6 +287,7 @@ func (s *Server) unregister(id string) {
 
 // notFound answers a heartbeat from an unknown service: flowctl's own
 // servers answer with a plain error, which gRPC sends with code Unknown.
+// s.mu is held.
 func (s *Server) notFound(id string) error {
 	if s.opts.plainNotFound || s.opts.mode != "" {
 		return fmt.Errorf("service %s not found", id)

@@ -24,7 +24,7 @@ func (l legacyService) Register(_ context.Context, in *flowctlpb.ServiceInfo) (*
 	typ := in.GetServiceType().String()
 	svc := Service{Type: typ, Metadata: in.GetMetadata(), Healthy: true, Metrics: map[string]float64{}, Text: map[string]string{}}
 	ids := []string{in.GetServiceId(), in.GetComponentId()}
-	switch l.s.opts.mode {
+	switch l.s.mode() {
 	case ModeV005:
 		ids = ids[:1]
 		svc.Text = nil
@@ -56,8 +56,9 @@ func (l legacyService) Heartbeat(ctx context.Context, in *flowctlpb.ServiceHeart
 	if ts := in.GetTimestamp(); ts != nil {
 		h.Timestamp = ts.AsTime()
 	}
+	mode := l.s.mode()
 	err := l.s.heartbeat(ctx, h, func(svc *Service) {
-		if l.s.opts.mode == ModeCurrent {
+		if mode == ModeCurrent {
 			return // the legacy adapter passes on the service ID alone
 		}
 		svc.Metrics = maps.Clone(h.Metrics)
