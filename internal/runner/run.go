@@ -114,7 +114,7 @@ func (r *Runner) Run(ctx context.Context) error {
 		return err
 	}
 	collectors := startCollectors(pipelines, r.Config.Stats.Interval)
-	exp.startFlowctl()
+	exp.startFlowctl(pipelines)
 	live := r.startLive(pipelines)
 	start := time.Now()
 	r.logger().Info("pipelines started", "count", len(pipelines))
@@ -196,9 +196,11 @@ func (r *Runner) startExporters(stats []*runtime.PipelineStats) (*exporters, err
 	return e, nil
 }
 
-// startFlowctl starts the flowctl clients: registration, then heartbeats.
-func (e *exporters) startFlowctl() {
-	for _, c := range e.clients {
+// startFlowctl starts the flowctl clients, one per pipeline in order:
+// registration of the pipeline and its components, then heartbeats.
+func (e *exporters) startFlowctl(pipelines []*pipeline) {
+	for i, c := range e.clients {
+		c.SetComponents(pipelines[i].flowctl...)
 		e.goRun(c.Run)
 	}
 }

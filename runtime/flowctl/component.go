@@ -1,6 +1,9 @@
 package flowctl
 
-import "maps"
+import (
+	"maps"
+	"slices"
+)
 
 // The roles of a pipeline's components, as their metric keys begin.
 const (
@@ -12,7 +15,7 @@ const (
 // Component is one component of the pipeline. Besides the pipeline's own
 // registration, each registers with flowctl as a component of its own,
 // typed by its role, and heartbeats its own stats. Pass them with
-// [WithComponents].
+// [Client.SetComponents].
 type Component struct {
 	// Kind is the component's role: "source", "processor" or "consumer",
 	// as its metric keys begin.
@@ -28,12 +31,15 @@ type Component struct {
 	GoType string
 }
 
-// WithComponents registers each of cs with flowctl as a component of its
-// own, with its role as its type, under the service ID
-// "<pipeline's service ID>.<kind>.<instance>", and sends its own stats in
-// its heartbeats. Without it only the pipeline registers.
-func WithComponents(cs ...Component) Option {
-	return func(c *Client) { c.components = append(c.components[:0:0], cs...) }
+// SetComponents makes each of cs register with flowctl as a component of
+// its own, with its role as its type, under the service ID
+// "<pipeline's service ID>.<kind>.<instance>", and send its own stats in
+// its heartbeats. Without it only the pipeline registers. Call it before
+// [Client.Run]: the client reads the components when Run starts.
+func (c *Client) SetComponents(cs ...Component) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.components = slices.Clone(cs)
 }
 
 // Metadata keys the client adds to registrations, unless
@@ -69,6 +75,9 @@ func (c *Client) targets() []target {
 		return added
 	}
 	md := withMeta(map[string]string{MetaPipelineID: pipelineID})
+	c.mu.Lock()
+	components := c.components
+	c.mu.Unlock()
 	out := []target{{reg: registration{
 		serviceID:      serviceID,
 		componentID:    c.cfg.ComponentID,
@@ -76,8 +85,8 @@ func (c *Client) targets() []target {
 		healthEndpoint: c.cfg.HealthEndpoint,
 		metadata:       md,
 	}}}
-	for i := range c.components {
-		comp := &c.components[i]
+	for i := range components {
+		comp := &components[i]
 		id := serviceID + "." + comp.Kind + "." + comp.Instance
 		cmd := withMeta(map[string]string{
 			MetaPipelineID: pipelineID,

@@ -39,7 +39,8 @@ func TestClientTypedRegistration(t *testing.T) {
 		t.Run(string(tc.api), func(t *testing.T) {
 			srv := startControlPlane(t)
 			stats := fixedStats()
-			client, _ := newRecordedClient(t, testConfig(tc.api, srv.Addr()), stats, flowctl.WithComponents(testComponents...))
+			client, _ := newRecordedClient(t, testConfig(tc.api, srv.Addr()), stats)
+			client.SetComponents(testComponents...)
 			stop := runClient(t, client)
 			snap, err := srv.WaitFor(waitCtx(t), "a heartbeat of every registration", func(s controlplane.Snapshot) bool {
 				for id := range tc.types {
@@ -111,7 +112,8 @@ func TestClientAutoChoosesAPI(t *testing.T) {
 		t.Run(string(tc.mode), func(t *testing.T) {
 			srv := startControlPlane(t, controlplane.WithMode(tc.mode))
 			cfg := testConfig("", srv.Addr())
-			client, logs := newRecordedClient(t, cfg, fixedStats(), flowctl.WithComponents(testComponents...))
+			client, logs := newRecordedClient(t, cfg, fixedStats())
+			client.SetComponents(testComponents...)
 			stop := runClient(t, client)
 			ctx := waitCtx(t)
 			_, err := srv.WaitForAccepted(ctx, 4)
@@ -204,7 +206,8 @@ func TestClientShutdown(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(string(tc.mode), func(t *testing.T) {
 			srv := startControlPlane(t, controlplane.WithMode(tc.mode))
-			client, logs := newRecordedClient(t, testConfig(flowctl.APIAuto, srv.Addr()), fixedStats(), flowctl.WithComponents(testComponents...))
+			client, logs := newRecordedClient(t, testConfig(flowctl.APIAuto, srv.Addr()), fixedStats())
+			client.SetComponents(testComponents...)
 			stop := runClient(t, client)
 			_, err := srv.WaitForAccepted(waitCtx(t), len(ids))
 			require.NoError(t, err)
