@@ -21,9 +21,9 @@ import (
 
 // startControlPlane starts a loopback flowctl control plane that the test
 // stops.
-func startControlPlane(t *testing.T) *controlplane.Server {
+func startControlPlane(t *testing.T, opts ...controlplane.Option) *controlplane.Server {
 	t.Helper()
-	srv, err := controlplane.Start()
+	srv, err := controlplane.Start(opts...)
 	require.NoError(t, err)
 	t.Cleanup(srv.Stop)
 	return srv
