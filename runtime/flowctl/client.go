@@ -26,9 +26,6 @@ type Client struct {
 	stats  *runtime.PipelineStats
 	logger *slog.Logger
 	creds  credentials.TransportCredentials
-	now    func() time.Time
-
-	components []Component
 
 	started atomic.Bool
 
@@ -38,9 +35,10 @@ type Client struct {
 	heartbeatsSent       atomic.Uint64
 	heartbeatsFailed     atomic.Uint64
 
-	mu        sync.Mutex
-	serviceID string
-	api       API
+	mu         sync.Mutex
+	components []Component
+	serviceID  string
+	api        API
 }
 
 // Option customises a [Client].
@@ -76,7 +74,6 @@ func New(cfg Config, stats *runtime.PipelineStats, opts ...Option) (*Client, err
 		stats:  stats,
 		logger: slog.New(slog.DiscardHandler),
 		creds:  creds,
-		now:    time.Now,
 	}
 	for _, o := range opts {
 		o(c)
@@ -171,9 +168,9 @@ func (c *Client) Run(ctx context.Context) error {
 		targets: c.targets(),
 		apis:    map[API]controlPlane{APILegacy: newControlPlane(APILegacy, conn), APIV1: newControlPlane(APIV1, conn)},
 		retry:   newBackoff(c.cfg.RetryInitial, c.cfg.RetryMax),
-		regOutage: newOutage(c.logger, c.now,
+		regOutage: newOutage(c.logger, time.Now,
 			"flowctl: registration failed; retrying", "flowctl: control plane reachable again"),
-		hbOutage: newOutage(c.logger, c.now,
+		hbOutage: newOutage(c.logger, time.Now,
 			"flowctl: heartbeat failed", "flowctl: heartbeats resumed"),
 	}
 	for {

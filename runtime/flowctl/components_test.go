@@ -245,3 +245,34 @@ func TestClientLogsAnOutageOnce(t *testing.T) {
 	assert.NotEmpty(t, recovered[0].attrs["outage"])
 	assert.Equal(t, failures[len(failures)-1].attrs["attempt"], recovered[0].attrs["failed_attempts"])
 }
+
+// TestClientLogsHeartbeatOutageOnce stops the control plane after the
+// client registered and starts it again: one WARN for the failed
+// heartbeats, DEBUG for the repeats, and one INFO once heartbeats resume
+// after the client registered again, with the outage's length.
+func TestClientLogsHeartbeatOutageOnce(t *testing.T) {
+	srv := startControlPlane(t)
+	client, logs := newRecordedClient(t, testConfig(flowctl.APILegacy, srv.Addr()), fixedStats())
+	stop := runClient(t, client)
+	_, err := srv.WaitForAccepted(waitCtx(t), 1)
+	require.NoError(t, err)
+
+	srv.Stop()
+	require.Eventually(t, func() bool { return client.Counters().HeartbeatsFailed >= 3 },
+		waitTimeout, time.Millisecond)
+	require.NoError(t, srv.Restart())
+	require.Eventually(t, func() bool { return len(logs.withMsg("flowctl: heartbeats resumed")) > 0 },
+		waitTimeout, time.Millisecond, "heartbeats resume after the client registered again")
+	require.NoError(t, stop())
+
+	failures := logs.withMsg("flowctl: heartbeat failed")
+	require.GreaterOrEqual(t, len(failures), 3)
+	assert.Equal(t, "WARN", failures[0].level.String())
+	for _, l := range failures[1:] {
+		assert.Equal(t, "DEBUG", l.level.String())
+	}
+	resumed := logs.withMsg("flowctl: heartbeats resumed")
+	require.Len(t, resumed, 1)
+	assert.Equal(t, "INFO", resumed[0].level.String())
+	assert.NotEmpty(t, resumed[0].attrs["outage"])
+}
