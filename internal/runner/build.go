@@ -8,6 +8,7 @@ import (
 	"github.com/cdpstats/cdpstats/components/config"
 	"github.com/cdpstats/cdpstats/components/registry"
 	"github.com/cdpstats/cdpstats/runtime"
+	"github.com/cdpstats/cdpstats/runtime/flowctl"
 )
 
 // pipeline is one wired pipeline, ready to run.
@@ -18,6 +19,7 @@ type pipeline struct {
 	nodes     []*flowNode // source, processors, consumers, in order
 	providers []runtime.StatsProvider
 	stats     *runtime.PipelineStats
+	flowctl   []flowctl.Component // every component, as flowctl registers it
 }
 
 // close closes every consumer, flushing it, and returns every error.
@@ -149,6 +151,7 @@ func build(file string, pc *PipelineConfig, stats *runtime.PipelineStats) (_ *pi
 		}
 		node := &flowNode{kind: string(kind), typ: cc.Type, id: instanceID(cc)}
 		p.nodes = append(p.nodes, node)
+		p.flowctl = append(p.flowctl, flowctl.Component{Kind: node.kind, Instance: node.id, TypeName: cc.Type, GoType: fmt.Sprintf("%T", c)})
 		if sp, ok := c.(runtime.StatsProvider); ok {
 			p.providers = append(p.providers, runtime.InstanceProvider(sp, node.id))
 		}

@@ -285,7 +285,11 @@ func (p *configParser) flowctl(n *yaml.Node, f *flowctl.Config) {
 			}
 		case "api":
 			f.API = flowctl.API(p.str(v, path))
-			if valid := []string{string(flowctl.APILegacy), string(flowctl.APIV1)}; !contains(valid, string(f.API)) {
+			var valid []string
+			for _, a := range flowctl.ValidAPIs() {
+				valid = append(valid, string(a))
+			}
+			if !contains(valid, string(f.API)) {
 				p.errorf(v, path, "unknown API %q%s", f.API, suggest.Hint(string(f.API), valid))
 			}
 		case "component_id":

@@ -92,7 +92,7 @@ func TestParseConfigErrors(t *testing.T) {
 		{"bad bool", "pipelines:\n  p:\n    source: {type: S}\n    consumers: [{type: C}]\nmetrics: {enabled: maybe}\n",
 			`p.yaml:5:20: metrics.enabled: must be true or false, not "maybe"`},
 		{"bad flowctl api", "pipelines:\n  p:\n    source: {type: S}\n    consumers: [{type: C}]\nflowctl: {api: v2}\n",
-			`p.yaml:5:16: flowctl.api: unknown API "v2"; did you mean "v1"? (valid: legacy, v1)`},
+			`p.yaml:5:16: flowctl.api: unknown API "v2"; did you mean "v1"? (valid: auto, legacy, v1)`},
 		{"duplicate key", "pipelines:\n  p:\n    source: {type: S}\n    source: {type: S}\n    consumers: [{type: C}]\n",
 			`p.yaml:4:5: pipelines.p.source: duplicate key`},
 	}

@@ -16,13 +16,14 @@ import (
 	"github.com/cdpstats/cdpstats/internal/testfixtures/controlplane"
 	"github.com/cdpstats/cdpstats/internal/testfixtures/ledgers"
 	"github.com/cdpstats/cdpstats/runtime"
+	"github.com/cdpstats/cdpstats/runtime/flowctl"
 )
 
 // startControlPlane starts a loopback flowctl control plane that the test
 // stops.
-func startControlPlane(t *testing.T) *controlplane.Server {
+func startControlPlane(t *testing.T, opts ...controlplane.Option) *controlplane.Server {
 	t.Helper()
-	srv, err := controlplane.Start()
+	srv, err := controlplane.Start(opts...)
 	require.NoError(t, err)
 	t.Cleanup(srv.Stop)
 	return srv
@@ -72,8 +73,8 @@ func assertEveryStat(t *testing.T, metrics map[string]float64, components []comp
 	}
 }
 
-// finalHeartbeat returns the heartbeat the pipeline sent last, its final
-// one after the drain, and checks that the heartbeats before it never
+// finalHeartbeat returns the heartbeat the pipeline's own registration
+// sent last, its final one after the drain, and checks that the heartbeats before it never
 // report fewer ledgers.
 //
 // The control plane may record heartbeats in another order than they were
@@ -84,7 +85,13 @@ func assertEveryStat(t *testing.T, metrics map[string]float64, components []comp
 // the latest send timestamp.
 func finalHeartbeat(t *testing.T, api controlplane.API, snap controlplane.Snapshot) controlplane.Heartbeat {
 	t.Helper()
-	accepted := snap.Accepted()
+	return finalHeartbeatOf(t, api, snap, "e2e")
+}
+
+// finalHeartbeatOf is finalHeartbeat for the registration serviceID.
+func finalHeartbeatOf(t *testing.T, api controlplane.API, snap controlplane.Snapshot, serviceID string) controlplane.Heartbeat {
+	t.Helper()
+	accepted := snap.AcceptedFor(serviceID)
 	require.NotEmpty(t, accepted)
 	var final controlplane.Heartbeat
 	switch api {
@@ -155,15 +162,16 @@ stats: {interval: 20ms, live: false}
 				require.Equal(t, want.lines(), countLines(t, out), "JSON lines: payments and events")
 
 				snap := cp.Snapshot()
-				require.Len(t, snap.Registrations, 1)
+				require.Len(t, snap.Registrations, 1+len(e2eComponents), "the pipeline and each component")
 				reg := snap.Registrations[0]
 				assert.Equal(t, api, reg.API)
 				assert.Equal(t, "e2e", reg.ServiceID, "the pipeline name, with no component_id")
 				assert.Equal(t, "e2e", reg.Metadata["pipeline_id"])
 
 				for _, hb := range snap.Accepted() {
-					assert.Equal(t, "e2e", hb.ServiceID)
 					assert.Empty(t, hb.BadMetrics, "every v1 value parses as a number")
+				}
+				for _, hb := range snap.AcceptedFor("e2e") {
 					assert.Contains(t, hb.Metrics, runtime.MetricComponentCount)
 				}
 				final := finalHeartbeat(t, api, snap)
@@ -192,7 +200,8 @@ stats: {interval: 20ms, live: false}
 					"consumer.SaveToJSONFile.errors":                          0,
 					"consumer.SaveToJSONFile.healthy":                         1,
 					runtime.MetricComponentCount:                              4,
-					runtime.MetricHealthy:                                     1,
+					runtime.MetricHealthy:                                     0, // the final heartbeat: stopped
+					flowctl.MetricStopped:                                     1,
 					runtime.MetricCollectorErrors:                             0,
 					runtime.MetricDroppedValues:                               0,
 				})
@@ -295,7 +304,7 @@ stats: {interval: 20ms, live: false}
 	require.NoError(t, waitRun(t, done))
 
 	snap := cp.Snapshot()
-	require.Len(t, snap.Registrations, 1)
+	require.Len(t, snap.Registrations, 1+len(e2eComponents))
 	final := finalHeartbeat(t, controlplane.Legacy, snap)
 	assertValues(t, final.Metrics, map[string]float64{
 		ledgersKey: 1,

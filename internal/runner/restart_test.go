@@ -74,12 +74,12 @@ func (d *growingDatastore) add(n int) {
 
 const ledgersKey = "source.BufferedStorageSourceAdapter.ledgers_processed"
 
-// reported returns a condition: the latest accepted heartbeat reports at
-// least n ledgers read.
+// reported returns a condition: the pipeline's latest accepted heartbeat
+// reports at least n ledgers read.
 func reported(n int) func(controlplane.Snapshot) bool {
 	return func(s controlplane.Snapshot) bool {
-		hb, ok := s.LastAccepted()
-		return ok && hb.Metrics[ledgersKey] >= float64(n)
+		hbs := s.AcceptedFor("e2e")
+		return len(hbs) > 0 && hbs[len(hbs)-1].Metrics[ledgersKey] >= float64(n)
 	}
 }
 
@@ -116,19 +116,21 @@ stats: {interval: 20ms, live: false}
 
 			snap, err := cp.WaitFor(wait, "3 ledgers reported", reported(3))
 			require.NoError(t, err)
-			atStop, _ := snap.LastAccepted()
+			atStopAll := snap.AcceptedFor("e2e")
+			atStop := atStopAll[len(atStopAll)-1]
 
 			cp.Stop()
 			ds.add(3)
 			waitUntil(t, "the ledgers written while the control plane is down to be processed", func() bool {
 				return countLines(t, out) == ds.want.lines()
 			})
-			require.Len(t, cp.Snapshot().Registrations, 1, "nothing reached the stopped control plane")
+			registered := len(e2eComponents) + 1
+			require.Len(t, cp.Snapshot().Registrations, registered, "nothing reached the stopped control plane")
 
 			require.NoError(t, cp.Restart())
 			ds.add(3)
 			_, err = cp.WaitFor(wait, "a new registration and 9 ledgers reported", func(s controlplane.Snapshot) bool {
-				return len(s.Registrations) >= 2 && reported(9)(s)
+				return len(s.Registrations) >= 2*registered && reported(9)(s)
 			})
 			require.NoError(t, err)
 
@@ -137,8 +139,10 @@ stats: {interval: 20ms, live: false}
 			require.Equal(t, ds.want.lines(), countLines(t, out))
 
 			snap = cp.Snapshot()
-			for _, reg := range snap.Registrations {
-				assert.Equal(t, "e2e", reg.ServiceID)
+			for i, reg := range snap.Registrations {
+				if i%registered == 0 {
+					assert.Equal(t, "e2e", reg.ServiceID, "the pipeline registers first")
+				}
 				assert.Equal(t, api, reg.API)
 			}
 			var notFound int

@@ -3,6 +3,7 @@ package runner_test
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"os"
 	"path/filepath"
@@ -90,8 +91,8 @@ func TestConfigErrors(t *testing.T) {
 		{
 			name:       "bad flowctl env var",
 			processors: filterPayments,
-			env:        map[string]string{"ENABLE_FLOWCTL": "true", "HEARTBEAT_INTERVAL_SECONDS": "abc"},
-			validate:   `HEARTBEAT_INTERVAL_SECONDS="abc": want a number of seconds, such as 10`,
+			env:        map[string]string{"ENABLE_FLOWCTL": "true", "FLOWCTL_HEARTBEAT_INTERVAL": "abc"},
+			validate:   `FLOWCTL_HEARTBEAT_INTERVAL="abc": want a duration such as 10s, or a number of seconds`,
 			invalid:    true,
 		},
 		{
@@ -169,6 +170,39 @@ func TestParsedValueErrors(t *testing.T) {
 			_, err := runner.LoadConfig(path)
 			require.Error(t, err)
 			assert.Equal(t, tt.want, strings.ReplaceAll(err.Error(), path, "FILE"))
+		})
+	}
+}
+
+// TestValidateWarnsOfConflictingFlowctlEnv sets an older flowctl variable
+// to another value than its newer name: validation passes, and logs one
+// WARN naming both.
+func TestValidateWarnsOfConflictingFlowctlEnv(t *testing.T) {
+	tests := []struct {
+		name string
+		env  map[string]string
+		want []string // the detail of each WARN
+	}{
+		{"as flowctl sets them", map[string]string{"FLOWCTL_SERVICE_ID": "a", "FLOWCTL_COMPONENT_ID": "a"}, nil},
+		{"different values", map[string]string{"FLOWCTL_SERVICE_ID": "a", "FLOWCTL_COMPONENT_ID": "b"}, []string{
+			`FLOWCTL_SERVICE_ID=\"a\" and FLOWCTL_COMPONENT_ID=\"b\" are both set; using FLOWCTL_SERVICE_ID (FLOWCTL_COMPONENT_ID is its older name)`,
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := writeConfig(t, errorConfig(t.TempDir(), filepath.Join(t.TempDir(), "out.jsonl"), "      - type: FilterPayments\n", ""))
+			var logs strings.Builder
+			r := &runner.Runner{Config: cfg, Env: envOf(tc.env), Logger: slog.New(slog.NewTextHandler(&logs, nil))}
+			require.NoError(t, r.Validate())
+			var got []string
+			for _, line := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
+				if strings.Contains(line, "level=WARN") {
+					assert.Contains(t, line, `msg="flowctl: conflicting env vars"`)
+					_, detail, _ := strings.Cut(line, `detail="`)
+					got = append(got, strings.TrimSuffix(detail, `"`))
+				}
+			}
+			assert.Equal(t, tc.want, got)
 		})
 	}
 }
