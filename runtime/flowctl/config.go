@@ -6,6 +6,8 @@ import (
 	"net"
 	"strings"
 	"time"
+
+	"github.com/cdpstats/cdpstats/internal/suggest"
 )
 
 // API names one of the control-plane APIs flowctl serves.
@@ -124,7 +126,7 @@ func (c Config) Validate() error {
 		bad("endpoint", "%v", err)
 	}
 	if c.API != APILegacy && c.API != APIV1 {
-		bad("api", "unknown API %q; valid: %q, %q", c.API, APILegacy, APIV1)
+		bad("api", "unknown API %q%s", c.API, suggest.Hint(string(c.API), []string{string(APILegacy), string(APIV1)}))
 	}
 	for _, d := range []struct {
 		key string

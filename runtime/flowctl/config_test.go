@@ -126,7 +126,7 @@ func TestConfigValidate(t *testing.T) {
 	}{
 		{"v1", flowctl.Config{API: flowctl.APIV1}, nil},
 		{"mutual TLS", flowctl.Config{TLS: flowctl.TLSConfig{Enabled: true, CertFile: "c", KeyFile: "k"}}, nil},
-		{"unknown API", flowctl.Config{API: "grpc"}, []string{`flowctl.api: unknown API "grpc"; valid: "legacy", "v1"`}},
+		{"unknown API", flowctl.Config{API: "grpc"}, []string{`flowctl.api: unknown API "grpc" (valid: legacy, v1)`}},
 		{"endpoint with spaces", flowctl.Config{Endpoint: "host :1"}, []string{"flowctl.endpoint:", "white space"}},
 		{"endpoint without port", flowctl.Config{Endpoint: "host"}, []string{"flowctl.endpoint:", "not host:port"}},
 		{"negative interval", flowctl.Config{HeartbeatInterval: -time.Second}, []string{"flowctl.heartbeat_interval: must not be negative"}},
