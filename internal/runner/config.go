@@ -188,9 +188,13 @@ func posOf(n *yaml.Node) Pos { return Pos{Line: n.Line, Column: n.Column} }
 // errors. It returns false when there were any.
 func (p *configParser) decode(n *yaml.Node, path string, dst interface{}) bool {
 	err := config.DecodeNode(n, dst)
+	if err == nil {
+		return true
+	}
 	var errs config.Errors
-	if err == nil || !errors.As(err, &errs) {
-		return err == nil
+	if !errors.As(err, &errs) {
+		p.errorf(n, path, "%v", err)
+		return false
 	}
 	for _, ke := range errs {
 		p.errs = append(p.errs, &ConfigError{File: p.file, Pos: ke.Pos, Key: config.JoinKey(path, ke.Key), Msg: ke.Detail()})
@@ -253,15 +257,17 @@ func (p *configParser) parse(root *yaml.Node) *Config {
 		doc = doc.Content[0]
 	}
 	cfg := &Config{File: p.file}
-	if !p.decode(doc, "", &d) {
+	if p.decode(doc, "", &d) {
+		// The sections' own checks, once their values are all decoded.
+		if d.Stats.Interval <= 0 {
+			p.errorf(lookup(doc, "stats.interval"), "stats.interval", "must be positive, got %v", d.Stats.Interval)
+		}
+		p.check(doc, d.Metrics.Validate())
+		p.check(doc, d.Flowctl.Validate())
+	} else if doc.Kind != yaml.MappingNode {
 		return cfg
 	}
 	cfg.Stats, cfg.Metrics, cfg.Flowctl = d.Stats, d.Metrics, d.Flowctl
-	if d.Stats.Interval <= 0 {
-		p.errorf(lookup(doc, "stats.interval"), "stats.interval", "must be positive, got %v", d.Stats.Interval)
-	}
-	p.check(doc, d.Metrics.Validate())
-	p.check(doc, d.Flowctl.Validate())
 
 	switch n := &d.Pipelines; {
 	case n.Kind == 0:
@@ -283,7 +289,7 @@ func (p *configParser) pipeline(k, v *yaml.Node) PipelineConfig {
 	path := "pipelines." + k.Value
 	pc := PipelineConfig{Name: k.Value, Pos: posOf(k)}
 	var d pipelineDoc
-	if !p.decode(v, path, &d) {
+	if !p.decode(v, path, &d) && v.Kind != yaml.MappingNode {
 		return pc
 	}
 	if d.Source.Kind == 0 {
@@ -317,14 +323,14 @@ func (p *configParser) componentList(n *yaml.Node, path string) []ComponentConfi
 func (p *configParser) component(n *yaml.Node, path string) ComponentConfig {
 	cc := ComponentConfig{Path: path, Pos: posOf(n), KeyPos: map[string]Pos{}, Config: map[string]interface{}{}}
 	var d componentDoc
-	if !p.decode(n, path, &d) {
+	if !p.decode(n, path, &d) && n.Kind != yaml.MappingNode {
 		return cc
 	}
 	cc.Type, cc.ID = d.Type, d.ID
-	if d.Type == "" {
-		p.errorf(n, path+".type", "missing: every component needs a type")
+	if typ := nodeAt(n, "type"); typ != nil {
+		cc.TypePos = posOf(typ)
 	} else {
-		cc.TypePos = posOf(nodeAt(n, "type"))
+		p.errorf(n, path+".type", "missing: every component needs a type")
 	}
 	if d.Config.Kind == 0 {
 		return cc

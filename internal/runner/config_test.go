@@ -101,6 +101,12 @@ func TestParseConfigErrors(t *testing.T) {
 			`p.yaml:5:20: metrics.enabled: must be true or false, got string "maybe"`},
 		{"bad flowctl api", "pipelines:\n  p:\n    source: {type: S}\n    consumers: [{type: C}]\nflowctl: {api: v2}\n",
 			`p.yaml:5:16: flowctl.api: unknown API "v2"; did you mean "v1"? (valid: legacy, v1)`},
+		{"every problem at once, in file order", "pipelines:\n  p:\n    source: {type: S, confg: {}}\n    consumers: [{id: x}]\nstats: {interval: soon}\n",
+			`p.yaml:3:23: pipelines.p.source.confg: unknown key "confg"; did you mean "config"? (valid: config, id, type)` + "\n" +
+				`p.yaml:4:17: pipelines.p.consumers[0].type: missing: every component needs a type` + "\n" +
+				`p.yaml:5:19: stats.interval: must be a duration such as "5s" or "1m30s", got "soon"`},
+		{"type not a string", "pipelines:\n  p:\n    source: {type: [S]}\n    consumers: [{type: C}]\n",
+			`p.yaml:3:20: pipelines.p.source.type: must be a string, got a list`},
 		{"duplicate key", "pipelines:\n  p:\n    source: {type: S}\n    source: {type: S}\n    consumers: [{type: C}]\n",
 			`p.yaml:4:5: pipelines.p.source: duplicate key`},
 	}
