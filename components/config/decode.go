@@ -57,7 +57,9 @@ func Keys(dst interface{}) []string {
 //     JSON decodes numbers), checked against the field's range;
 //   - time.Duration fields take a Go duration string ("5s", "1m30s") or an
 //     integer number of seconds;
+//   - float fields take any number;
 //   - []string fields take a list of strings;
+//   - pointer fields are set to a new value decoded by these rules;
 //   - struct fields take a mapping, decoded by the same rules, and
 //     map[string]T fields take a mapping of T; their errors name the key
 //     path, such as "tls.ca_file";
@@ -260,6 +262,13 @@ func (d *decoder) assign(path string, in value, dst reflect.Value) {
 			return
 		}
 		dst.Set(reflect.ValueOf(*nv.n))
+	case t.Kind() == reflect.Pointer && !t.Implements(unmarshalerType):
+		elem := reflect.New(t.Elem())
+		n := len(d.errs)
+		d.assign(path, in, elem.Elem())
+		if len(d.errs) == n {
+			dst.Set(elem)
+		}
 	case reflect.PointerTo(t).Implements(unmarshalerType) || t.Kind() != reflect.Struct && t.Kind() != reflect.Map:
 		raw, err := in.raw()
 		if err == nil {
@@ -379,6 +388,15 @@ func assign(dst reflect.Value, value interface{}) error {
 			return fmt.Errorf("%d is out of range (at most %d)", n, maxUint(dst.Type()))
 		}
 		dst.SetUint(uint64(n))
+	case reflect.Float32, reflect.Float64:
+		f, err := toFloat(value)
+		if err != nil {
+			return err
+		}
+		if dst.OverflowFloat(f) {
+			return fmt.Errorf("%v is out of range", f)
+		}
+		dst.SetFloat(f)
 	case reflect.Slice:
 		if dst.Type().Elem().Kind() != reflect.String {
 			return fmt.Errorf("config: unsupported field type %s", dst.Type())
@@ -421,6 +439,20 @@ func toInt(value interface{}) (int64, error) {
 		return int64(f), nil
 	}
 	return 0, fmt.Errorf("must be an integer, got %s", describe(value))
+}
+
+// toFloat converts any Go number to float64.
+func toFloat(value interface{}) (float64, error) {
+	rv := reflect.ValueOf(value)
+	switch rv.Kind() {
+	case reflect.Float32, reflect.Float64:
+		return rv.Float(), nil
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return float64(rv.Int()), nil
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		return float64(rv.Uint()), nil
+	}
+	return 0, fmt.Errorf("must be a number, got %s", describe(value))
 }
 
 // toDuration accepts a duration string or integer seconds.

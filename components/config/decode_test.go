@@ -148,6 +148,8 @@ type section struct {
 	Labels   map[string]string `yaml:"labels"`
 	TLS      tlsPart           `yaml:"tls"`
 	Rest     yaml.Node         `yaml:"rest"`
+	Ratio    float64           `yaml:"ratio"`
+	Auto     *bool             `yaml:"auto"`
 	Untagged string
 }
 
@@ -158,7 +160,7 @@ type tlsPart struct {
 
 func TestDecodeNode(t *testing.T) {
 	var n yaml.Node
-	require.NoError(t, yaml.Unmarshal([]byte("enabled: true\nwait: 2s\nlabels: {a: x}\ntls: {ca_file: ca.pem, name: n}\nrest: [1, 2]\n"), &n))
+	require.NoError(t, yaml.Unmarshal([]byte("enabled: true\nwait: 2s\nlabels: {a: x}\ntls: {ca_file: ca.pem, name: n}\nrest: [1, 2]\nratio: 2\nauto: false\n"), &n))
 	got := section{Labels: map[string]string{"b": "y"}}
 	require.NoError(t, DecodeNode(&n, &got))
 	assert.True(t, got.Enabled)
@@ -167,6 +169,9 @@ func TestDecodeNode(t *testing.T) {
 	assert.Equal(t, tlsPart{CAFile: "ca.pem", Name: "n"}, got.TLS)
 	assert.Equal(t, yaml.SequenceNode, got.Rest.Kind)
 	assert.Equal(t, 5, got.Rest.Line)
+	assert.Equal(t, 2.0, got.Ratio)
+	require.NotNil(t, got.Auto)
+	assert.False(t, *got.Auto)
 }
 
 func TestDecodeNodeErrors(t *testing.T) {
@@ -178,7 +183,7 @@ func TestDecodeNodeErrors(t *testing.T) {
 		{"unknown nested key", "tls: {ca_fil: x, name: n}\n",
 			[]string{`1:7 tls.ca_fil: unknown key "ca_fil"; did you mean "ca_file"? (valid: ca_file, name)`}},
 		{"unknown top-level key", "enabeld: true\n",
-			[]string{`1:1 enabeld: unknown key "enabeld"; did you mean "enabled"? (valid: enabled, labels, rest, tls, wait)`}},
+			[]string{`1:1 enabeld: unknown key "enabeld"; did you mean "enabled"? (valid: auto, enabled, labels, ratio, rest, tls, wait)`}},
 		{"bad values in file order", "wait: soon\nenabled: maybe\n", []string{
 			`1:7 wait: must be a duration such as "5s" or "1m30s", got "soon"`,
 			`2:10 enabled: must be true or false, got string "maybe"`}},
@@ -186,6 +191,8 @@ func TestDecodeNodeErrors(t *testing.T) {
 		{"not a mapping", "tls: [x]\n", []string{`1:6 tls: must be a mapping, got a list`}},
 		{"required nested", "tls: {ca_file: x}\n", []string{`1:6 tls.name: is required`}},
 		{"duplicate", "wait: 1s\nwait: 2s\n", []string{`2:1 wait: duplicate key`}},
+		{"not a number", "ratio: x\n", []string{`1:8 ratio: must be a number, got string "x"`}},
+		{"pointer", "auto: 3\n", []string{`1:7 auto: must be true or false, got integer 3`}},
 		{"untagged", "Untagged: x\n", []string{`1:1 Untagged: unknown key "Untagged"`}},
 	}
 	for _, tt := range tests {

@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cdpstats/cdpstats/components/config"
 	"github.com/cdpstats/cdpstats/runtime/flowctl"
 	"github.com/cdpstats/cdpstats/runtime/promexport"
 	"github.com/stretchr/testify/assert"
@@ -132,4 +133,24 @@ func TestConfigPipeline(t *testing.T) {
 	assert.Equal(t, "events", p.Name)
 	_, err = cfg.Pipeline("payment")
 	assert.EqualError(t, err, `p.yaml: no pipeline "payment"; did you mean "payments"? (valid: events, payments)`)
+}
+
+// TestParseConfigTakesEveryTaggedKey checks that each section decodes by
+// its struct's yaml tags, so a new field needs nothing in the runner.
+func TestParseConfigTakesEveryTaggedKey(t *testing.T) {
+	sections := map[string][]string{
+		"stats":   config.Keys(&StatsConfig{}),
+		"metrics": config.Keys(&promexport.Config{}),
+		"flowctl": config.Keys(&flowctl.Config{}),
+	}
+	for section, keys := range sections {
+		require.NotEmpty(t, keys, section)
+		for _, key := range keys {
+			t.Run(section+"."+key, func(t *testing.T) {
+				yaml := "pipelines:\n  p:\n    source: {type: S}\n    consumers: [{type: C}]\n" + section + ": {" + key + ": null}\n"
+				_, err := ParseConfig("p.yaml", []byte(yaml))
+				assert.NoError(t, err)
+			})
+		}
+	}
 }
