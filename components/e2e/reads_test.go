@@ -17,42 +17,35 @@ import (
 
 // TestTransactionsReadOncePerLedger checks that however many processors of
 // transactions a ledger goes through, its transactions are read (and
-// their envelopes hashed) once.
+// their envelopes hashed) once, and that each chain still emits the
+// oracle's payments and events, each once.
 func TestTransactionsReadOncePerLedger(t *testing.T) {
-	newFP := func(t *testing.T) cdp.Processor {
-		p, err := filterpayments.New(nil)
-		require.NoError(t, err)
-		return p
-	}
-	newCE := func(t *testing.T) cdp.Processor {
-		p, err := contractevent.New(nil)
-		require.NoError(t, err)
-		return p
-	}
-	newLR := func(t *testing.T) cdp.Processor {
-		p, err := ledgerreader.New(nil)
-		require.NoError(t, err)
-		return p
-	}
-	type ctor func(t *testing.T) cdp.Processor
 	tests := []struct {
 		name  string
-		chain []ctor
+		chain []string
 	}{
-		{"FilterPayments", []ctor{newFP}},
-		{"FilterPayments → ContractEvent", []ctor{newFP, newCE}},
-		{"ContractEvent → FilterPayments → ContractEvent", []ctor{newCE, newFP, newCE}},
-		{"LedgerReader → FilterPayments", []ctor{newLR, newFP}},
-		{"LedgerReader → FilterPayments → ContractEvent", []ctor{newLR, newFP, newCE}},
-		{"LedgerReader → ContractEvent → FilterPayments", []ctor{newLR, newCE, newFP}},
+		{"FilterPayments", []string{"fp"}},
+		{"FilterPayments → ContractEvent", []string{"fp", "ce"}},
+		{"ContractEvent → FilterPayments → ContractEvent", []string{"ce", "fp", "ce"}},
+		{"LedgerReader → FilterPayments", []string{"lr", "fp"}},
+		{"LedgerReader → FilterPayments → ContractEvent", []string{"lr", "fp", "ce"}},
+		{"LedgerReader → ContractEvent → FilterPayments", []string{"lr", "ce", "fp"}},
 	}
 	lcms := syntheticRange(t, 1000, 1002)
+	var want walked
+	for _, lcm := range lcms {
+		w := walk(t, lcm, ledgers.SyntheticPassphrase)
+		want.Payments = append(want.Payments, w.Payments...)
+		want.Events = append(want.Events, w.Events...)
+	}
+	require.NotEmpty(t, want.Payments)
+	require.NotEmpty(t, want.Events)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			rec := &recorder{}
 			chain := make([]cdp.Processor, len(tt.chain))
-			for i, newProc := range tt.chain {
-				chain[i] = newProc(t)
+			for i, name := range tt.chain {
+				chain[i] = newProcessor(t, name)
 				if i > 0 {
 					chain[i-1].Subscribe(chain[i])
 				}
@@ -70,6 +63,12 @@ func TestTransactionsReadOncePerLedger(t *testing.T) {
 				}
 			}
 			assert.Equal(t, []uint32{1000, 1001, 1002}, seen, "each ledger passed on once")
+			if payments := rec.payments(); len(payments) > 0 {
+				assert.Equal(t, want.Payments, paymentKeys(payments))
+			}
+			if events := rec.events(); len(events) > 0 {
+				assert.Len(t, events, len(want.Events)*occurrences(tt.chain, "ce"), "each ContractEvent emits every event once")
+			}
 		})
 	}
 }
@@ -94,4 +93,35 @@ func TestTransactionsReadAgainUnderAnotherPassphrase(t *testing.T) {
 	_, err = ledgerx.Transactions(bare, lcm, ledgers.SyntheticPassphrase)
 	require.NoError(t, err)
 	assert.Equal(t, 0, ledgerx.TransactionReads(bare), "a message without metadata keeps nothing")
+}
+
+// newProcessor returns a processor with no config: "fp" FilterPayments,
+// "ce" ContractEvent, "lr" LedgerReader.
+func newProcessor(t *testing.T, name string) cdp.Processor {
+	t.Helper()
+	var p cdp.Processor
+	var err error
+	switch name {
+	case "fp":
+		p, err = filterpayments.New(nil)
+	case "ce":
+		p, err = contractevent.New(nil)
+	case "lr":
+		p, err = ledgerreader.New(nil)
+	default:
+		t.Fatalf("no processor %q", name)
+	}
+	require.NoError(t, err)
+	return p
+}
+
+// occurrences returns how many times s occurs in list.
+func occurrences(list []string, s string) int {
+	n := 0
+	for _, x := range list {
+		if x == s {
+			n++
+		}
+	}
+	return n
 }

@@ -151,8 +151,9 @@ func (p *Processor) Process(ctx context.Context, msg cdp.Message) error {
 	if !ok {
 		return p.subscribers.Send(ctx, msg)
 	}
-	if c := cacheOf(msg); c != nil && c == p.covered {
-		p.covered = nil
+	covered := p.covered
+	p.covered = nil // hold no ledger longer than its message
+	if c := cacheOf(msg); c != nil && c == covered {
 		if p.done != nil {
 			p.done(lcm.LedgerSequence())
 		}
