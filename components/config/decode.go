@@ -51,7 +51,8 @@ func Keys(dst interface{}) []string {
 //
 // A struct field takes part when it has a `yaml:"key"` tag (the option
 // `yaml:"key,required"` makes the key mandatory; yaml's own options such
-// as omitempty are ignored). Conversions, beyond a value of the field's
+// as omitempty are ignored, and yaml.v3's Unmarshal, which would refuse
+// the required option, never decodes these structs). Conversions, beyond a value of the field's
 // own type:
 //   - integer fields take any integer, and a float64 with no fraction (as
 //     JSON decodes numbers), checked against the field's range;
