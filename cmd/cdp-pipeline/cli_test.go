@@ -266,7 +266,7 @@ func TestRunFailures(t *testing.T) {
 			name:   "a datastore that is not there",
 			yaml:   pipelineYAML(filepath.Join(tmp, "nowhere"), oneLedger, jsonFileConsumer(out)),
 			code:   2,
-			stderr: []string{`:5:16: pipelines.p.source.config.path: config key "path": datastore directory`},
+			stderr: []string{`:5:16: pipelines.p.source.config.path: datastore directory`},
 		},
 		{
 			name:   "an unknown component type",

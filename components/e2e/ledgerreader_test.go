@@ -301,7 +301,7 @@ func TestLedgerReaderConfigErrors(t *testing.T) {
 		wantMsg string
 	}{
 		{"unknown key", map[string]interface{}{"successful_onyl": true},
-			"successful_onyl", `unknown config key "successful_onyl"; did you mean "successful_only"? (valid keys: network, successful_only)`},
+			"successful_onyl", `unknown config key "successful_onyl"; did you mean "successful_only"? (valid: network, successful_only)`},
 		{"not a bool", map[string]interface{}{"successful_only": "yes"}, "successful_only", `config key "successful_only"`},
 		{"unknown network", map[string]interface{}{"network": "pubnett"}, "network", `unknown network "pubnett"`},
 	}

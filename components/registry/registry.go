@@ -9,13 +9,13 @@ import (
 	"strings"
 
 	"github.com/cdpstats/cdpstats/components/cdp"
-	"github.com/cdpstats/cdpstats/components/config"
 	"github.com/cdpstats/cdpstats/components/consumer/jsonlines"
 	"github.com/cdpstats/cdpstats/components/consumer/postgres"
 	"github.com/cdpstats/cdpstats/components/processor/contractevent"
 	"github.com/cdpstats/cdpstats/components/processor/filterpayments"
 	"github.com/cdpstats/cdpstats/components/processor/ledgerreader"
 	"github.com/cdpstats/cdpstats/components/source/bufferedstorage"
+	"github.com/cdpstats/cdpstats/internal/suggest"
 )
 
 // Kind is where a component sits in a pipeline.
@@ -143,7 +143,7 @@ func Lookup(kind Kind, typ string) (Entry, error) {
 		return e, nil
 	}
 	valid := Types(kind)
-	err := &UnknownTypeError{Type: typ, Kind: kind, Suggestion: config.Suggest(typ, valid), Valid: valid}
+	err := &UnknownTypeError{Type: typ, Kind: kind, Suggestion: suggest.Nearest(typ, valid), Valid: valid}
 	if e, ok := entries[typ]; ok {
 		err.Actual = e.Kind
 	}

@@ -91,7 +91,7 @@ func keyErrors(file string, cc *ComponentConfig, err error) ConfigErrors {
 		if !ok {
 			pos = cc.Pos
 		}
-		out = append(out, &ConfigError{File: file, Pos: pos, Key: cc.Path + ".config." + ke.Key, Msg: ke.Error()})
+		out = append(out, &ConfigError{File: file, Pos: pos, Key: cc.Path + ".config." + ke.Key, Msg: ke.Detail()})
 	}
 	return out
 }

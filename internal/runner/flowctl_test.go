@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"path/filepath"
 	"slices"
 	"sync"
 	"testing"
@@ -27,20 +26,6 @@ func startControlPlane(t *testing.T, opts ...controlplane.Option) *controlplane.
 	require.NoError(t, err)
 	t.Cleanup(srv.Stop)
 	return srv
-}
-
-// flowctlYAML is a flowctl section for the control plane at addr, with
-// short intervals so that a test sees heartbeats and reconnections soon.
-func flowctlYAML(addr string, api controlplane.API) string {
-	return fmt.Sprintf(`flowctl:
-  enabled: true
-  endpoint: %s
-  api: %s
-  heartbeat_interval: 20ms
-  rpc_timeout: 5s
-  retry_initial: 10ms
-  retry_max: 100ms
-`, q(addr), api)
 }
 
 // component names one component of the e2e pipelines, as its stats are
@@ -139,24 +124,14 @@ func TestFlowctlHeartbeatsCarryEveryStat(t *testing.T) {
 		for _, ledger := range real {
 			t.Run(string(api)+"/"+ledger.name, func(t *testing.T) {
 				cp := startControlPlane(t)
-				out := filepath.Join(t.TempDir(), "out.jsonl")
 				seq := ledger.lcm.LedgerSequence()
-				cfg := writeConfig(t, fmt.Sprintf(`
-pipelines:
-  e2e:
-    source:
-      type: BufferedStorageSourceAdapter
-      config: {path: %s, start_ledger: %d, end_ledger: %d}
-    processors:
-      - type: FilterPayments
-      - type: ContractEvent
-    consumers:
-      - type: SaveToJSONFile
-        config: {path: %s}
-stats: {interval: 20ms, live: false}
-`, q(ledger.dir), seq, seq, q(out))+flowctlYAML(cp.Addr(), api))
-
-				require.NoError(t, newRunner(t, cfg).Run(waitCtx(t)))
+				run, err := (&spec{
+					Pipelines: []pipelineSpec{{Dir: ledger.dir, Source: fmt.Sprintf("start_ledger: %d, end_ledger: %d", seq, seq)}},
+					Flowctl:   cp.Addr(),
+					API:       api,
+				}).runToEnd(t, nil)
+				require.NoError(t, err)
+				out := run.Out[0]
 
 				want := expect(t, ledger.lcm, ledgers.PubnetPassphrase)
 				require.Equal(t, want.lines(), countLines(t, out), "JSON lines: payments and events")
@@ -280,28 +255,16 @@ func TestFinalHeartbeatWhenRegistrationIsSlow(t *testing.T) {
 	lcm := ledgers.MustPubnet(t)
 	seq := lcm.LedgerSequence()
 	want := expect(t, lcm, ledgers.PubnetPassphrase)
-	out := filepath.Join(t.TempDir(), "out.jsonl")
-	cfg := writeConfig(t, fmt.Sprintf(`
-pipelines:
-  e2e:
-    source:
-      type: BufferedStorageSourceAdapter
-      config: {path: %s, start_ledger: %d, end_ledger: %d}
-    processors:
-      - type: FilterPayments
-      - type: ContractEvent
-    consumers:
-      - type: SaveToJSONFile
-        config: {path: %s}
-stats: {interval: 20ms, live: false}
-`, q(dir), seq, seq, q(out))+flowctlYAML(proxy.ln.Addr().String(), controlplane.Legacy))
-
-	done := startRun(waitCtx(t), newRunner(t, cfg))
+	run := (&spec{
+		Pipelines: []pipelineSpec{{Dir: dir, Source: fmt.Sprintf("start_ledger: %d, end_ledger: %d", seq, seq)}},
+		Flowctl:   proxy.ln.Addr().String(),
+	}).start(t, nil)
+	out := run.Out[0]
 	// Answer only once every line is written: the pipeline is draining or
 	// done, and Run must not have given up on the registration.
 	waitUntil(t, "every line to be written", func() bool { return countLines(t, out) == want.lines() })
 	close(proxy.release)
-	require.NoError(t, waitRun(t, done))
+	require.NoError(t, run.wait(t))
 
 	snap := cp.Snapshot()
 	require.Len(t, snap.Registrations, 1+len(e2eComponents))

@@ -2,10 +2,7 @@ package runner_test
 
 import (
 	"bytes"
-	"context"
 	"fmt"
-	"net"
-	"path/filepath"
 	"regexp"
 	"testing"
 
@@ -13,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cdpstats/cdpstats/internal/runner"
 	"github.com/cdpstats/cdpstats/internal/testfixtures/controlplane"
 	"github.com/cdpstats/cdpstats/internal/testfixtures/ledgers"
 )
@@ -34,36 +32,17 @@ func TestInstanceIDsReportSeparately(t *testing.T) {
 	require.NotEqual(t, native, large, "the filters must tell the instances apart")
 
 	cp := startControlPlane(t)
-	out := filepath.Join(t.TempDir(), "out.jsonl")
-	cfg := writeConfig(t, fmt.Sprintf(`
-pipelines:
-  e2e:
-    source:
-      type: BufferedStorageSourceAdapter
-      config: {path: %s, start_ledger: %d, retry_wait: 20ms}
-    processors:
-      - type: FilterPayments
-        id: native
-        config: {asset: native}
-      - type: FilterPayments
-        id: large
-        config: {min_amount: "1000"}
-    consumers:
-      - type: SaveToJSONFile
-        config: {path: %s}
-stats: {interval: 20ms, live: true}
-metrics: {enabled: true, address: "127.0.0.1:0"}
-`, q(dir), seq, q(out))+flowctlYAML(cp.Addr(), controlplane.Legacy))
-
-	r := newRunner(t, cfg)
 	var status bytes.Buffer
-	r.Status = &status
-	bound := make(chan net.Addr, 1)
-	r.MetricsListening = func(a net.Addr) { bound <- a }
-	ctx, cancel := context.WithCancel(t.Context())
-	defer cancel()
-	done := startRun(ctx, r)
-	addr := (<-bound).String()
+	run := (&spec{
+		Pipelines: []pipelineSpec{{Dir: dir, Source: fmt.Sprintf("start_ledger: %d, retry_wait: 20ms", seq), Processors: []string{
+			"{type: FilterPayments, id: native, config: {asset: native}}",
+			`{type: FilterPayments, id: large, config: {min_amount: "1000"}}`,
+		}}},
+		Stats:   "interval: 20ms, live: true",
+		Metrics: true,
+		Flowctl: cp.Addr(),
+	}).start(t, func(r *runner.Runner) { r.Status = &status })
+	out, addr := run.Out[0], run.Addr
 
 	// The second instance passes the first one's payments through and
 	// emits its own, so the consumer gets both.
@@ -85,8 +64,7 @@ metrics: {enabled: true, address: "127.0.0.1:0"}
 	assert.Nil(t, series(families, "cdp_processor_messages_passed_total", "e2e", "FilterPayments", "FilterPayments"),
 		"no instance reports under the type name")
 
-	cancel()
-	require.NoError(t, waitRun(t, done))
+	require.NoError(t, run.stop(t))
 
 	final := finalHeartbeat(t, controlplane.Legacy, cp.Snapshot())
 	assertValues(t, final.Metrics, map[string]float64{

@@ -1,11 +1,8 @@
 package runner_test
 
 import (
-	"context"
 	"fmt"
-	"net"
 	"net/http"
-	"path/filepath"
 	"testing"
 
 	dto "github.com/prometheus/client_model/go"
@@ -94,38 +91,15 @@ func TestPrometheusThroughRunner(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			out := filepath.Join(t.TempDir(), "out.jsonl")
 			// end_ledger 0: the pipeline reads the ledger, then waits for
 			// the next one until cancelled, so /metrics is scraped while it
 			// runs.
-			cfg := writeConfig(t, fmt.Sprintf(`
-pipelines:
-  e2e:
-    source:
-      type: BufferedStorageSourceAdapter
-      config: {path: %s, start_ledger: %d, retry_wait: 20ms}
-    processors:
-      - type: FilterPayments
-      - type: ContractEvent
-    consumers:
-      - type: SaveToJSONFile
-        config: {path: %s}
-stats: {interval: 20ms, health_timeout: %s, live: false}
-metrics: {enabled: true, address: "127.0.0.1:0"}
-`, q(dir), seq, q(out), tt.healthTimeout))
-			r := newRunner(t, cfg)
-			bound := make(chan net.Addr, 1)
-			r.MetricsListening = func(a net.Addr) { bound <- a }
-			ctx, cancel := context.WithCancel(t.Context())
-			defer cancel()
-			done := startRun(ctx, r)
-			var addr string
-			select {
-			case a := <-bound:
-				addr = a.String()
-			case err := <-done:
-				t.Fatalf("Run returned before serving metrics: %v", err)
-			}
+			run := (&spec{
+				Pipelines: []pipelineSpec{{Dir: dir, Source: fmt.Sprintf("start_ledger: %d, retry_wait: 20ms", seq)}},
+				Stats:     "interval: 20ms, health_timeout: " + tt.healthTimeout + ", live: false",
+				Metrics:   true,
+			}).start(t, nil)
+			out, addr := run.Out[0], run.Addr
 
 			const pipeline = "e2e"
 			var families map[string]*dto.MetricFamily
@@ -191,8 +165,7 @@ metrics: {enabled: true, address: "127.0.0.1:0"}
 			assert.Equal(t, tt.healthz, statusOf(t, addr, "/healthz"))
 			assert.Equal(t, tt.readyz, statusOf(t, addr, "/readyz"))
 
-			cancel()
-			require.NoError(t, waitRun(t, done))
+			require.NoError(t, run.stop(t))
 			_, err := http.Get("http://" + addr + "/metrics")
 			assert.Error(t, err, "the endpoint is shut down when Run returns")
 		})

@@ -1,8 +1,6 @@
 package runner_test
 
 import (
-	"context"
-	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -93,25 +91,12 @@ func TestControlPlaneRestartMidRun(t *testing.T) {
 			cp := startControlPlane(t)
 			ds := newGrowingDatastore(t, 1000)
 			ds.add(3)
-			out := filepath.Join(t.TempDir(), "out.jsonl")
-			cfg := writeConfig(t, fmt.Sprintf(`
-pipelines:
-  e2e:
-    source:
-      type: BufferedStorageSourceAdapter
-      config: {path: %s, start_ledger: 1000, end_ledger: 0, retry_wait: 20ms, buffer_size: 4, num_workers: 2}
-    processors:
-      - type: FilterPayments
-      - type: ContractEvent
-    consumers:
-      - type: SaveToJSONFile
-        config: {path: %s}
-stats: {interval: 20ms, live: false}
-`, q(ds.dir), q(out))+flowctlYAML(cp.Addr(), api))
-
-			ctx, cancel := context.WithCancel(t.Context())
-			defer cancel()
-			done := startRun(ctx, newRunner(t, cfg))
+			run := (&spec{
+				Pipelines: []pipelineSpec{{Dir: ds.dir, Source: "start_ledger: 1000, end_ledger: 0, retry_wait: 20ms, buffer_size: 4, num_workers: 2"}},
+				Flowctl:   cp.Addr(),
+				API:       api,
+			}).start(t, nil)
+			out := run.Out[0]
 			wait := waitCtx(t)
 
 			snap, err := cp.WaitFor(wait, "3 ledgers reported", reported(3))
@@ -134,8 +119,7 @@ stats: {interval: 20ms, live: false}
 			})
 			require.NoError(t, err)
 
-			cancel()
-			require.NoError(t, waitRun(t, done), "a signal drains cleanly")
+			require.NoError(t, run.stop(t), "a signal drains cleanly")
 			require.Equal(t, ds.want.lines(), countLines(t, out))
 
 			snap = cp.Snapshot()

@@ -66,13 +66,13 @@ func TestConfigErrors(t *testing.T) {
 		{
 			name:       "unknown component config key",
 			processors: filterPayments + "        config: {min_amout: \"1\"}\n",
-			validate:   `FILE:8:18: pipelines.p.processors[0].config.min_amout: unknown config key "min_amout"; did you mean "min_amount"? (valid keys: asset, min_amount, network)`,
+			validate:   `FILE:8:18: pipelines.p.processors[0].config.min_amout: unknown key "min_amout"; did you mean "min_amount"? (valid: asset, min_amount, network)`,
 			invalid:    true,
 		},
 		{
 			name:       "non-numeric min_amount",
 			processors: filterPayments + "        config: {min_amount: lots}\n",
-			validate:   `FILE:8:18: pipelines.p.processors[0].config.min_amount: config key "min_amount": must be a decimal amount such as "100.5"`,
+			validate:   `FILE:8:18: pipelines.p.processors[0].config.min_amount: must be a decimal amount such as "100.5"`,
 			invalid:    true,
 		},
 		{
@@ -85,7 +85,7 @@ func TestConfigErrors(t *testing.T) {
 			name:       "every problem at once, in file order",
 			processors: "      - type: FilterPayment\n      - type: ContractEvent\n        config: {contract_id: x}\n",
 			validate: `FILE:7:15: pipelines.p.processors[0].type: unknown processor type "FilterPayment"; did you mean "FilterPayments"? (valid processor types: ContractEvent, FilterPayments, LedgerReader)` + "\n" +
-				`FILE:9:18: pipelines.p.processors[1].config.contract_id: unknown config key "contract_id"; did you mean "contract_ids"? (valid keys: contract_ids, network)`,
+				`FILE:9:18: pipelines.p.processors[1].config.contract_id: unknown key "contract_id"; did you mean "contract_ids"? (valid: contract_ids, network)`,
 			invalid: true,
 		},
 		{

@@ -4,9 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"strconv"
 	"strings"
 	"time"
+
+	"github.com/cdpstats/cdpstats/internal/suggest"
 )
 
 // API names one of the control-plane APIs flowctl serves.
@@ -37,12 +38,11 @@ func (a API) valid() bool {
 
 // unknownAPI is the message for an API that is not one of [ValidAPIs].
 func unknownAPI(a API) string {
-	valid := ValidAPIs()
-	quoted := make([]string, len(valid))
-	for i, v := range valid {
-		quoted[i] = strconv.Quote(string(v))
+	valid := make([]string, 0, len(ValidAPIs()))
+	for _, v := range ValidAPIs() {
+		valid = append(valid, string(v))
 	}
-	return fmt.Sprintf("unknown API %q; valid: %s", a, strings.Join(quoted, ", "))
+	return fmt.Sprintf("unknown API %q%s", a, suggest.Hint(string(a), valid))
 }
 
 // Defaults applied to the zero fields of a [Config].

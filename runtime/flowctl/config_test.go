@@ -102,7 +102,7 @@ func TestFromEnv(t *testing.T) {
 		{name: "interval NaN", env: env{"FLOWCTL_HEARTBEAT_INTERVAL": "NaN"}, wantErr: []string{`FLOWCTL_HEARTBEAT_INTERVAL="NaN": want a duration`}},
 		{name: "interval too long in seconds", env: env{"FLOWCTL_HEARTBEAT_INTERVAL": "1e12"}, wantErr: []string{`FLOWCTL_HEARTBEAT_INTERVAL="1e12": must be at most 24h0m0s`}},
 		{name: "interval too long as a duration", env: env{"FLOWCTL_HEARTBEAT_INTERVAL": "25h"}, wantErr: []string{`FLOWCTL_HEARTBEAT_INTERVAL="25h": must be at most 24h0m0s`}},
-		{name: "unknown API", env: env{"FLOWCTL_API": "v2"}, wantErr: []string{`FLOWCTL_API="v2": unknown API "v2"; valid: "auto", "legacy", "v1"`}},
+		{name: "unknown API", env: env{"FLOWCTL_API": "v2"}, wantErr: []string{`FLOWCTL_API="v2": unknown API "v2"; did you mean "v1"? (valid: auto, legacy, v1)`}},
 		{name: "endpoint without port", env: env{"FLOWCTL_ENDPOINT": "flowctl"}, wantErr: []string{`FLOWCTL_ENDPOINT: "flowctl" is not host:port`}},
 		{
 			name:    "every bad variable reported at once",
@@ -193,7 +193,7 @@ func TestConfigValidate(t *testing.T) {
 		{"legacy", flowctl.Config{API: flowctl.APILegacy}, nil},
 		{"auto", flowctl.Config{API: flowctl.APIAuto}, nil},
 		{"mutual TLS", flowctl.Config{TLS: flowctl.TLSConfig{Enabled: true, CertFile: "c", KeyFile: "k"}}, nil},
-		{"unknown API", flowctl.Config{API: "grpc"}, []string{`flowctl.api: unknown API "grpc"; valid: "auto", "legacy", "v1"`}},
+		{"unknown API", flowctl.Config{API: "grpc"}, []string{`flowctl.api: unknown API "grpc" (valid: auto, legacy, v1)`}},
 		{"endpoint with spaces", flowctl.Config{Endpoint: "host :1"}, []string{"flowctl.endpoint:", "white space"}},
 		{"endpoint without port", flowctl.Config{Endpoint: "host"}, []string{"flowctl.endpoint:", "not host:port"}},
 		{"negative interval", flowctl.Config{HeartbeatInterval: -time.Second}, []string{"flowctl.heartbeat_interval: must not be negative"}},

@@ -15,9 +15,9 @@ import (
 // FileConfig is SaveToJSONFile's configuration.
 type FileConfig struct {
 	// Path is the file to write. Missing directories are created.
-	Path string `config:"path,required"`
+	Path string `yaml:"path,required"`
 	// Append adds to an existing file instead of replacing it.
-	Append bool `config:"append"`
+	Append bool `yaml:"append"`
 }
 
 // SaveToJSONFile writes each message's payload to a file as a JSON line.

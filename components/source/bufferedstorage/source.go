@@ -40,15 +40,6 @@ func New(raw map[string]interface{}) (*BufferedStorageSourceAdapter, error) {
 	return &BufferedStorageSourceAdapter{cfg: cfg}, nil
 }
 
-// NewFromConfig returns a source for a configuration built in Go, checking
-// it as New does.
-func NewFromConfig(cfg Config) (*BufferedStorageSourceAdapter, error) {
-	if err := cfg.validate(); err != nil {
-		return nil, err
-	}
-	return &BufferedStorageSourceAdapter{cfg: cfg}, nil
-}
-
 // Subscribe adds a processor that receives every ledger.
 func (s *BufferedStorageSourceAdapter) Subscribe(p cdp.Processor) { s.subscribers.Subscribe(p) }
 
