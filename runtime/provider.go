@@ -35,17 +35,17 @@ func (s ComponentStats) instanceKey() string {
 	return s.ComponentName
 }
 
-// SnapshotProvider is the allocation-free form of [StatsProvider]. statsgen
-// generates it next to GetStats.
+// SnapshotProvider is the typed, allocation-free form of [StatsProvider].
+// statsgen generates it next to GetStats.
 //
 // StatsDesc returns a description that never changes for the life of the
-// component. SnapshotStats writes the current value of every key of that
-// description, in order, into dst, which has exactly len(StatsDesc().Keys)
-// elements. It must not allocate or retain dst.
+// component. SnapshotStats writes the current value of every stat of that
+// description into dst, laid out as [ComponentDesc.NewSnapshot] makes it.
+// It must not allocate or retain dst.
 type SnapshotProvider interface {
 	StatsProvider
 	StatsDesc() *ComponentDesc
-	SnapshotStats(dst []float64)
+	SnapshotStats(dst Snapshot)
 }
 
 // InstanceProvider wraps a provider with an instance ID, so that two
@@ -84,5 +84,5 @@ type instanceSnapshotProvider struct {
 	sp SnapshotProvider
 }
 
-func (w *instanceSnapshotProvider) StatsDesc() *ComponentDesc   { return w.sp.StatsDesc() }
-func (w *instanceSnapshotProvider) SnapshotStats(dst []float64) { w.sp.SnapshotStats(dst) }
+func (w *instanceSnapshotProvider) StatsDesc() *ComponentDesc  { return w.sp.StatsDesc() }
+func (w *instanceSnapshotProvider) SnapshotStats(dst Snapshot) { w.sp.SnapshotStats(dst) }

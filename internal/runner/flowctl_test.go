@@ -12,7 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/cdpstats/cdpstats/generated"
+	"github.com/cdpstats/cdpstats/components/registry"
 	"github.com/cdpstats/cdpstats/internal/testfixtures/controlplane"
 	"github.com/cdpstats/cdpstats/internal/testfixtures/ledgers"
 	"github.com/cdpstats/cdpstats/runtime"
@@ -55,13 +55,16 @@ var e2eComponents = []component{
 }
 
 // assertEveryStat checks that metrics hold every stat of every component,
-// as the generated catalog lists them, with the keys the pipeline adds.
+// as the registry describes them, with the keys the pipeline adds.
 func assertEveryStat(t *testing.T, metrics map[string]float64, components []component) {
 	t.Helper()
 	for _, c := range components {
-		entry, ok := generated.Lookup(c.kind, c.name)
-		require.True(t, ok, "%s %s is not in the generated catalog", c.kind, c.name)
-		keys := append([]string{runtime.HealthyKey, runtime.StatsAgeKey}, entry.Desc.Keys...)
+		entry, err := registry.Lookup(registry.Kind(c.kind), c.name)
+		require.NoError(t, err)
+		keys := []string{runtime.HealthyKey, runtime.StatsAgeKey}
+		for _, s := range entry.Desc.Stats {
+			keys = append(keys, s.Keys()...)
+		}
 		for _, k := range keys {
 			assert.Contains(t, metrics, c.kind+"."+c.name+"."+k)
 		}
@@ -175,16 +178,16 @@ stats: {interval: 20ms, live: false}
 					"source.BufferedStorageSourceAdapter.bytes_read":          ledgerFileSize(t, ledger.dir, seq),
 					"source.BufferedStorageSourceAdapter.errors":              0,
 					"source.BufferedStorageSourceAdapter.fetch_latency_count": 1,
-					"processor.FilterPayments.messages_processed":             payments,
-					"processor.FilterPayments.messages_passed":                payments,
-					"processor.FilterPayments.messages_filtered":              0,
+					"processor.FilterPayments.payments_found":                 payments,
+					"processor.FilterPayments.payments_emitted":               payments,
+					"processor.FilterPayments.payments_filtered":              0,
 					"processor.FilterPayments.filter_ratio":                   0,
 					"processor.FilterPayments.errors":                         0,
 					"processor.FilterPayments.process_latency_count":          1,
 					"processor.ContractEvent.ledgers_processed":               1,
 					"processor.ContractEvent.events_found":                    events,
-					"processor.ContractEvent.events_passed":                   events,
-					"processor.ContractEvent.skipped_transactions":            float64(want.FailedTxs),
+					"processor.ContractEvent.events_emitted":                  events,
+					"processor.ContractEvent.failed_transactions":             float64(want.FailedTxs),
 					"processor.ContractEvent.last_ledger":                     float64(seq),
 					"processor.ContractEvent.errors":                          0,
 					"consumer.SaveToJSONFile.messages_written":                payments + events,

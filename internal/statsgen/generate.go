@@ -189,24 +189,13 @@ func catalogFiles(pkgs []*load.Package, models []*model.Package, catalog *model.
 	var files []write.File
 	for i, lp := range pkgs {
 		m := models[i]
-		goPath := filepath.Join(lp.Dir, emit.CatalogGoName)
 		mdPath := filepath.Join(lp.Dir, emit.CatalogMDName)
 		if m != nil && m == catalog {
-			src, err := emit.CatalogGo(m, entries)
-			if err != nil {
-				return nil, err
-			}
-			files = append(files,
-				write.File{Path: goPath, Content: src},
-				write.File{Path: mdPath, Content: emit.CatalogMD(entries)})
+			files = append(files, write.File{Path: mdPath, Content: emit.CatalogMD(entries)})
+			// The Go catalog of earlier versions is an orphan now.
 			for _, path := range lp.Outputs[load.CatalogOutput] {
-				if path != goPath {
-					files = append(files, write.File{Path: path})
-				}
+				files = append(files, write.File{Path: path})
 			}
-			continue
-		}
-		if len(lp.Outputs[load.CatalogOutput]) == 0 {
 			continue
 		}
 		for _, path := range lp.Outputs[load.CatalogOutput] {

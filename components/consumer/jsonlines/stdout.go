@@ -22,7 +22,7 @@ type StdoutConsumer struct {
 
 	//cdp:stat counter name=messages_written unit=messages help="Messages written as JSON lines"
 	//cdp:stat counter name=bytes_written    unit=bytes    help="Bytes written, newlines included"
-	//cdp:stat counter name=errors                         help="Messages that could not be encoded or written, and failed flushes"
+	//cdp:stat counter name=errors                         help="Messages that could not be stored, and failed writes and flushes"
 	stats stdoutConsumerStats
 }
 

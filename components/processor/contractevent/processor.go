@@ -26,13 +26,13 @@ type ContractEvent struct {
 	// concurrently.
 	events []Event
 
-	//cdp:stat counter name=ledgers_processed    unit=ledgers      help="Ledgers whose events were read"
-	//cdp:stat counter name=events_found         unit=events       help="CONTRACT events in successful transactions"
-	//cdp:stat counter name=events_passed        unit=events       help="Events emitted, after the contract_ids filter"
-	//cdp:stat counter name=skipped_transactions unit=transactions help="Failed transactions, whose events are not emitted"
-	//cdp:stat counter name=errors                                 help="Ledgers whose events could not be read or decoded"
-	//cdp:stat gauge   name=last_ledger                            help="Sequence of the last ledger processed"
-	//cdp:stat latency name=process_latency help="Time to extract and decode one ledger's events, not counting the processors after"
+	//cdp:stat counter name=ledgers_processed   unit=ledgers      help="Ledgers read"
+	//cdp:stat counter name=events_found        unit=events       help="CONTRACT events in successful transactions"
+	//cdp:stat counter name=events_emitted      unit=events       help="Events emitted, after the contract_ids filter"
+	//cdp:stat counter name=failed_transactions unit=transactions help="Failed transactions read"
+	//cdp:stat counter name=errors                                help="Ledgers or transactions that could not be read or decoded"
+	//cdp:stat gauge   name=last_ledger                           help="Sequence of the last ledger processed"
+	//cdp:stat latency name=process_latency help="Time to process one message (a ledger or a transaction), not counting the processors after"
 	stats contractEventStats
 }
 
@@ -88,8 +88,8 @@ func (p *ContractEvent) Process(ctx context.Context, msg cdp.Message) error {
 	}
 	p.stats.RecordLedgersProcessed()
 	p.stats.AddEventsFound(uint64(found))
-	p.stats.AddEventsPassed(uint64(len(p.events)))
-	p.stats.AddSkippedTransactions(uint64(skipped))
+	p.stats.AddEventsEmitted(uint64(len(p.events)))
+	p.stats.AddFailedTransactions(uint64(skipped))
 	p.stats.SetLastLedger(int64(lcm.LedgerSequence()))
 	done()
 

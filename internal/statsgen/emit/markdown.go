@@ -64,7 +64,7 @@ func CatalogMD(entries []CatalogEntry) []byte {
 // CatalogMDHeader returns the first line of STATS.md, which marks it as
 // statsgen's output.
 func CatalogMDHeader() string {
-	return "<!-- " + strings.TrimPrefix(load.CatalogHeader, "// ") + " -->"
+	return "<!-- " + strings.TrimPrefix(load.Header, "// ") + " -->"
 }
 
 // cell escapes text for a markdown table cell.

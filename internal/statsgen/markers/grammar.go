@@ -229,7 +229,7 @@ const MaxLabelValues = 64
 // ReservedLabels are the label names a labelled counter may not use:
 // exporters put the first three on every component metric, and
 // Prometheus reserves le and quantile for histograms and summaries.
-var ReservedLabels = []string{"pipeline", "component_type", "component", "le", "quantile"}
+var ReservedLabels = []string{"pipeline", "type", "id", "le", "quantile"}
 
 // componentOptions are the options of //cdp:component, in canonical order.
 var componentOptions = []*option[*Component]{
@@ -314,7 +314,7 @@ func checkLabelName(v string) string {
 	for _, r := range ReservedLabels {
 		if v == r {
 			return fmt.Sprintf("label name %q is reserved: exporters label every component metric with "+
-				"pipeline, component_type and component, and Prometheus keeps le and quantile; "+
+				"pipeline, type and id, and Prometheus keeps le and quantile; "+
 				"choose another name", v)
 		}
 	}

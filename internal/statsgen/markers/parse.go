@@ -247,7 +247,7 @@ func (p *parser) stat(verbOff int, args []arg) *Stat {
 	switch {
 	case s.Values.Set && !s.Label.Set:
 		p.errorf(keyOffset(s.Values, "values"),
-			"values= needs label=: name the label of a labelled counter, as in label=type values=%s", s.Values.Text)
+			"values= needs label=: name the label of a labelled counter, as in label=operation values=%s", s.Values.Text)
 	case s.Label.Set && !s.Values.Set:
 		p.errorf(keyOffset(s.Label, "label"),
 			"label= needs values=: a labelled counter counts a fixed set of values, as in label=%s values=a,b",

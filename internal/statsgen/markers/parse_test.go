@@ -40,10 +40,10 @@ func TestParseValid(t *testing.T) {
 		{"trailing space and CR", "//cdp:stat counter name=a \r", "//cdp:stat counter name=a"},
 		{"catalog", "//cdp:catalog", "//cdp:catalog"},
 		{"digits in names", "//cdp:stat counter name=http_2xx", "//cdp:stat counter name=http_2xx"},
-		{"labelled counter", "//cdp:stat counter values=payment,path_payment name=by_type label=type",
-			"//cdp:stat counter name=by_type label=type values=payment,path_payment"},
-		{"labelled counter, quoted values", `//cdp:stat counter name=by_type label=type values="a,b_2"`,
-			"//cdp:stat counter name=by_type label=type values=a,b_2"},
+		{"labelled counter", "//cdp:stat counter values=payment,path_payment name=by_type label=operation",
+			"//cdp:stat counter name=by_type label=operation values=payment,path_payment"},
+		{"labelled counter, quoted values", `//cdp:stat counter name=by_type label=operation values="a,b_2"`,
+			"//cdp:stat counter name=by_type label=operation values=a,b_2"},
 		{"labelled counter, one value", "//cdp:stat counter name=n label=kind values=only",
 			"//cdp:stat counter name=n label=kind values=only"},
 	}
@@ -73,11 +73,11 @@ func TestParseFields(t *testing.T) {
 	assert.False(t, s.Unit.Set)
 	assert.Equal(t, "stat", m.Verb())
 
-	in = `//cdp:stat counter name=by_type label=type values=payment,path_payment`
+	in = `//cdp:stat counter name=by_type label=operation values=payment,path_payment`
 	m, errs = markers.Parse(in)
 	require.Empty(t, errs)
 	s = m.(*markers.Stat)
-	assert.Equal(t, markers.Value{Text: "type", Offset: strings.Index(in, "=type") + 1, Set: true}, s.Label)
+	assert.Equal(t, markers.Value{Text: "operation", Offset: strings.Index(in, "=operation") + 1, Set: true}, s.Label)
 	assert.Equal(t, markers.Value{Text: "payment,path_payment", Offset: strings.Index(in, "payment"), Set: true}, s.Values)
 	assert.Equal(t, []markers.Value{
 		{Text: "payment", Offset: strings.Index(in, "payment,"), Set: true},
@@ -143,12 +143,12 @@ func TestParseErrors(t *testing.T) {
 			`unexpected "processor": //cdp:component takes key=value options`},
 		{"//cdp:catalog now", "now", "//cdp:catalog takes no options"},
 		{"//cdp:stat counter name=x values=a,b", "values=", "values= needs label=: name the label of a labelled counter"},
-		{"//cdp:stat counter name=x label=type", "label=", "label= needs values=: a labelled counter counts a fixed set"},
-		{"//cdp:stat gauge name=x label=type values=a", "label=", "option label= does not apply to a gauge; it is for counter"},
+		{"//cdp:stat counter name=x label=operation", "label=", "label= needs values=: a labelled counter counts a fixed set"},
+		{"//cdp:stat gauge name=x label=operation values=a", "label=", "option label= does not apply to a gauge; it is for counter"},
 		{"//cdp:stat counter name=x lable=type values=a", "lable", `unknown counter option "lable"; did you mean "label"?`},
-		{"//cdp:stat counter name=x label=type vals=a", "vals", `did you mean "values"?`},
+		{"//cdp:stat counter name=x label=operation vals=a", "vals", `did you mean "values"?`},
 		{"//cdp:stat counter name=x label=Type values=a", "Type", `invalid label name "Type": use snake_case`},
-		{"//cdp:stat counter name=x label=component values=a", "component", `label name "component" is reserved`},
+		{"//cdp:stat counter name=x label=id values=a", "id", `label name "id" is reserved`},
 		{"//cdp:stat counter name=x label=t values=a,b,", ",", "values= ends with ','; remove the trailing comma"},
 		{"//cdp:stat counter name=x label=t values=a,,b", ",b", "empty value in values="},
 		{"//cdp:stat counter name=x label=t values=,a", ",a", "empty value in values="},

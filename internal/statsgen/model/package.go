@@ -10,10 +10,6 @@ import (
 // every component.
 var generatedMethods = []string{"StatsDesc", "SnapshotStats", "GetStats"}
 
-// CatalogNames are the package-level names that the catalog file declares
-// in the //cdp:catalog package.
-var CatalogNames = []string{"Component", "components", "Components", "Lookup", "Describe"}
-
 // checkPackage checks what spans the components of the package: one
 // build constraint for the one output file, unique component names, and
 // no hand-written declaration that the generated code would clash with.
@@ -29,15 +25,6 @@ func (b *builder) checkPackage() {
 			b.diags.Addf(c.Pos, "%s is in a file with %s but %s is in a file with %s; statsgen writes one "+
 				"file per package, so declare components in files with the same //go:build line",
 				c.GoName, describeConstraint(got), first.GoName, describeConstraint(b.out.BuildConstraint))
-		}
-	}
-
-	if b.out.Catalog && b.pkg.Types != nil {
-		for _, name := range CatalogNames {
-			if obj := b.pkg.Types.Scope().Lookup(name); obj != nil {
-				b.diags.Addf(b.pkg.Fset.Position(obj.Pos()), "%s is declared here, but statsgen generates it "+
-					"in the //cdp:catalog package: rename it", name)
-			}
 		}
 	}
 

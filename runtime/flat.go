@@ -1,0 +1,95 @@
+package runtime
+
+import "time"
+
+// This file is the one place that builds the flat keys of the seed's map
+// form: "<stat>" keys in [ComponentStats.Stats] and
+// "<kind>.<instance>.<stat>" keys in [PipelineStats.GetMetrics]. Nothing
+// parses them: exporters read typed [Snapshot] values.
+
+// latencyKeySuffixes are the flat keys of a latency stat, after its name,
+// in the order flatten writes them.
+var latencyKeySuffixes = [...]string{"_count", "_avg_ms", "_p50_ms", "_p90_ms", "_p99_ms", "_max_ms"}
+
+// Keys returns the flat keys the stat produces in the map form, in
+// order: the name itself; for a labelled counter "<name>_<value>" for
+// each of Values; for a latency the name with _count, _avg_ms, _p50_ms,
+// _p90_ms, _p99_ms and _max_ms.
+func (s StatDesc) Keys() []string {
+	switch {
+	case s.Kind == KindLatency:
+		keys := make([]string, len(latencyKeySuffixes))
+		for i, suffix := range latencyKeySuffixes {
+			keys[i] = s.Name + suffix
+		}
+		return keys
+	case s.Label != "":
+		keys := make([]string, len(s.Values))
+		for i, v := range s.Values {
+			keys[i] = s.Name + "_" + v
+		}
+		return keys
+	}
+	return []string{s.Name}
+}
+
+// flatKeys returns every flat key of d's stats, each after prefix, in the
+// order flatten visits them.
+func (d *ComponentDesc) flatKeys(prefix string) []string {
+	var keys []string
+	for _, s := range d.Stats {
+		for _, k := range s.Keys() {
+			keys = append(keys, prefix+k)
+		}
+	}
+	return keys
+}
+
+// flatten calls f with the index of each flat key of d (as flatKeys
+// orders them) and its value in snap, latencies in milliseconds; count
+// is true for a count (a counter, a latency's _count). NaN values, which
+// [ComponentHandle.Update] leaves for dropped ones, are skipped.
+func (d *ComponentDesc) flatten(snap Snapshot, f func(key int, v float64, count bool)) {
+	key := 0
+	for _, s := range d.Stats {
+		if s.Kind == KindLatency {
+			l := snap.Latency(s)
+			for i, v := range [...]float64{float64(l.Count), millis(l.Avg()), millis(l.P50), millis(l.P90), millis(l.P99), millis(l.Max)} {
+				f(key+i, v, i == 0)
+			}
+			key += len(latencyKeySuffixes)
+			continue
+		}
+		for i := range s.Width() {
+			if v := snap.Value(s, i); v == v { // not NaN
+				f(key, v, s.Kind == KindCounter)
+			}
+			key++
+		}
+	}
+}
+
+func millis(d time.Duration) float64 { return float64(d) / 1e6 }
+
+// componentPrefix is the start of a component's keys in GetMetrics:
+// "<kind>.<instance>.".
+func componentPrefix(kind, instance string) string { return kind + "." + instance + "." }
+
+// StatsOf returns the stats of p in the map form of [StatsProvider]:
+// counts (counters, a latency's _count) as uint64, every other value as
+// float64. statsgen generates GetStats as a call of StatsOf.
+func StatsOf(p SnapshotProvider) ComponentStats {
+	d := p.StatsDesc()
+	snap := d.NewSnapshot()
+	p.SnapshotStats(snap)
+	keys := d.flatKeys("")
+	m := make(map[string]interface{}, len(keys))
+	d.flatten(snap, func(i int, v float64, count bool) {
+		if count {
+			m[keys[i]] = uint64(v)
+		} else {
+			m[keys[i]] = v
+		}
+	})
+	return ComponentStats{ComponentType: d.Kind, ComponentName: d.Type, Stats: m, LastUpdated: time.Now()}
+}
