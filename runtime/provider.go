@@ -11,11 +11,12 @@ type StatsProvider interface {
 // ComponentStats is one component's stats at one moment, in the map form
 // that CDP pipelines have always exchanged.
 type ComponentStats struct {
-	// ComponentType is "source", "processor" or "consumer".
+	// ComponentType is the component's kind: "source", "processor" or
+	// "consumer". (The seed names it; elsewhere this is the kind.)
 	ComponentType string
-	// ComponentName is the component's name, such as "FilterPayments".
+	// ComponentName is the component's type name, such as "FilterPayments".
 	ComponentName string
-	// Stats maps a flat stat key (such as "messages_processed") to its value.
+	// Stats maps a flat stat key (such as "payments_found") to its value.
 	// Values may be any Go numeric type, bool or time.Time; see
 	// [PipelineStats.GetMetrics] for how they convert.
 	Stats map[string]interface{}

@@ -86,7 +86,7 @@ func TestCatalogErrors(t *testing.T) {
 	_, files := loadCatalogCase(t)
 	files["dup/dup.go"] = []byte(`package dup
 
-//cdp:component type=processor name=FilterPayments
+//cdp:component kind=processor name=FilterPayments
 type Other struct{}
 `)
 	files["second/doc.go"] = []byte("//cdp:catalog\npackage second\n")
@@ -96,7 +96,7 @@ type Other struct{}
 	assert.Equal(t, statsgen.ExitErrors, code)
 	assert.Equal(t, "catalog/more.go:1:7: duplicate //cdp:catalog; the package already has one at doc.go:3:7\n"+
 		"proc/proc.go:5:7: duplicate component processor FilterPayments: "+
-		"example.com/cat/dup.Other at dup/dup.go:3:7 has the same type and name, and the catalog needs them "+
+		"example.com/cat/dup.Other at dup/dup.go:3:7 has the same kind and name, and the catalog needs them "+
 		"unique; give one a distinct name=\n"+
 		"second/doc.go:1:7: a second //cdp:catalog package in one run: example.com/cat/catalog already holds "+
 		"the catalog\n", stderr)

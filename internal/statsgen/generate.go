@@ -106,15 +106,15 @@ func Generate(opts Options, diags *diag.List) (*Result, error) {
 }
 
 // checkCatalogNames reports components of different packages with the
-// same type and name, which the catalog could not tell apart. entries
+// same kind and type name, which the catalog could not tell apart. entries
 // are sorted, so such components are adjacent.
 func checkCatalogNames(entries []emit.CatalogEntry, diags *diag.List, dir string) {
 	for i := 1; i < len(entries); i++ {
 		a, b := entries[i-1].Component, entries[i].Component
-		if a.Type == b.Type && a.Name == b.Name && entries[i-1].Package != entries[i].Package {
-			diags.Addf(b.Pos, "duplicate component %s %s: %s.%s at %s has the same type and name, "+
+		if a.Kind == b.Kind && a.Name == b.Name && entries[i-1].Package != entries[i].Package {
+			diags.Addf(b.Pos, "duplicate component %s %s: %s.%s at %s has the same kind and name, "+
 				"and the catalog needs them unique; give one a distinct name=",
-				b.Type, b.Name, entries[i-1].Package, a.GoName, diag.Position(a.Pos, dirOrCwd(dir)))
+				b.Kind, b.Name, entries[i-1].Package, a.GoName, diag.Position(a.Pos, dirOrCwd(dir)))
 		}
 	}
 }

@@ -22,7 +22,7 @@ type FileConfig struct {
 
 // SaveToJSONFile writes each message's payload to a file as a JSON line.
 //
-//cdp:component type=consumer name=SaveToJSONFile
+//cdp:component kind=consumer name=SaveToJSONFile
 type SaveToJSONFile struct {
 	cfg         FileConfig
 	file        *os.File

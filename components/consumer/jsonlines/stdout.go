@@ -15,7 +15,7 @@ type StdoutConfig struct{}
 // StdoutConsumer writes each message's payload to standard output as a
 // JSON line.
 //
-//cdp:component type=consumer name=StdoutConsumer
+//cdp:component kind=consumer name=StdoutConsumer
 type StdoutConsumer struct {
 	out         *lines
 	subscribers cdp.Subscribers

@@ -19,7 +19,7 @@ import (
 // batches. Process only buffers (and blocks while a full batch cannot be
 // written); a message counts as written once its batch commits.
 //
-//cdp:component type=consumer name=SaveToPostgreSQL
+//cdp:component kind=consumer name=SaveToPostgreSQL
 type SaveToPostgreSQL struct {
 	cfg         Config
 	secret      string

@@ -17,7 +17,7 @@ import (
 // ContractEvent emits the contract events of successful transactions, one
 // message per event with an [Event] payload, then passes the ledger on.
 //
-//cdp:component type=processor name=ContractEvent
+//cdp:component kind=processor name=ContractEvent
 type ContractEvent struct {
 	cfg         Config
 	subscribers cdp.Subscribers

@@ -17,7 +17,7 @@ import (
 // It reads ledger messages, and also the per-transaction messages of a
 // LedgerReader before it (see [FilterPayments.Process]).
 //
-//cdp:component type=processor name=FilterPayments
+//cdp:component kind=processor name=FilterPayments
 type FilterPayments struct {
 	cfg         Config
 	subscribers cdp.Subscribers

@@ -14,7 +14,7 @@ import (
 // per transaction in apply order with a [Transaction] payload, then passes
 // the ledger on.
 //
-//cdp:component type=processor name=LedgerReader
+//cdp:component kind=processor name=LedgerReader
 type LedgerReader struct {
 	cfg         Config
 	subscribers cdp.Subscribers

@@ -18,12 +18,12 @@ type CatalogEntry struct {
 	Component *model.Component
 }
 
-// SortCatalog sorts entries by component type, then name, then package.
+// SortCatalog sorts entries by component kind, then name, then package.
 func SortCatalog(entries []CatalogEntry) {
 	sort.Slice(entries, func(i, j int) bool {
 		a, b := entries[i], entries[j]
-		if a.Component.Type != b.Component.Type {
-			return a.Component.Type < b.Component.Type
+		if a.Component.Kind != b.Component.Kind {
+			return a.Component.Kind < b.Component.Kind
 		}
 		if a.Component.Name != b.Component.Name {
 			return a.Component.Name < b.Component.Name

@@ -18,7 +18,7 @@ func (g *componentGen) desc() {
 // descCall returns the runtime.NewComponentDesc call that describes c.
 func descCall(c *model.Component) *jen.Statement {
 	return jen.Qual(RuntimePath, "NewComponentDesc").CallFunc(func(args *jen.Group) {
-		args.Line().Lit(c.Type)
+		args.Line().Lit(c.Kind)
 		args.Lit(c.Name)
 		for _, s := range c.Stats {
 			args.Line().Add(statDescLiteral(s))

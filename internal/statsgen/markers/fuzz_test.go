@@ -13,7 +13,7 @@ import (
 // testdata/fuzz/FuzzParse, plus the seeds below.
 func FuzzParse(f *testing.F) {
 	for _, seed := range []string{
-		"//cdp:component type=processor name=FilterPayments",
+		"//cdp:component kind=processor name=FilterPayments",
 		`//cdp:stat counter   name=messages_processed help="Payments examined"`,
 		"//cdp:stat ratio name=filter_ratio num=messages_filtered den=messages_processed",
 		"//cdp:stat gauge name=buffer_size field=cfg.BufferSize",
@@ -75,7 +75,7 @@ func stripOffsets(m markers.Marker) markers.Marker {
 	case *markers.Component:
 		c := *m
 		c.Offset = 0
-		clear(&c.Type)
+		clear(&c.Kind)
 		clear(&c.Name)
 		return &c
 	case *markers.Stat:

@@ -20,11 +20,11 @@ func TestParseValid(t *testing.T) {
 		// want is the canonical form of the marker.
 		want string
 	}{
-		{"component", "//cdp:component type=processor name=FilterPayments",
-			"//cdp:component type=processor name=FilterPayments"},
-		{"component without name", "//cdp:component type=source", "//cdp:component type=source"},
-		{"component name with dash", "//cdp:component type=source name=test-source",
-			"//cdp:component type=source name=test-source"},
+		{"component", "//cdp:component kind=processor name=FilterPayments",
+			"//cdp:component kind=processor name=FilterPayments"},
+		{"component without name", "//cdp:component kind=source", "//cdp:component kind=source"},
+		{"component name with dash", "//cdp:component kind=source name=test-source",
+			"//cdp:component kind=source name=test-source"},
 		{"counter with aligned spacing", "//cdp:stat counter   name=messages_processed   help=\"Payments examined\"",
 			`//cdp:stat counter name=messages_processed help="Payments examined"`},
 		{"tabs separate args", "//cdp:stat\tgauge\tname=in_flight", "//cdp:stat gauge name=in_flight"},
@@ -90,10 +90,10 @@ func TestParseFields(t *testing.T) {
 	assert.Equal(t, strings.Index(quoted, "b\""), m.(*markers.Stat).LabelValues[1].Offset,
 		"items of a quoted value without escapes point into the comment")
 
-	c, errs := markers.Parse("//cdp:component type=consumer")
+	c, errs := markers.Parse("//cdp:component kind=consumer")
 	require.Empty(t, errs)
 	comp := c.(*markers.Component)
-	assert.Equal(t, "consumer", comp.Type.Text)
+	assert.Equal(t, "consumer", comp.Kind.Text)
 	assert.False(t, comp.Name.Set)
 }
 
@@ -135,11 +135,12 @@ func TestParseErrors(t *testing.T) {
 		{"//cdp:stat gauge name=g field=a..b", "a..b", `invalid field path "a..b"`},
 		{"//cdp:stat gauge name=g func=a.b", "a.b", `invalid func "a.b"`},
 		{"//cdp:stat counter name=x unit=\"\x01\"", "\"\x01\"", "control character"},
-		{"//cdp:component name=X", "component", "missing type= (valid: consumer, processor, source)"},
-		{"//cdp:component type=sorce", "sorce", `unknown component type "sorce"; did you mean "source"?`},
-		{"//cdp:component type=source name=9x", "9x", `invalid component name "9x"`},
-		{"//cdp:component type=source typ=x", "typ=", `unknown component option "typ"; did you mean "type"?`},
-		{"//cdp:component type=source processor", "processor",
+		{"//cdp:component name=X", "component", "missing kind= (valid: consumer, processor, source)"},
+		{"//cdp:component kind=sorce", "sorce", `unknown component kind "sorce"; did you mean "source"?`},
+		{"//cdp:component kind=source name=9x", "9x", `invalid component name "9x"`},
+		{"//cdp:component kind=source nme=x", "nme=", `unknown component option "nme"; did you mean "name"?`},
+		{"//cdp:component type=source", "type=", "//cdp:component type= is now kind=: write kind=source"},
+		{"//cdp:component kind=source processor", "processor",
 			`unexpected "processor": //cdp:component takes key=value options`},
 		{"//cdp:catalog now", "now", "//cdp:catalog takes no options"},
 		{"//cdp:stat counter name=x values=a,b", "values=", "values= needs label=: name the label of a labelled counter"},
@@ -243,7 +244,7 @@ func TestHelpCoversGrammar(t *testing.T) {
 	for _, word := range []string{
 		"//cdp:component", "//cdp:stat", "//cdp:catalog",
 		"counter", "gauge", "timestamp", "latency", "ratio",
-		"type=", "name=", "help=", "unit=", "field=", "func=", "num=", "den=", "label=", "values=",
+		"kind=", "name=", "help=", "unit=", "field=", "func=", "num=", "den=", "label=", "values=",
 		"RecordXV", "AddXV", "RecordX(value string) bool", "NAME_V",
 		"RecordX", "AddX", "SetX", "MarkX", "ObserveX", "TimeX",
 		"consumer", "processor", "source", "healthy", "stats_age_seconds",

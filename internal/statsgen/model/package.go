@@ -30,10 +30,10 @@ func (b *builder) checkPackage() {
 
 	seen := map[[2]string]*Component{}
 	for _, c := range b.out.Components {
-		key := [2]string{c.Type, c.Name}
+		key := [2]string{c.Kind, c.Name}
 		if prev := seen[key]; prev != nil {
-			b.diags.Addf(c.Pos, "duplicate component %s %s: %s at %s has the same type and name; give one a "+
-				"distinct name=", c.Type, c.Name, prev.GoName, diag.Position(prev.Pos, b.pkg.Dir))
+			b.diags.Addf(c.Pos, "duplicate component %s %s: %s at %s has the same kind and name; give one a "+
+				"distinct name=", c.Kind, c.Name, prev.GoName, diag.Position(prev.Pos, b.pkg.Dir))
 			continue
 		}
 		seen[key] = c
