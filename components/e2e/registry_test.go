@@ -13,6 +13,7 @@ import (
 	"github.com/cdpstats/cdpstats/internal/testfixtures/ledgers"
 	"github.com/cdpstats/cdpstats/internal/testfixtures/pgtest"
 	"github.com/cdpstats/cdpstats/runtime"
+	"github.com/cdpstats/cdpstats/runtime/promexport"
 )
 
 func TestRegistryTypes(t *testing.T) {
@@ -93,4 +94,17 @@ func TestRegistryConfigErrorsNameTheKey(t *testing.T) {
 	var ke *config.KeyError
 	require.ErrorAs(t, err, &ke)
 	assert.Equal(t, "min_amount", ke.Key)
+}
+
+// TestRegisteredComponentsMakeConsistentFamilies registers a Prometheus
+// collector that describes every registered component: client_golang's
+// registry rejects it if two components make one family with another
+// HELP or labels, so stats that share a name share a meaning.
+func TestRegisteredComponentsMakeConsistentFamilies(t *testing.T) {
+	var descs []*runtime.ComponentDesc
+	for _, e := range registry.Entries() {
+		descs = append(descs, e.Desc)
+	}
+	_, err := promexport.NewHandler(nil, promexport.WithComponents(descs...))
+	require.NoError(t, err)
 }
