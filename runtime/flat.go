@@ -4,7 +4,7 @@ import "time"
 
 // This file is the one place that builds the flat keys of the seed's map
 // form: "<stat>" keys in [ComponentStats.Stats] and
-// "<kind>.<instance>.<stat>" keys in [PipelineStats.GetMetrics]. Nothing
+// "<kind>.<id>.<stat>" keys in [PipelineStats.GetMetrics]. Nothing
 // parses them: exporters read typed [Snapshot] values.
 
 // latencyKeySuffixes are the flat keys of a latency stat, after its name,
@@ -72,7 +72,7 @@ func (d *ComponentDesc) flatten(snap Snapshot, f func(key int, v float64, count 
 func millis(d time.Duration) float64 { return float64(d) / 1e6 }
 
 // componentPrefix is the start of a component's keys in GetMetrics:
-// "<kind>.<instance>.".
+// "<kind>.<id>.".
 func componentPrefix(kind, instance string) string { return kind + "." + instance + "." }
 
 // StatsOf returns the stats of p in the map form of [StatsProvider]:

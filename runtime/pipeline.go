@@ -204,11 +204,11 @@ const (
 
 // GetMetrics returns every stat as a flat map, the one flattening of the
 // typed stats, for the seed's consumers and flowctl. Component stats have
-// keys "<kind>.<instance>.<stat>", where instance is the instance ID or
+// keys "<kind>.<id>.<stat>", where id is the instance ID or
 // else the component type, for example "source.test-source.processed";
 // [StatDesc.Keys] lists a stat's keys. Each component also gets
-// "<kind>.<instance>.healthy" (0 or 1) and
-// "<kind>.<instance>.stats_age_seconds". The pipeline adds the Metric*
+// "<kind>.<id>.healthy" (0 or 1) and
+// "<kind>.<id>.stats_age_seconds". The pipeline adds the Metric*
 // keys. No value is ever NaN or ±Inf.
 func (ps *PipelineStats) GetMetrics() map[string]float64 {
 	now := ps.now()

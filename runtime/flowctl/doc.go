@@ -3,7 +3,7 @@
 // A [Client] registers the pipeline with the control plane and then sends
 // a heartbeat every [Config.HeartbeatInterval] carrying
 // [runtime.PipelineStats.GetMetrics]: every component's stats under
-// "<type>.<instance>.<stat>", each component's "healthy" and
+// "<kind>.<id>.<stat>", each component's "healthy" and
 // "stats_age_seconds", and the "pipeline.*" keys. docs/flowctl.md lists
 // them all.
 //
