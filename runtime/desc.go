@@ -77,7 +77,8 @@ type ComponentDesc struct {
 	// Stats lists the stats in marker order.
 	Stats []StatDesc
 
-	values, latencies int // the lengths of a Snapshot's slices
+	values, latencies int      // the lengths of a Snapshot's slices
+	keys              []string // the flat keys of StatsOf, built once
 }
 
 // NewComponentDesc returns the description of a component type's stats:
@@ -94,12 +95,17 @@ func NewComponentDesc(kind, typ string, stats ...StatDesc) *ComponentDesc {
 		s.Index = d.values
 		d.values += s.Width()
 	}
+	d.keys = d.flatKeys("")
 	return d
 }
 
 // NewSnapshot returns a zero snapshot laid out for d, for
-// [SnapshotProvider.SnapshotStats] to fill.
+// [SnapshotProvider.SnapshotStats] to fill. It panics when d was not built
+// with [NewComponentDesc], which lays the stats out.
 func (d *ComponentDesc) NewSnapshot() Snapshot {
+	if d.keys == nil && len(d.Stats) > 0 {
+		panic(fmt.Sprintf("runtime: the ComponentDesc of %s %s is a literal; build it with NewComponentDesc", d.Kind, d.Type))
+	}
 	return Snapshot{Values: make([]float64, d.values), Latencies: make([]LatencySummary, d.latencies)}
 }
 

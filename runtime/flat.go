@@ -82,13 +82,12 @@ func StatsOf(p SnapshotProvider) ComponentStats {
 	d := p.StatsDesc()
 	snap := d.NewSnapshot()
 	p.SnapshotStats(snap)
-	keys := d.flatKeys("")
-	m := make(map[string]interface{}, len(keys))
+	m := make(map[string]interface{}, len(d.keys))
 	d.flatten(snap, func(i int, v float64, count bool) {
 		if count {
-			m[keys[i]] = uint64(v)
+			m[d.keys[i]] = uint64(v)
 		} else {
-			m[keys[i]] = v
+			m[d.keys[i]] = v
 		}
 	})
 	return ComponentStats{ComponentType: d.Kind, ComponentName: d.Type, Stats: m, LastUpdated: time.Now()}

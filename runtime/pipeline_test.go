@@ -109,6 +109,13 @@ func TestNewComponentDescLaysOutTheSnapshot(t *testing.T) {
 	assert.Equal(t, []int{0, 1, 2, 0}, indexes)
 }
 
+func TestADescriptionLiteralIsRejected(t *testing.T) {
+	literal := &ComponentDesc{Kind: "processor", Type: "Literal", Stats: []StatDesc{{Name: "n", Kind: KindCounter}}}
+	assert.PanicsWithValue(t, "runtime: the ComponentDesc of processor Literal is a literal; build it with NewComponentDesc",
+		func() { literal.NewSnapshot() })
+	assert.NotPanics(t, func() { (&ComponentDesc{Kind: "source", Type: "NoStats"}).NewSnapshot() })
+}
+
 func TestComponentHandleUpdate(t *testing.T) {
 	ps, clock := newTestPipelineStats(t)
 	h := ps.Component(testDesc, "")
