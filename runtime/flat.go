@@ -7,6 +7,13 @@ import "time"
 // "<kind>.<id>.<stat>" keys in [PipelineStats.GetMetrics]. Nothing
 // parses them: exporters read typed [Snapshot] values.
 
+// Keys that PipelineStats adds to every component's stats in GetMetrics.
+// statsgen reserves these names.
+const (
+	HealthyKey  = "healthy"
+	StatsAgeKey = "stats_age_seconds"
+)
+
 // latencyKeySuffixes are the flat keys of a latency stat, after its name,
 // in the order flatten writes them.
 var latencyKeySuffixes = [...]string{"_count", "_avg_ms", "_p50_ms", "_p90_ms", "_p99_ms", "_max_ms"}
@@ -91,4 +98,57 @@ func StatsOf(p SnapshotProvider) ComponentStats {
 		}
 	})
 	return ComponentStats{ComponentType: d.Kind, ComponentName: d.Type, Stats: m, LastUpdated: time.Now()}
+}
+
+// Metric keys of the pipeline itself.
+const (
+	MetricUptime          = "pipeline.uptime_seconds"
+	MetricComponentCount  = "pipeline.component_count"
+	MetricCollectorErrors = "pipeline.collector_errors"
+	MetricDroppedValues   = "pipeline.dropped_values"
+	MetricHealthy         = "pipeline.healthy"
+)
+
+// GetMetrics returns every stat as a flat map, the one flattening of the
+// typed stats, for the seed's consumers and flowctl. Component stats have
+// keys "<kind>.<id>.<stat>", where id is the instance ID or
+// else the component type, for example "source.test-source.processed";
+// [StatDesc.Keys] lists a stat's keys. Each component also gets
+// "<kind>.<id>.healthy" (0 or 1) and
+// "<kind>.<id>.stats_age_seconds". The pipeline adds the Metric*
+// keys. No value is ever NaN or ±Inf.
+func (ps *PipelineStats) GetMetrics() map[string]float64 {
+	now := ps.now()
+	timeout := ps.HealthTimeout()
+	ps.mu.RLock()
+	handles := ps.order
+	ps.mu.RUnlock()
+
+	size := 5 // the pipeline's own keys
+	for _, h := range handles {
+		h.mu.RLock()
+		size += len(h.metricKeys) + 2 // and healthy, stats_age_seconds
+		h.mu.RUnlock()
+	}
+	m := make(map[string]float64, size)
+	healthy := len(handles) > 0
+	for _, h := range handles {
+		h.mu.RLock()
+		prefix := componentPrefix(h.kind, h.instance)
+		if h.desc != nil {
+			h.desc.flatten(h.snap, func(i int, v float64, _ bool) { m[h.metricKeys[i]] = v })
+		}
+		age := now.Sub(h.updated)
+		h.mu.RUnlock()
+		fresh := age <= timeout
+		healthy = healthy && fresh
+		m[prefix+HealthyKey] = boolFloat(fresh)
+		m[prefix+StatsAgeKey] = max(age.Seconds(), 0)
+	}
+	m[MetricUptime] = ps.Uptime().Seconds()
+	m[MetricComponentCount] = float64(len(handles))
+	m[MetricCollectorErrors] = float64(ps.collectorErrors.Load())
+	m[MetricDroppedValues] = float64(ps.droppedValues.Load())
+	m[MetricHealthy] = boolFloat(healthy)
+	return m
 }
