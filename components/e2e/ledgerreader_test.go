@@ -204,7 +204,7 @@ func TestLedgerReaderThenFilterPayments(t *testing.T) {
 			}
 			if statsOn(t) {
 				assert.Equal(t, direct.stats, nonLatency(viaReader.stats, direct.stats))
-				assert.Equal(t, float64(len(viaReader.payments)), viaReader.stats["messages_passed"])
+				assert.Equal(t, float64(len(viaReader.payments)), viaReader.stats["payments_emitted"])
 			}
 		})
 	}

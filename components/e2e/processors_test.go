@@ -74,7 +74,7 @@ func TestFilterPaymentsMatchesLedger(t *testing.T) {
 			assert.Equal(t, []uint32{tt.lcm.LedgerSequence()}, rec.ledgers(), "the ledger is passed on after the payments")
 			if statsOn(t) {
 				assert.Equal(t, paymentsByType(want.Payments), pick(snapshot(fp), paymentsByTypeKeys...),
-					"payments_by_type counts every payment examined under its operation type")
+					"payments_by_operation counts every payment examined under its operation type")
 			}
 			for _, p := range rec.payments() {
 				assert.Equal(t, tt.lcm.LedgerSequence(), p.LedgerSequence)

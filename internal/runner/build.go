@@ -100,9 +100,9 @@ func keyErrors(file string, cc *ComponentConfig, err error) ConfigErrors {
 // metric key: two instances of one type need distinct ids.
 func checkInstanceIDs(file string, pc *PipelineConfig) ConfigErrors {
 	var errs ConfigErrors
-	seen := map[string]string{}
+	seen := map[[2]string]string{}
 	visit := func(cc *ComponentConfig, kind string) {
-		key := kind + "." + instanceID(cc)
+		key := [2]string{kind, instanceID(cc)}
 		if prev, dup := seen[key]; dup {
 			errs = append(errs, &ConfigError{File: file, Pos: cc.Pos, Key: cc.Path + ".id",
 				Msg: fmt.Sprintf("reports under the same name as %s; give one of them a distinct id", prev)})

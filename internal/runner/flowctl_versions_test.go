@@ -9,7 +9,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/cdpstats/cdpstats/generated"
 	"github.com/cdpstats/cdpstats/internal/testfixtures/controlplane"
 	"github.com/cdpstats/cdpstats/runtime"
 	"github.com/cdpstats/cdpstats/runtime/flowctl"
@@ -120,16 +119,14 @@ stats: {interval: 20ms, live: false}
 			payments, events := float64(len(ds.want.Payments)), float64(len(ds.want.Events))
 			want := map[string]map[string]float64{
 				"source.BufferedStorageSourceAdapter": {"ledgers_processed": 3, "last_ledger": 1002, "errors": 0},
-				"processor.FilterPayments":            {"messages_processed": payments, "messages_passed": payments},
+				"processor.FilterPayments":            {"payments_found": payments, "payments_emitted": payments},
 				"processor.ContractEvent":             {"ledgers_processed": 3, "events_found": events},
 				"consumer.SaveToJSONFile":             {"messages_written": payments + events, "bytes_written": fileSize(t, out)},
 			}
 			for _, c := range e2eComponents {
 				prefix := c.kind + "." + c.name + "."
 				final := finalHeartbeatOf(t, tc.api, snap, "e2e."+c.kind+"."+c.name)
-				entry, ok := generated.Lookup(c.kind, c.name)
-				require.True(t, ok)
-				keys := append([]string{runtime.HealthyKey, runtime.StatsAgeKey}, entry.Desc.Keys...)
+				keys := componentKeys(t, c)
 				for _, k := range keys {
 					assert.Contains(t, final.Metrics, prefix+k)
 				}

@@ -56,27 +56,27 @@ func TestInstanceIDsReportSeparately(t *testing.T) {
 		return m != nil && m.GetCounter().GetValue() == float64(lines)
 	})
 	for id, passed := range map[string]int{"native": native, "large": large} {
-		m := series(families, "cdp_processor_messages_passed_total", "e2e", "FilterPayments", id)
+		m := series(families, "cdp_processor_payments_emitted_total", "e2e", "FilterPayments", id)
 		if assert.NotNil(t, m, "no series for instance %s", id) {
 			assert.Equal(t, float64(passed), m.GetCounter().GetValue(), id)
 		}
 	}
-	assert.Nil(t, series(families, "cdp_processor_messages_passed_total", "e2e", "FilterPayments", "FilterPayments"),
+	assert.Nil(t, series(families, "cdp_processor_payments_emitted_total", "e2e", "FilterPayments", "FilterPayments"),
 		"no instance reports under the type name")
 
 	require.NoError(t, run.stop(t))
 
 	final := finalHeartbeat(t, controlplane.Legacy, cp.Snapshot())
 	assertValues(t, final.Metrics, map[string]float64{
-		"processor.native.messages_processed":      float64(payments),
-		"processor.native.messages_passed":         float64(native),
-		"processor.native.messages_filtered":       float64(payments - native),
-		"processor.large.messages_processed":       float64(payments),
-		"processor.large.messages_passed":          float64(large),
-		"processor.large.messages_filtered":        float64(payments - large),
+		"processor.native.payments_found":          float64(payments),
+		"processor.native.payments_emitted":        float64(native),
+		"processor.native.payments_filtered":       float64(payments - native),
+		"processor.large.payments_found":           float64(payments),
+		"processor.large.payments_emitted":         float64(large),
+		"processor.large.payments_filtered":        float64(payments - large),
 		"consumer.SaveToJSONFile.messages_written": float64(lines),
 	})
-	assert.NotContains(t, final.Metrics, "processor.FilterPayments.messages_processed")
+	assert.NotContains(t, final.Metrics, "processor.FilterPayments.payments_found")
 
 	// The summary has a row per instance: in is the ledger (and, for the
 	// second, the first one's payments); out adds the ledger.

@@ -11,7 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/cdpstats/cdpstats/generated"
+	"github.com/cdpstats/cdpstats/components/registry"
 	"github.com/cdpstats/cdpstats/internal/testfixtures/ledgers"
 )
 
@@ -29,8 +29,8 @@ func scrape(t *testing.T, addr string) map[string]*dto.MetricFamily {
 }
 
 // series returns the series of family name whose labels are pipeline,
-// component_type and component as given, or nil.
-func series(families map[string]*dto.MetricFamily, name, pipeline, componentType, component string) *dto.Metric {
+// type and id as given, or nil.
+func series(families map[string]*dto.MetricFamily, name, pipeline, typ, id string) *dto.Metric {
 	f := families[name]
 	if f == nil {
 		return nil
@@ -40,7 +40,7 @@ func series(families map[string]*dto.MetricFamily, name, pipeline, componentType
 		for _, l := range m.GetLabel() {
 			labels[l.GetName()] = l.GetValue()
 		}
-		if labels["pipeline"] == pipeline && labels["component_type"] == componentType && labels["component"] == component {
+		if labels["pipeline"] == pipeline && labels["type"] == typ && labels["id"] == id {
 			return m
 		}
 	}
@@ -56,18 +56,15 @@ func statusOf(t *testing.T, addr, path string) int {
 	return resp.StatusCode
 }
 
-// catalogHelp returns the help text the generated catalog has for a stat.
-func catalogHelp(t *testing.T, kind, name, stat string) string {
+// markerHelp returns the help text of a stat's //cdp:stat marker, from
+// the registered component's description.
+func markerHelp(t *testing.T, kind, typ, stat string) string {
 	t.Helper()
-	c, ok := generated.Lookup(kind, name)
-	require.True(t, ok)
-	for _, s := range c.Desc.Stats {
-		if s.Name == stat {
-			return s.Help
-		}
-	}
-	t.Fatalf("%s %s has no stat %s in the catalog", kind, name, stat)
-	return ""
+	e, err := registry.Lookup(registry.Kind(kind), typ)
+	require.NoError(t, err)
+	s, ok := e.Desc.Stat(stat)
+	require.True(t, ok, "%s %s has no stat %s", kind, typ, stat)
+	return s.Help
 }
 
 // TestPrometheusThroughRunner serves /metrics from a running pipeline on a
@@ -114,7 +111,7 @@ func TestPrometheusThroughRunner(t *testing.T) {
 				typ       dto.MetricType
 				kind      string
 				component string
-				stat      string  // the stat in the generated catalog, for HELP
+				stat      string  // the stat whose marker gives the HELP
 				value     float64 // counters and gauges; a summary's sample count
 			}
 			payments, events := float64(len(want.Payments)), float64(len(want.Events))
@@ -123,8 +120,8 @@ func TestPrometheusThroughRunner(t *testing.T) {
 				{"cdp_source_bytes_read_total", dto.MetricType_COUNTER, "source", "BufferedStorageSourceAdapter", "bytes_read", ledgerFileSize(t, dir, seq)},
 				{"cdp_source_last_ledger", dto.MetricType_GAUGE, "source", "BufferedStorageSourceAdapter", "last_ledger", float64(seq)},
 				{"cdp_source_fetch_latency_seconds", dto.MetricType_SUMMARY, "source", "BufferedStorageSourceAdapter", "fetch_latency", 1},
-				{"cdp_processor_messages_processed_total", dto.MetricType_COUNTER, "processor", "FilterPayments", "messages_processed", payments},
-				{"cdp_processor_messages_passed_total", dto.MetricType_COUNTER, "processor", "FilterPayments", "messages_passed", payments},
+				{"cdp_processor_payments_found_total", dto.MetricType_COUNTER, "processor", "FilterPayments", "payments_found", payments},
+				{"cdp_processor_payments_emitted_total", dto.MetricType_COUNTER, "processor", "FilterPayments", "payments_emitted", payments},
 				{"cdp_processor_filter_ratio", dto.MetricType_GAUGE, "processor", "FilterPayments", "filter_ratio", 0},
 				{"cdp_processor_process_latency_seconds", dto.MetricType_SUMMARY, "processor", "FilterPayments", "process_latency", 1},
 				{"cdp_processor_events_found_total", dto.MetricType_COUNTER, "processor", "ContractEvent", "events_found", events},
@@ -137,9 +134,9 @@ func TestPrometheusThroughRunner(t *testing.T) {
 					f := families[c.family]
 					require.NotNil(t, f, "no family %s", c.family)
 					assert.Equal(t, c.typ, f.GetType())
-					assert.Contains(t, f.GetHelp(), catalogHelp(t, c.kind, c.component, c.stat))
+					assert.Contains(t, f.GetHelp(), markerHelp(t, c.kind, c.component, c.stat))
 					m := series(families, c.family, pipeline, c.component, c.component)
-					require.NotNil(t, m, "no series with the pipeline, component_type and component labels")
+					require.NotNil(t, m, "no series with the pipeline, type and id labels")
 					switch c.typ {
 					case dto.MetricType_COUNTER:
 						assert.Equal(t, c.value, m.GetCounter().GetValue())
@@ -153,7 +150,7 @@ func TestPrometheusThroughRunner(t *testing.T) {
 							quantiles = append(quantiles, q.GetQuantile())
 							assert.GreaterOrEqual(t, q.GetValue(), 0.0)
 						}
-						assert.Equal(t, []float64{0.5, 0.9, 0.99}, quantiles)
+						assert.Equal(t, []float64{0.5, 0.9, 0.99, 0.999}, quantiles)
 					}
 				})
 			}

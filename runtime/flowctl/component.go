@@ -118,7 +118,7 @@ func (c *Client) metrics(t target) (map[string]float64, health) {
 		return map[string]float64{}, healthStarting
 	}
 	for _, ch := range c.stats.HealthDetails().Components {
-		if ch.ComponentType == t.comp.Kind && ch.InstanceID == t.comp.Instance && !ch.Healthy {
+		if ch.Kind == t.comp.Kind && ch.ID == t.comp.Instance && !ch.Healthy {
 			return m, healthUnhealthy
 		}
 	}

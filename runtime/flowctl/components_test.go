@@ -78,7 +78,7 @@ func TestClientTypedRegistration(t *testing.T) {
 			pipeline := snap.AcceptedFor("cdp-test")[0]
 			assert.Len(t, pipeline.Metrics, len(stats.GetMetrics()), "the pipeline's registration carries every key")
 			assert.ElementsMatch(t, []string{
-				"processor.payments.messages_processed", "processor.payments.filter_ratio",
+				"processor.payments.payments_found", "processor.payments.filter_ratio",
 				"processor.payments.healthy", "processor.payments.stats_age_seconds",
 			}, keys(snap.AcceptedFor("cdp-test.processor.payments")[0]))
 			source := snap.AcceptedFor("cdp-test.source.test-source")[0]

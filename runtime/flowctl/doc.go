@@ -5,7 +5,7 @@
 // by its role, then sends a heartbeat per registration every
 // [Config.HeartbeatInterval]. The pipeline's carries
 // [runtime.PipelineStats.GetMetrics]: every component's stats under
-// "<type>.<instance>.<stat>", each component's "healthy" and
+// "<kind>.<id>.<stat>", each component's "healthy" and
 // "stats_age_seconds", and the "pipeline.*" keys. A component's carries
 // its own keys of these. docs/flowctl.md lists them all.
 //

@@ -87,15 +87,10 @@ func newClient(t *testing.T, cfg flowctl.Config, stats *runtime.PipelineStats) *
 }
 
 // filterDesc describes a processor reporting through the snapshot path.
-var filterDesc = &runtime.ComponentDesc{
-	Type: "processor",
-	Name: "FilterPayments",
-	Stats: []runtime.StatDesc{
-		{Name: "messages_processed", Kind: runtime.KindCounter, Help: "Payments examined", Keys: []string{"messages_processed"}},
-		{Name: "filter_ratio", Kind: runtime.KindRatio, Keys: []string{"filter_ratio"}},
-	},
-	Keys: []string{"messages_processed", "filter_ratio"},
-}
+var filterDesc = runtime.NewComponentDesc("processor", "FilterPayments",
+	runtime.StatDesc{Name: "payments_found", Kind: runtime.KindCounter, Help: "Payments found"},
+	runtime.StatDesc{Name: "filter_ratio", Kind: runtime.KindRatio},
+)
 
 // fixedStats returns stats with a map-path source and a snapshot-path
 // processor whose values do not change.
@@ -107,7 +102,7 @@ func fixedStats() *runtime.PipelineStats {
 		Stats:         map[string]interface{}{"processed": uint64(42), "last_ledger": uint32(58752000)},
 		LastUpdated:   time.Now(),
 	})
-	ps.Component(filterDesc, "payments").Update([]float64{7, 0.25}, time.Now())
+	ps.Component(filterDesc, "payments").Update(runtime.Snapshot{Values: []float64{7, 0.25}}, time.Now())
 	return ps
 }
 

@@ -19,7 +19,7 @@ import (
 // LedgerReader before it is replaced by its events, and the ledger message
 // that follows is passed on without being read again.
 //
-//cdp:component type=processor name=ContractEvent
+//cdp:component kind=processor name=ContractEvent
 type ContractEvent struct {
 	ledgerx.Processor
 	cfg Config
@@ -28,13 +28,13 @@ type ContractEvent struct {
 	// called concurrently.
 	events []Event
 
-	//cdp:stat counter name=ledgers_processed    unit=ledgers      help="Ledgers whose events were read"
-	//cdp:stat counter name=events_found         unit=events       help="CONTRACT events in successful transactions"
-	//cdp:stat counter name=events_passed        unit=events       help="Events emitted, after the contract_ids filter"
-	//cdp:stat counter name=skipped_transactions unit=transactions help="Failed transactions, whose events are not emitted"
-	//cdp:stat counter name=errors                                 help="Ledgers whose events could not be read or decoded"
-	//cdp:stat gauge   name=last_ledger                            help="Sequence of the last ledger processed"
-	//cdp:stat latency name=process_latency help="Time to extract and decode one ledger's events, not counting the processors after"
+	//cdp:stat counter name=ledgers_processed   unit=ledgers      help="Ledgers read"
+	//cdp:stat counter name=events_found        unit=events       help="CONTRACT events in successful transactions"
+	//cdp:stat counter name=events_emitted      unit=events       help="Events emitted, after the contract_ids filter"
+	//cdp:stat counter name=failed_transactions unit=transactions help="Failed transactions read"
+	//cdp:stat counter name=errors                                help="Ledgers or transactions that could not be read or decoded"
+	//cdp:stat gauge   name=last_ledger                           help="Sequence of the last ledger processed"
+	//cdp:stat latency name=process_latency help="Time to process one message (a ledger or a transaction), not counting the processors after"
 	stats contractEventStats
 }
 
@@ -52,7 +52,7 @@ func New(raw map[string]interface{}) (*ContractEvent, error) {
 // transaction emits the wanted events of one transaction.
 func (p *ContractEvent) transaction(tx *ingest.LedgerTransaction, closedAt time.Time, out *ledgerx.Output) error {
 	if !tx.Successful() {
-		p.stats.RecordSkippedTransactions()
+		p.stats.RecordFailedTransactions()
 		return nil
 	}
 	p.events = p.events[:0]
@@ -61,7 +61,7 @@ func (p *ContractEvent) transaction(tx *ingest.LedgerTransaction, closedAt time.
 		return err
 	}
 	p.stats.AddEventsFound(uint64(found))
-	p.stats.AddEventsPassed(uint64(len(p.events)))
+	p.stats.AddEventsEmitted(uint64(len(p.events)))
 	for i := range p.events {
 		out.Emit(cdp.Message{Payload: p.events[i], Metadata: map[string]interface{}{cdp.MetadataLedgerSequence: p.events[i].LedgerSequence}})
 	}

@@ -19,7 +19,7 @@ import (
 // message LedgerReader passes on after them is passed on without being
 // read again.
 //
-//cdp:component type=processor name=FilterPayments
+//cdp:component kind=processor name=FilterPayments
 type FilterPayments struct {
 	ledgerx.Processor
 	cfg Config
@@ -28,13 +28,13 @@ type FilterPayments struct {
 	// called concurrently.
 	found []candidate
 
-	//cdp:stat counter name=messages_processed unit=payments help="Payments examined: the payment operations of successful transactions"
-	//cdp:stat counter name=messages_filtered  unit=payments help="Payments dropped by the asset and min_amount filters"
-	//cdp:stat counter name=messages_passed    unit=payments help="Payments emitted"
-	//cdp:stat counter name=errors                          help="Ledgers or transactions whose payments could not be read"
-	//cdp:stat counter name=payments_by_type   unit=payments label=type values=payment,path_payment_strict_send,path_payment_strict_receive help="Payments examined, by operation type"
-	//cdp:stat ratio   name=filter_ratio num=messages_filtered den=messages_processed help="Share of the payments examined that the filters dropped"
-	//cdp:stat latency name=process_latency help="Time to extract and filter the payments of one ledger, or of one transaction, not counting the processors after"
+	//cdp:stat counter name=payments_found    unit=payments help="Payments found: the payment operations of successful transactions"
+	//cdp:stat counter name=payments_filtered unit=payments help="Payments dropped by the asset and min_amount filters"
+	//cdp:stat counter name=payments_emitted  unit=payments help="Payments emitted"
+	//cdp:stat counter name=errors                         help="Ledgers or transactions that could not be read or decoded"
+	//cdp:stat counter name=payments_by_operation unit=payments label=operation values=payment,path_payment_strict_send,path_payment_strict_receive help="Payments found, by operation"
+	//cdp:stat ratio   name=filter_ratio num=payments_filtered den=payments_found help="Share of the payments found that the filters dropped"
+	//cdp:stat latency name=process_latency help="Time to process one message (a ledger or a transaction), not counting the processors after"
 	stats filterPaymentsStats
 }
 
@@ -72,16 +72,16 @@ func (p *FilterPayments) transaction(tx *ingest.LedgerTransaction, closedAt time
 func (p *FilterPayments) filter() []candidate {
 	passed := p.found[:0]
 	for _, c := range p.found {
-		// The values of payments_by_type are the Op* constants, the only
+		// The values of payments_by_operation are the Op* constants, the only
 		// operation types payments() yields, so none goes uncounted.
-		p.stats.RecordPaymentsByType(c.OperationType)
+		p.stats.RecordPaymentsByOperation(c.OperationType)
 		if p.keep(c) {
 			passed = append(passed, c)
 		}
 	}
-	p.stats.AddMessagesProcessed(uint64(len(p.found)))
-	p.stats.AddMessagesFiltered(uint64(len(p.found) - len(passed)))
-	p.stats.AddMessagesPassed(uint64(len(passed)))
+	p.stats.AddPaymentsFound(uint64(len(p.found)))
+	p.stats.AddPaymentsFiltered(uint64(len(p.found) - len(passed)))
+	p.stats.AddPaymentsEmitted(uint64(len(passed)))
 	return passed
 }
 

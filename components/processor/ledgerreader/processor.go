@@ -11,17 +11,17 @@ import (
 // the ledger on; other payloads pass through unchanged. A ledger that
 // cannot be read emits none of its transactions.
 //
-//cdp:component type=processor name=LedgerReader
+//cdp:component kind=processor name=LedgerReader
 type LedgerReader struct {
 	ledgerx.Processor
 	cfg Config
 
-	//cdp:stat counter name=ledgers_processed    unit=ledgers      help="Ledgers whose transactions were read"
+	//cdp:stat counter name=ledgers_processed    unit=ledgers      help="Ledgers read"
 	//cdp:stat counter name=transactions_emitted unit=transactions help="Transaction messages emitted"
-	//cdp:stat counter name=failed_transactions  unit=transactions help="Failed transactions read, emitted or not (successful_only skips them)"
-	//cdp:stat counter name=errors                                 help="Ledgers whose transactions could not be read"
+	//cdp:stat counter name=failed_transactions  unit=transactions help="Failed transactions read"
+	//cdp:stat counter name=errors                                 help="Ledgers or transactions that could not be read or decoded"
 	//cdp:stat gauge   name=last_ledger                            help="Sequence of the last ledger processed"
-	//cdp:stat latency name=process_latency help="Time to read one ledger's transactions, not counting the processors after"
+	//cdp:stat latency name=process_latency help="Time to process one message (a ledger or a transaction), not counting the processors after"
 	stats ledgerReaderStats
 }
 

@@ -15,7 +15,7 @@ import (
 // emits one message per ledger, in order, with an xdr.LedgerCloseMeta
 // payload and the network passphrase in its metadata.
 //
-//cdp:component type=source name=BufferedStorageSourceAdapter
+//cdp:component kind=source name=BufferedStorageSourceAdapter
 type BufferedStorageSourceAdapter struct {
 	cfg         Config
 	subscribers cdp.Subscribers

@@ -9,8 +9,9 @@ import (
 
 func TestComponentMetrics(t *testing.T) {
 	ps, clock := newTestPipelineStats(t)
-	desc := &ComponentDesc{Type: "processor", Name: "FilterPayments", Keys: []string{"messages_processed", "filter_ratio"}}
-	ps.Component(desc, "usdc").Update([]float64{7, 0.25}, clock.Now())
+	desc := NewComponentDesc("processor", "FilterPayments",
+		StatDesc{Name: "payments_found", Kind: KindCounter}, StatDesc{Name: "filter_ratio", Kind: KindRatio})
+	ps.Component(desc, "usdc").Update(Snapshot{Values: []float64{7, 0.25}}, clock.Now())
 	ps.UpdateComponentStats(ComponentStats{
 		ComponentType: "source", ComponentName: "test-source",
 		Stats: map[string]interface{}{"processed": uint64(42)}, LastUpdated: clock.Now().Add(-2 * DefaultHealthTimeout),
@@ -18,29 +19,29 @@ func TestComponentMetrics(t *testing.T) {
 	clock.Advance(time.Second)
 
 	tests := []struct {
-		name          string
-		typ, instance string
-		want          map[string]float64
-		wantOK        bool
+		name     string
+		kind, id string
+		want     map[string]float64
+		wantOK   bool
 	}{
 		{"snapshot path, by instance ID", "processor", "usdc", map[string]float64{
-			"processor.usdc.messages_processed": 7,
-			"processor.usdc.filter_ratio":       0.25,
-			"processor.usdc.healthy":            1,
-			"processor.usdc.stats_age_seconds":  1,
+			"processor.usdc.payments_found":    7,
+			"processor.usdc.filter_ratio":      0.25,
+			"processor.usdc.healthy":           1,
+			"processor.usdc.stats_age_seconds": 1,
 		}, true},
 		{"map path, stale", "source", "test-source", map[string]float64{
 			"source.test-source.processed":         42,
 			"source.test-source.healthy":           0,
 			"source.test-source.stats_age_seconds": 121,
 		}, true},
-		{"type and instance must both match", "consumer", "usdc", nil, false},
+		{"kind and id must both match", "consumer", "usdc", nil, false},
 		{"not reported yet", "consumer", "SaveToJSONFile", nil, false},
 	}
 	all := ps.GetMetrics()
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got, ok := ps.ComponentMetrics(tc.typ, tc.instance)
+			got, ok := ps.ComponentMetrics(tc.kind, tc.id)
 			assert.Equal(t, tc.wantOK, ok)
 			assert.Equal(t, tc.want, got)
 			for k, v := range got {
