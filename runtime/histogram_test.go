@@ -7,6 +7,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -368,4 +369,12 @@ func TestStackSlotDiffersBetweenGoroutines(t *testing.T) {
 		seen[s] = true
 	}
 	assert.Greater(t, len(seen), 1)
+}
+
+// TestHistogramMemory guards the sizes docs/benchmarks.md states: a
+// Histogram and each of its stripes are under 60 KiB, and the stripes'
+// own state is under 512 bytes.
+func TestHistogramMemory(t *testing.T) {
+	assert.LessOrEqual(t, unsafe.Sizeof(Histogram{}), uintptr(60<<10))
+	assert.LessOrEqual(t, unsafe.Sizeof(histStripes{}), uintptr(512))
 }
