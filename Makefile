@@ -7,7 +7,7 @@ PKGS      ?= ./...
 BENCHTIME ?= 1s
 BENCHCOUNT ?= 6
 
-.PHONY: all setup generate check fmt vet stale test test-short fuzz bench bench-runtime bench-components bench-statsgen run clean
+.PHONY: all setup generate check fmt vet stale test test-short fuzz bench bench-runtime bench-contended bench-components bench-statsgen run clean
 
 all: check test
 
@@ -57,6 +57,15 @@ bench: bench-runtime bench-components bench-statsgen
 
 bench-runtime:
 	cd bench && $(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) -count $(BENCHCOUNT) -cpu 1,2 ./...
+
+## bench-contended: only the contended tables, one shared counter and one
+## shared histogram written from every P (bench-runtime runs them too). The
+## BENCHCOUNT rounds each run every implementation once, so that a change
+## in the machine's load falls on all of them alike.
+bench-contended:
+	cd bench && for i in $$(seq $(BENCHCOUNT)); do \
+		$(GO) test -run '^$$' -bench 'Parallel$$' -benchmem -benchtime $(BENCHTIME) -count 1 -cpu 1,2 . || exit 1; \
+	done
 
 bench-components:
 	$(GO) test -run '^$$' -bench . -benchmem -count $(BENCHCOUNT) ./components/...
