@@ -16,4 +16,4 @@
 // its transactions.
 package ledgerreader
 
-//go:generate go run github.com/cdpstats/cdpstats/cmd/statsgen
+//go:generate go tool statsgen

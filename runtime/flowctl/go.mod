@@ -1,0 +1,30 @@
+module github.com/cdpstats/cdpstats/runtime/flowctl
+
+go 1.26.0
+
+require (
+	github.com/stretchr/testify v1.12.1
+	go.uber.org/goleak v1.3.0
+	google.golang.org/grpc v1.85.0
+	google.golang.org/protobuf v1.36.12
+)
+
+require (
+	github.com/cdpstats/cdpstats v0.0.0-00010101000000-000000000000
+	github.com/cdpstats/cdpstats/internal/testfixtures v0.0.0-00010101000000-000000000000
+	github.com/cdpstats/cdpstats/proto v0.0.0-00010101000000-000000000000
+)
+
+require (
+	go.yaml.in/yaml/v3 v3.0.5 // indirect
+	golang.org/x/net v0.61.0 // indirect
+	golang.org/x/sys v0.49.0 // indirect
+	golang.org/x/text v0.43.0 // indirect
+	google.golang.org/genproto/googleapis/rpc v0.0.0-20260817212433-ac3dfec99bb1 // indirect
+)
+
+replace (
+	github.com/cdpstats/cdpstats => ../..
+	github.com/cdpstats/cdpstats/internal/testfixtures => ../../internal/testfixtures
+	github.com/cdpstats/cdpstats/proto => ../../proto
+)
