@@ -67,11 +67,7 @@ type goMod struct {
 // directive no newer than maxGo, no toolchain line raising it, no replace
 // directive, and exactly the direct requirements above.
 func TestRootModuleRequirements(t *testing.T) {
-	root := testmod.RepoRoot(t)
-	out, code := testmod.Run(t, root, testmod.Env(), testmod.GoTool(t), "mod", "edit", "-json")
-	require.Equal(t, 0, code, "go mod edit -json: %s", out)
-	var mod goMod
-	require.NoError(t, json.Unmarshal([]byte(out), &mod))
+	mod := readGoMod(t, testmod.RepoRoot(t), testmod.Env())
 
 	assert.LessOrEqual(t, version.Compare("go"+mod.Go, "go"+maxGo+".0"), 0,
 		"go directive %s is newer than go %s", mod.Go, maxGo)
@@ -96,4 +92,14 @@ func TestRootModuleRequirements(t *testing.T) {
 	sort.Strings(direct)
 	assert.Equal(t, directRequirements, direct, "direct requirements")
 	assert.LessOrEqual(t, diffs, 1, "at most one diff library")
+}
+
+// readGoMod reads the go.mod file in dir with `go mod edit -json`.
+func readGoMod(t *testing.T, dir string, env []string) goMod {
+	t.Helper()
+	out, code := testmod.Run(t, dir, env, testmod.GoTool(t), "mod", "edit", "-json")
+	require.Equal(t, 0, code, "go mod edit -json: %s", out)
+	var mod goMod
+	require.NoError(t, json.Unmarshal([]byte(out), &mod))
+	return mod
 }
