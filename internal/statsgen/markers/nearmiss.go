@@ -52,11 +52,10 @@ func NearMiss(comment string) (Error, bool) {
 	}
 	marker := Prefix + fixed + body[verbEnd:]
 	if malformed {
-		return Error{Offset: 0, Msg: fmt.Sprintf("malformed marker %q, which statsgen would ignore; write %q",
+		return Error{Offset: 0, Msg: fmt.Sprintf("malformed marker %q, which statsgen would ignore; write it as %s",
 			"//"+body[:verbEnd], marker)}, true
 	}
-	return Error{Offset: len(Prefix), Msg: fmt.Sprintf("unknown marker %q; did you mean %q?",
-		Prefix+verb, marker)}, true
+	return Error{Offset: len(Prefix), Msg: fmt.Sprintf("unknown marker %q; write it as %s", Prefix+verb, marker)}, true
 }
 
 func skipSpace(s string, i int) int {

@@ -15,14 +15,14 @@ func TestNearMiss(t *testing.T) {
 		offset  int
 		msg     string
 	}{
-		{"// cdp:stat counter name=x", true, 0, `malformed marker "// cdp:stat", which statsgen would ignore; write "//cdp:stat counter name=x"`},
-		{"//cdp: stat counter name=x", true, 0, `malformed marker "//cdp: stat", which statsgen would ignore; write "//cdp:stat counter name=x"`},
-		{"//+cdp:stat counter name=x", true, 0, `malformed marker "//+cdp:stat", which statsgen would ignore; write "//cdp:stat counter name=x"`},
-		{"// +cdp:component type=source", true, 0, `malformed marker "// +cdp:component", which statsgen would ignore; write "//cdp:component type=source"`},
-		{"//\tcdp:catalog", true, 0, `malformed marker "//\tcdp:catalog", which statsgen would ignore; write "//cdp:catalog"`},
-		{"// cdp: stats counter name=x", true, 0, `malformed marker "// cdp: stats", which statsgen would ignore; write "//cdp:stat counter name=x"`},
-		{"//cdp:stats counter name=x", true, 6, `unknown marker "//cdp:stats"; did you mean "//cdp:stat counter name=x"?`},
-		{"//cdp:components type=source", true, 6, `unknown marker "//cdp:components"; did you mean "//cdp:component type=source"?`},
+		{"// cdp:stat counter name=x", true, 0, `malformed marker "// cdp:stat", which statsgen would ignore; write it as //cdp:stat counter name=x`},
+		{"//cdp: stat counter name=x", true, 0, `malformed marker "//cdp: stat", which statsgen would ignore; write it as //cdp:stat counter name=x`},
+		{"//+cdp:stat counter name=x", true, 0, `malformed marker "//+cdp:stat", which statsgen would ignore; write it as //cdp:stat counter name=x`},
+		{"// +cdp:component type=source", true, 0, `malformed marker "// +cdp:component", which statsgen would ignore; write it as //cdp:component type=source`},
+		{"//\tcdp:catalog", true, 0, `malformed marker "//\tcdp:catalog", which statsgen would ignore; write it as //cdp:catalog`},
+		{"// cdp: stats counter name=x", true, 0, `malformed marker "// cdp: stats", which statsgen would ignore; write it as //cdp:stat counter name=x`},
+		{"//cdp:stats counter name=x", true, 6, `unknown marker "//cdp:stats"; write it as //cdp:stat counter name=x`},
+		{"//cdp:components type=source", true, 6, `unknown marker "//cdp:components"; write it as //cdp:component type=source`},
 		{"//cdp:stat counter name=x", false, 0, ""},
 		{"//cdp:metric counter", false, 0, ""},
 		{"// cdp: the prefix of every marker", false, 0, ""},

@@ -106,7 +106,7 @@ func TestParseErrors(t *testing.T) {
 		tok string
 		msg string
 	}{
-		{"//cdp:stats counter name=x", "stats", `unknown marker "//cdp:stats"; did you mean "//cdp:stat counter name=x"?`},
+		{"//cdp:stats counter name=x", "stats", `unknown marker "//cdp:stats"; write it as //cdp:stat counter name=x`},
 		{"//cdp:", "", `unknown marker "//cdp:" (valid: //cdp:catalog, //cdp:component, //cdp:stat)`},
 		{"//cdp:stat countr name=x", "countr",
 			`unknown stat kind "countr"; did you mean "counter"? (valid: counter, gauge, latency, ratio, timestamp)`},
