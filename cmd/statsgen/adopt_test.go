@@ -57,7 +57,7 @@ package filter
 
 // Filter passes every other message.
 //
-//cdp:component type=processor name=Filter
+//cdp:component kind=processor name=Filter
 type Filter struct {
 	//cdp:stat counter name=messages_processed help="Messages examined"
 	//cdp:stat counter name=messages_passed
