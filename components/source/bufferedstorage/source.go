@@ -2,6 +2,7 @@ package bufferedstorage
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/stellar/go-stellar-sdk/ingest/ledgerbackend"
@@ -19,6 +20,10 @@ import (
 type BufferedStorageSourceAdapter struct {
 	cfg         Config
 	subscribers cdp.Subscribers
+
+	// opened is the datastore Start opened, for Run to take; nil before
+	// Start and once Run has taken it.
+	opened *openedStore
 
 	//cdp:stat counter   name=ledgers_processed unit=ledgers help="Ledgers read and accepted by the subscribers"
 	//cdp:stat counter   name=bytes_read        unit=bytes   help="Bytes read from datastore files, compressed as stored, read-ahead included"
@@ -49,6 +54,41 @@ func NewFromConfig(cfg Config) (*BufferedStorageSourceAdapter, error) {
 	return &BufferedStorageSourceAdapter{cfg: cfg}, nil
 }
 
+// openedStore is a datastore opened and checked against the config.
+type openedStore struct {
+	ds         datastore.DataStore
+	schema     datastore.DataStoreSchema
+	passphrase string
+}
+
+// Start opens the datastore and checks its manifest against the config
+// (layout and network), so that a datastore that cannot be read fails the
+// run before anything else starts. Run opens it itself when Start was not
+// called.
+func (s *BufferedStorageSourceAdapter) Start(ctx context.Context) error {
+	if s.opened != nil {
+		return errors.New("BufferedStorageSourceAdapter: started twice")
+	}
+	ds, schema, passphrase, err := s.open(ctx)
+	if err != nil {
+		s.stats.RecordErrors()
+		return err
+	}
+	s.opened = &openedStore{ds: ds, schema: schema, passphrase: passphrase}
+	return nil
+}
+
+// Close releases the datastore that Start opened when Run did not take
+// it. Run releases it itself.
+func (s *BufferedStorageSourceAdapter) Close() error {
+	if s.opened == nil {
+		return nil
+	}
+	err := s.opened.ds.Close()
+	s.opened = nil
+	return err
+}
+
 // Subscribe adds a processor that receives every ledger.
 func (s *BufferedStorageSourceAdapter) Subscribe(p cdp.Processor) { s.subscribers.Subscribe(p) }
 
@@ -56,11 +96,13 @@ func (s *BufferedStorageSourceAdapter) Subscribe(p cdp.Processor) { s.subscriber
 // end_ledger, ctx.Err() when ctx ends first, and otherwise the first error
 // reading a ledger or from a subscriber.
 func (s *BufferedStorageSourceAdapter) Run(ctx context.Context) error {
-	ds, schema, passphrase, err := s.open(ctx)
-	if err != nil {
-		s.stats.RecordErrors()
-		return err
+	if s.opened == nil {
+		if err := s.Start(ctx); err != nil {
+			return err
+		}
 	}
+	ds, schema, passphrase := s.opened.ds, s.opened.schema, s.opened.passphrase
+	s.opened = nil
 	defer ds.Close()
 
 	backend, err := ledgerbackend.NewBufferedStorageBackend(ledgerbackend.BufferedStorageBackendConfig{
