@@ -42,6 +42,11 @@ type Entry struct {
 	// New builds the component from its config map. The result is a
 	// cdp.Source, cdp.Processor or cdp.Consumer according to Kind.
 	New func(cfg map[string]interface{}) (interface{}, error)
+	// Destinations returns where a consumer of this config map writes,
+	// without building anything, so that a runner can refuse two
+	// consumers that would clobber each other. Nil for components that
+	// write nowhere another consumer could.
+	Destinations func(cfg map[string]interface{}) ([]cdp.Destination, error)
 }
 
 // validator adapts a package's ParseConfig to Entry.Validate.
@@ -71,9 +76,10 @@ var all = []Entry{
 		Validate: validator(contractevent.ParseConfig),
 		New:      func(cfg map[string]interface{}) (interface{}, error) { return contractevent.New(cfg) }},
 	{Type: "SaveToPostgreSQL", Kind: KindConsumer,
-		Summary:  "writes payments and contract events to PostgreSQL in batches",
-		Validate: validator(postgres.ParseConfig),
-		New:      func(cfg map[string]interface{}) (interface{}, error) { return postgres.New(cfg) }},
+		Summary:      "writes payments and contract events to PostgreSQL in batches",
+		Validate:     validator(postgres.ParseConfig),
+		New:          func(cfg map[string]interface{}) (interface{}, error) { return postgres.New(cfg) },
+		Destinations: postgres.Destinations},
 	{Type: "StdoutConsumer", Kind: KindConsumer,
 		Summary:  "writes each message to standard output as a JSON line",
 		Validate: validator(jsonlines.ParseStdoutConfig),
@@ -81,7 +87,14 @@ var all = []Entry{
 	{Type: "SaveToJSONFile", Kind: KindConsumer,
 		Summary:  "writes each message to a file as a JSON line",
 		Validate: validator(jsonlines.ParseFileConfig),
-		New:      func(cfg map[string]interface{}) (interface{}, error) { return jsonlines.NewFile(cfg) }},
+		New:      func(cfg map[string]interface{}) (interface{}, error) { return jsonlines.NewFile(cfg) },
+		Destinations: func(cfg map[string]interface{}) ([]cdp.Destination, error) {
+			d, err := jsonlines.FileDestination(cfg)
+			if err != nil {
+				return nil, err
+			}
+			return []cdp.Destination{d}, nil
+		}},
 }
 
 // entries indexes all by type name.

@@ -64,15 +64,18 @@ func (p *pipeline) close(complete bool) error {
 }
 
 // typeCheck checks that every component's type exists and fits its place,
-// and decodes its config, without building anything. It reports every
+// decodes its config and checks that no two consumers clobber one
+// destination, without building anything. It reports every
 // problem of the file at once.
 func typeCheck(cfg *Config, only string) error {
 	var errs ConfigErrors
+	var selected []*PipelineConfig
 	for i := range cfg.Pipelines {
 		pc := &cfg.Pipelines[i]
 		if only != "" && pc.Name != only {
 			continue
 		}
+		selected = append(selected, pc)
 		errs = append(errs, checkComponent(cfg.File, &pc.Source, registry.KindSource)...)
 		for j := range pc.Processors {
 			errs = append(errs, checkComponent(cfg.File, &pc.Processors[j], registry.KindProcessor)...)
@@ -82,6 +85,7 @@ func typeCheck(cfg *Config, only string) error {
 		}
 		errs = append(errs, checkInstanceIDs(cfg.File, pc)...)
 	}
+	errs = append(errs, checkDestinations(cfg.File, selected)...)
 	if len(errs) > 0 {
 		return errs
 	}
