@@ -271,8 +271,13 @@ func (c *SaveToPostgreSQL) write(ctx context.Context, b *batch) error {
 			return nil
 		}
 		err = c.redact(err)
+		if ctx.Err() != nil {
+			// The run was stopped: not a failure of the database, so not
+			// an error, and no reason to try again.
+			return fmt.Errorf("SaveToPostgreSQL: %w", err)
+		}
 		c.stats.RecordErrors()
-		if !retryable(err) || ctx.Err() != nil {
+		if !retryable(err) {
 			return fmt.Errorf("SaveToPostgreSQL: %w", err)
 		}
 		c.stats.RecordRetries()
