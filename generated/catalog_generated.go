@@ -131,8 +131,12 @@ var components = []Component{
 				{Name: "buffer_size", Kind: runtime.KindGauge, Unit: "files", Help: "Files the backend reads ahead (buffer_size)", Keys: []string{"buffer_size"}},
 				{Name: "num_workers", Kind: runtime.KindGauge, Help: "Files the backend downloads at once (num_workers)", Keys: []string{"num_workers"}},
 				{Name: "fetch_latency", Kind: runtime.KindLatency, Help: "Time to get one ledger from the backend, decoding included", Keys: []string{"fetch_latency_count", "fetch_latency_avg_ms", "fetch_latency_p50_ms", "fetch_latency_p90_ms", "fetch_latency_p99_ms", "fetch_latency_max_ms"}},
+				{Name: "waiting_for_ledger", Kind: runtime.KindGauge, Help: "Ledger the source has waited for at least retry_wait; 0 while it is not waiting", Keys: []string{"waiting_for_ledger"}},
+				{Name: "waiting_since", Kind: runtime.KindTimestamp, Help: "Since when the source waits for waiting_for_ledger", Keys: []string{"waiting_since"}},
+				{Name: "waiting_for_gap", Kind: runtime.KindGauge, Help: "1 while the ledger waited for is missing although later ledgers exist", Keys: []string{"waiting_for_gap"}},
+				{Name: "gaps", Kind: runtime.KindCounter, Help: "Ledgers found missing while later ledgers exist", Keys: []string{"gaps"}},
 			},
-			Keys: []string{"ledgers_processed", "bytes_read", "errors", "last_ledger", "last_processed_at", "buffer_size", "num_workers", "fetch_latency_count", "fetch_latency_avg_ms", "fetch_latency_p50_ms", "fetch_latency_p90_ms", "fetch_latency_p99_ms", "fetch_latency_max_ms"},
+			Keys: []string{"ledgers_processed", "bytes_read", "errors", "last_ledger", "last_processed_at", "buffer_size", "num_workers", "fetch_latency_count", "fetch_latency_avg_ms", "fetch_latency_p50_ms", "fetch_latency_p90_ms", "fetch_latency_p99_ms", "fetch_latency_max_ms", "waiting_for_ledger", "waiting_since", "waiting_for_gap", "gaps"},
 		},
 	},
 }

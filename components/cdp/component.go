@@ -1,6 +1,9 @@
 package cdp
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // Processor receives messages, does its work and passes results to the
 // processors subscribed to it.
@@ -74,3 +77,35 @@ const (
 	DestinationFile  = "file"
 	DestinationTable = "table"
 )
+
+// Progress says what a source is waiting for, so that a runner can tell a
+// pipeline that makes progress from one that is stalled, and why.
+type Progress struct {
+	// WaitingFor is the ledger the source waits for, or 0 when it is not
+	// waiting (it is emitting ledgers, or has finished).
+	WaitingFor uint32
+	// Since is when the source started waiting for WaitingFor.
+	Since time.Time
+	// Reason is why the ledger is not there: WaitNotYetClosed or WaitGap.
+	Reason string
+	// Missing names the file (or object) that should hold WaitingFor,
+	// when Reason is WaitGap.
+	Missing string
+}
+
+// Reasons a source waits.
+const (
+	// WaitNotYetClosed: the ledger is not in the datastore, nor any later
+	// one; it has most likely not been closed (or exported) yet.
+	WaitNotYetClosed = "not yet closed"
+	// WaitGap: the ledger's file is missing although a later ledger's
+	// file exists. It will not appear by waiting, unless the exporter
+	// fills the gap.
+	WaitGap = "gap"
+)
+
+// ProgressReporter is a source that reports what it waits for. Progress is
+// safe to call from any goroutine while the source runs.
+type ProgressReporter interface {
+	Progress() Progress
+}

@@ -18,6 +18,12 @@ const (
 
 var datastoreTypes = []string{Filesystem, GCS, S3}
 
+// The values of on_gap.
+const (
+	OnGapFail = "fail"
+	OnGapWait = "wait"
+)
+
 // Config is the source's configuration, decoded from its config map.
 type Config struct {
 	// DatastoreType is Filesystem (the default), GCS or S3.
@@ -48,6 +54,12 @@ type Config struct {
 	// RetryWait is the pause between retries, and between polls for a
 	// ledger that is not written yet.
 	RetryWait time.Duration `config:"retry_wait"`
+	// OnGap is what to do when a ledger's file is missing while a later
+	// ledger's file exists: OnGapFail stops the run with an error naming
+	// the ledger and the file, OnGapWait keeps waiting for the file (and
+	// reports the gap). Either way the gap is logged at ERROR. It defaults
+	// to fail for a bounded range and wait for an unbounded one.
+	OnGap string `config:"on_gap"`
 	// LedgersPerFile and FilesPerPartition describe the datastore layout.
 	// They default from the datastore manifest, and must match it when set.
 	LedgersPerFile    uint32 `config:"ledgers_per_file"`
@@ -116,6 +128,9 @@ func (c *Config) validate() error {
 	if c.EndLedger != 0 && c.EndLedger < c.StartLedger {
 		add("end_ledger", "%d is before start_ledger %d (use 0 to run until stopped)", c.EndLedger, c.StartLedger)
 	}
+	if c.OnGap != "" && c.OnGap != OnGapFail && c.OnGap != OnGapWait {
+		add("on_gap", "must be %s or %s, got %q", OnGapFail, OnGapWait, c.OnGap)
+	}
 	if c.BufferSize == 0 {
 		add("buffer_size", "must be at least 1")
 	}
@@ -136,3 +151,14 @@ func (c *Config) validate() error {
 
 // bounded reports whether the range has an end.
 func (c Config) bounded() bool { return c.EndLedger != 0 }
+
+// onGap is OnGap with its default.
+func (c Config) onGap() string {
+	switch {
+	case c.OnGap != "":
+		return c.OnGap
+	case c.bounded():
+		return OnGapFail
+	}
+	return OnGapWait
+}

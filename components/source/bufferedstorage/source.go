@@ -4,11 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
+	"os"
+	"sync"
 
 	"github.com/stellar/go-stellar-sdk/ingest/ledgerbackend"
 	"github.com/stellar/go-stellar-sdk/support/datastore"
 
 	"github.com/cdpstats/cdpstats/components/cdp"
+	"github.com/cdpstats/cdpstats/components/config"
 	"github.com/cdpstats/cdpstats/components/internal/ledgerx"
 )
 
@@ -23,7 +27,9 @@ type BufferedStorageSourceAdapter struct {
 
 	// opened is the datastore Start opened, for Run to take; nil before
 	// Start and once Run has taken it.
-	opened *openedStore
+	opened   *openedStore
+	progress progress
+	log      *slog.Logger
 
 	//cdp:stat counter   name=ledgers_processed unit=ledgers help="Ledgers read and accepted by the subscribers"
 	//cdp:stat counter   name=bytes_read        unit=bytes   help="Bytes read from datastore files, compressed as stored, read-ahead included"
@@ -33,6 +39,10 @@ type BufferedStorageSourceAdapter struct {
 	//cdp:stat gauge     name=buffer_size field=cfg.BufferSize unit=files help="Files the backend reads ahead (buffer_size)"
 	//cdp:stat gauge     name=num_workers field=cfg.NumWorkers            help="Files the backend downloads at once (num_workers)"
 	//cdp:stat latency   name=fetch_latency                  help="Time to get one ledger from the backend, decoding included"
+	//cdp:stat gauge     name=waiting_for_ledger             help="Ledger the source has waited for at least retry_wait; 0 while it is not waiting"
+	//cdp:stat timestamp name=waiting_since                  help="Since when the source waits for waiting_for_ledger"
+	//cdp:stat gauge     name=waiting_for_gap                help="1 while the ledger waited for is missing although later ledgers exist"
+	//cdp:stat counter   name=gaps                           help="Ledgers found missing while later ledgers exist"
 	stats bufferedStorageSourceAdapterStats
 }
 
@@ -42,7 +52,7 @@ func New(raw map[string]interface{}) (*BufferedStorageSourceAdapter, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &BufferedStorageSourceAdapter{cfg: cfg}, nil
+	return newSource(cfg), nil
 }
 
 // NewFromConfig returns a source for a configuration built in Go, checking
@@ -51,7 +61,11 @@ func NewFromConfig(cfg Config) (*BufferedStorageSourceAdapter, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
-	return &BufferedStorageSourceAdapter{cfg: cfg}, nil
+	return newSource(cfg), nil
+}
+
+func newSource(cfg Config) *BufferedStorageSourceAdapter {
+	return &BufferedStorageSourceAdapter{cfg: cfg, log: slog.Default().With("component", "BufferedStorageSourceAdapter")}
 }
 
 // openedStore is a datastore opened and checked against the config.
@@ -117,8 +131,11 @@ func (s *BufferedStorageSourceAdapter) Run(ctx context.Context) error {
 	}
 	defer backend.Close()
 
+	// Under on_gap: wait the backend gets an unbounded range even for a
+	// bounded one, since it fails at once on a missing file of a bounded
+	// range; the loop stops at end_ledger.
 	ledgerRange := ledgerbackend.UnboundedRange(s.cfg.StartLedger)
-	if s.cfg.bounded() {
+	if s.cfg.bounded() && s.cfg.onGap() == OnGapFail {
 		ledgerRange = ledgerbackend.BoundedRange(s.cfg.StartLedger, s.cfg.EndLedger)
 	}
 	if err := backend.PrepareRange(ctx, ledgerRange); err != nil {
@@ -126,14 +143,38 @@ func (s *BufferedStorageSourceAdapter) Run(ctx context.Context) error {
 		return fmt.Errorf("preparing ledgers %v from %s: %w", ledgerRange, s.cfg.location(), err)
 	}
 
+	// The watcher reports waits and gaps; under on_gap: fail it ends
+	// fetchCtx with the gap as the cause.
+	fetchCtx, stopFetch := context.WithCancelCause(ctx)
+	var watcher sync.WaitGroup
+	watcher.Add(1)
+	go func() {
+		defer watcher.Done()
+		s.watch(fetchCtx, ds, schema, stopFetch)
+	}()
+	defer watcher.Wait()
+	defer stopFetch(nil) // runs before the Wait above
+
 	for seq := s.cfg.StartLedger; !s.cfg.bounded() || seq <= s.cfg.EndLedger; seq++ {
 		fetched := s.stats.TimeFetchLatency()
-		lcm, err := backend.GetLedger(ctx, seq)
+		s.progress.begin(seq)
+		lcm, err := backend.GetLedger(fetchCtx, seq)
+		s.progress.end()
 		if err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
 			s.stats.RecordErrors()
+			if cause := context.Cause(fetchCtx); fetchCtx.Err() != nil && cause != nil {
+				return cause
+			}
+			if errors.Is(err, os.ErrNotExist) && s.cfg.bounded() {
+				if missing, file := missingFile(ctx, ds, schema, seq, s.cfg.EndLedger); missing != 0 {
+					s.stats.RecordGaps()
+					s.log.Error("a ledger's file is missing from the range", "ledger", missing, "file", file, "datastore", s.cfg.location())
+					return fmt.Errorf("ledger %d (file %s) is missing from datastore %s: %w", missing, file, s.cfg.location(), err)
+				}
+			}
 			return fmt.Errorf("reading ledger %d (file %s) from datastore %s: %w", seq, schema.GetObjectKeyFromSequenceNumber(seq), s.cfg.location(), err)
 		}
 		fetched()
@@ -163,6 +204,11 @@ func (s *BufferedStorageSourceAdapter) open(ctx context.Context) (datastore.Data
 	if err != nil {
 		raw.Close()
 		return nil, none, "", fmt.Errorf("datastore %s: %w", s.cfg.location(), err)
+	}
+	if passphrase != "" && manifest != nil && manifest.NetworkPassphrase != "" && manifest.NetworkPassphrase != passphrase {
+		raw.Close()
+		return nil, none, "", config.Errorf("network", "%q does not match the networkPassphrase %q of the datastore manifest (%s/%s)",
+			passphrase, manifest.NetworkPassphrase, s.cfg.location(), manifestFile)
 	}
 	if passphrase == "" {
 		if manifest == nil || manifest.NetworkPassphrase == "" {

@@ -18,6 +18,10 @@ type bufferedStorageSourceAdapterStats struct {
 	lastLedger       runtime.Gauge
 	lastProcessedAt  runtime.Timestamp
 	fetchLatency     runtime.Histogram
+	waitingForLedger runtime.Gauge
+	waitingSince     runtime.Timestamp
+	waitingForGap    runtime.Gauge
+	gaps             runtime.Counter
 }
 
 // RecordLedgersProcessed adds 1 to the counter ledgers_processed.
@@ -113,6 +117,67 @@ func (s *bufferedStorageSourceAdapterStats) TimeFetchLatency() func() {
 	}
 }
 
+// SetWaitingForLedger sets the gauge waiting_for_ledger to v.
+//
+// Ledger the source has waited for at least retry_wait; 0 while it is not
+// waiting.
+func (s *bufferedStorageSourceAdapterStats) SetWaitingForLedger(v int64) {
+	s.waitingForLedger.Set(v)
+}
+
+// AddWaitingForLedger adds delta, which may be negative, to the gauge
+// waiting_for_ledger.
+//
+// Ledger the source has waited for at least retry_wait; 0 while it is not
+// waiting.
+func (s *bufferedStorageSourceAdapterStats) AddWaitingForLedger(delta int64) {
+	s.waitingForLedger.Add(delta)
+}
+
+// MarkWaitingSince sets the timestamp waiting_since to now.
+//
+// Since when the source waits for waiting_for_ledger.
+func (s *bufferedStorageSourceAdapterStats) MarkWaitingSince() {
+	s.waitingSince.Mark()
+}
+
+// SetWaitingSince sets the timestamp waiting_since to t; the zero time.Time
+// clears it.
+//
+// Since when the source waits for waiting_for_ledger.
+func (s *bufferedStorageSourceAdapterStats) SetWaitingSince(t time.Time) {
+	s.waitingSince.Set(t)
+}
+
+// SetWaitingForGap sets the gauge waiting_for_gap to v.
+//
+// 1 while the ledger waited for is missing although later ledgers exist.
+func (s *bufferedStorageSourceAdapterStats) SetWaitingForGap(v int64) {
+	s.waitingForGap.Set(v)
+}
+
+// AddWaitingForGap adds delta, which may be negative, to the gauge
+// waiting_for_gap.
+//
+// 1 while the ledger waited for is missing although later ledgers exist.
+func (s *bufferedStorageSourceAdapterStats) AddWaitingForGap(delta int64) {
+	s.waitingForGap.Add(delta)
+}
+
+// RecordGaps adds 1 to the counter gaps.
+//
+// Ledgers found missing while later ledgers exist.
+func (s *bufferedStorageSourceAdapterStats) RecordGaps() {
+	s.gaps.Inc()
+}
+
+// AddGaps adds n to the counter gaps.
+//
+// Ledgers found missing while later ledgers exist.
+func (s *bufferedStorageSourceAdapterStats) AddGaps(n uint64) {
+	s.gaps.Add(n)
+}
+
 // _BufferedStorageSourceAdapter_statsDesc describes the stats of
 // BufferedStorageSourceAdapter for StatsDesc, the collector and the catalog.
 var _BufferedStorageSourceAdapter_statsDesc = &runtime.ComponentDesc{
@@ -127,8 +192,12 @@ var _BufferedStorageSourceAdapter_statsDesc = &runtime.ComponentDesc{
 		{Name: "buffer_size", Kind: runtime.KindGauge, Unit: "files", Help: "Files the backend reads ahead (buffer_size)", Keys: []string{"buffer_size"}},
 		{Name: "num_workers", Kind: runtime.KindGauge, Help: "Files the backend downloads at once (num_workers)", Keys: []string{"num_workers"}},
 		{Name: "fetch_latency", Kind: runtime.KindLatency, Help: "Time to get one ledger from the backend, decoding included", Keys: []string{"fetch_latency_count", "fetch_latency_avg_ms", "fetch_latency_p50_ms", "fetch_latency_p90_ms", "fetch_latency_p99_ms", "fetch_latency_max_ms"}},
+		{Name: "waiting_for_ledger", Kind: runtime.KindGauge, Help: "Ledger the source has waited for at least retry_wait; 0 while it is not waiting", Keys: []string{"waiting_for_ledger"}},
+		{Name: "waiting_since", Kind: runtime.KindTimestamp, Help: "Since when the source waits for waiting_for_ledger", Keys: []string{"waiting_since"}},
+		{Name: "waiting_for_gap", Kind: runtime.KindGauge, Help: "1 while the ledger waited for is missing although later ledgers exist", Keys: []string{"waiting_for_gap"}},
+		{Name: "gaps", Kind: runtime.KindCounter, Help: "Ledgers found missing while later ledgers exist", Keys: []string{"gaps"}},
 	},
-	Keys: []string{"ledgers_processed", "bytes_read", "errors", "last_ledger", "last_processed_at", "buffer_size", "num_workers", "fetch_latency_count", "fetch_latency_avg_ms", "fetch_latency_p50_ms", "fetch_latency_p90_ms", "fetch_latency_p99_ms", "fetch_latency_max_ms"},
+	Keys: []string{"ledgers_processed", "bytes_read", "errors", "last_ledger", "last_processed_at", "buffer_size", "num_workers", "fetch_latency_count", "fetch_latency_avg_ms", "fetch_latency_p50_ms", "fetch_latency_p90_ms", "fetch_latency_p99_ms", "fetch_latency_max_ms", "waiting_for_ledger", "waiting_since", "waiting_for_gap", "gaps"},
 }
 
 // Compile-time check that the component feeds the collector's allocation-free
@@ -144,7 +213,7 @@ func (b *BufferedStorageSourceAdapter) StatsDesc() *runtime.ComponentDesc {
 // SnapshotStats writes the current value of every key of StatsDesc().Keys into
 // dst, in order, without allocating. It implements runtime.SnapshotProvider.
 func (b *BufferedStorageSourceAdapter) SnapshotStats(dst []float64) {
-	_ = dst[12] // one bounds check for all writes
+	_ = dst[16] // one bounds check for all writes
 	dst[0] = float64(b.stats.ledgersProcessed.Load())
 	dst[1] = float64(b.stats.bytesRead.Load())
 	dst[2] = float64(b.stats.errors.Load())
@@ -153,6 +222,10 @@ func (b *BufferedStorageSourceAdapter) SnapshotStats(dst []float64) {
 	dst[5] = float64(b.cfg.BufferSize)
 	dst[6] = float64(b.cfg.NumWorkers)
 	b.stats.fetchLatency.WriteSummary(dst[7:13])
+	dst[13] = float64(b.stats.waitingForLedger.Load())
+	dst[14] = b.stats.waitingSince.UnixSeconds()
+	dst[15] = float64(b.stats.waitingForGap.Load())
+	dst[16] = float64(b.stats.gaps.Load())
 }
 
 // GetStats returns the stats of BufferedStorageSourceAdapter in the map form of
@@ -176,6 +249,10 @@ func (b *BufferedStorageSourceAdapter) GetStats() runtime.ComponentStats {
 			"fetch_latency_p90_ms": float64(fetchLatencySummary.P90) / 1e6,
 			"fetch_latency_p99_ms": float64(fetchLatencySummary.P99) / 1e6,
 			"fetch_latency_max_ms": float64(fetchLatencySummary.Max) / 1e6,
+			"waiting_for_ledger":   b.stats.waitingForLedger.Load(),
+			"waiting_since":        b.stats.waitingSince.UnixSeconds(),
+			"waiting_for_gap":      b.stats.waitingForGap.Load(),
+			"gaps":                 b.stats.gaps.Load(),
 		},
 		LastUpdated: time.Now(),
 	}
