@@ -91,6 +91,11 @@ type Progress struct {
 	// Missing names the file (or object) that should hold WaitingFor,
 	// when Reason is WaitGap.
 	Missing string
+	// StallTimeout is how long a wait may last before the pipeline counts
+	// as stalled, as the source sees it (its config, or a default derived
+	// from the network's ledger close time). It is set whether or not the
+	// source waits.
+	StallTimeout time.Duration
 }
 
 // Reasons a source waits.

@@ -108,7 +108,7 @@ func TestSourceGaps(t *testing.T) {
 			require.NoError(t, os.WriteFile(filepath.Join(dir, filepath.FromSlash(missing)), raw, 0o644))
 			require.NoError(t, <-done)
 			assert.Len(t, rec.ledgers(), 12)
-			assert.Equal(t, cdp.Progress{}, src.Progress(), "not waiting once done")
+			assert.Equal(t, cdp.Progress{StallTimeout: bufferedstorage.DefaultStallTimeout}, src.Progress(), "not waiting once done")
 		})
 	}
 }

@@ -120,6 +120,7 @@ func (r *Runner) Run(ctx context.Context) error {
 		return err
 	}
 	collectors := startCollectors(pipelines, r.Config.Stats.Interval)
+	stalls := startStallWatch(r.logger(), pipelines, r.Config.Stats.Interval)
 	exp.startFlowctl()
 	live := r.startLive(pipelines)
 	start := time.Now()
@@ -127,6 +128,7 @@ func (r *Runner) Run(ctx context.Context) error {
 
 	err = r.runSources(ctx, pipelines)
 
+	stalls.stop()
 	collectors.stop() // the final collection, after the consumers closed
 	live.stop()
 	exp.stop() // the final heartbeats carry the final collection

@@ -18,6 +18,10 @@ const (
 
 var datastoreTypes = []string{Filesystem, GCS, S3}
 
+// DefaultStallTimeout is ten closes of a Stellar ledger (about 5 s each):
+// following the tip, a ledger later than that is not just slow.
+const DefaultStallTimeout = 50 * time.Second
+
 // The values of on_gap.
 const (
 	OnGapFail = "fail"
@@ -60,6 +64,11 @@ type Config struct {
 	// reports the gap). Either way the gap is logged at ERROR. It defaults
 	// to fail for a bounded range and wait for an unbounded one.
 	OnGap string `config:"on_gap"`
+	// StallTimeout is how long the source may wait for one ledger before
+	// its pipeline is reported stalled. It defaults to DefaultStallTimeout,
+	// ten ledger closes, or to 10×retry_wait when that is longer (a poll
+	// interval longer than a ledger close makes waits longer too).
+	StallTimeout time.Duration `config:"stall_timeout"`
 	// LedgersPerFile and FilesPerPartition describe the datastore layout.
 	// They default from the datastore manifest, and must match it when set.
 	LedgersPerFile    uint32 `config:"ledgers_per_file"`
@@ -131,6 +140,9 @@ func (c *Config) validate() error {
 	if c.OnGap != "" && c.OnGap != OnGapFail && c.OnGap != OnGapWait {
 		add("on_gap", "must be %s or %s, got %q", OnGapFail, OnGapWait, c.OnGap)
 	}
+	if c.StallTimeout < 0 {
+		add("stall_timeout", "must not be negative")
+	}
 	if c.BufferSize == 0 {
 		add("buffer_size", "must be at least 1")
 	}
@@ -151,6 +163,14 @@ func (c *Config) validate() error {
 
 // bounded reports whether the range has an end.
 func (c Config) bounded() bool { return c.EndLedger != 0 }
+
+// stallTimeout is StallTimeout with its default.
+func (c Config) stallTimeout() time.Duration {
+	if c.StallTimeout > 0 {
+		return c.StallTimeout
+	}
+	return max(DefaultStallTimeout, 10*c.RetryWait)
+}
 
 // onGap is OnGap with its default.
 func (c Config) onGap() string {

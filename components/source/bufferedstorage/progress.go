@@ -60,9 +60,9 @@ func (s *BufferedStorageSourceAdapter) Progress() cdp.Progress {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if !p.waiting {
-		return cdp.Progress{}
+		return cdp.Progress{StallTimeout: s.cfg.stallTimeout()}
 	}
-	return cdp.Progress{WaitingFor: p.seq, Since: p.started, Reason: p.reason, Missing: p.missing}
+	return cdp.Progress{WaitingFor: p.seq, Since: p.started, Reason: p.reason, Missing: p.missing, StallTimeout: s.cfg.stallTimeout()}
 }
 
 // watch checks every poll interval whether Run has been fetching one
