@@ -135,8 +135,9 @@ var components = []Component{
 				{Name: "waiting_since", Kind: runtime.KindTimestamp, Help: "Since when the source waits for waiting_for_ledger", Keys: []string{"waiting_since"}},
 				{Name: "waiting_for_gap", Kind: runtime.KindGauge, Help: "1 while the ledger waited for is missing although later ledgers exist", Keys: []string{"waiting_for_gap"}},
 				{Name: "gaps", Kind: runtime.KindCounter, Help: "Ledgers found missing while later ledgers exist", Keys: []string{"gaps"}},
+				{Name: "stalled", Kind: runtime.KindGauge, Help: "1 while the source has waited for one ledger longer than stall_timeout", Keys: []string{"stalled"}},
 			},
-			Keys: []string{"ledgers_processed", "bytes_read", "errors", "last_ledger", "last_processed_at", "buffer_size", "num_workers", "fetch_latency_count", "fetch_latency_avg_ms", "fetch_latency_p50_ms", "fetch_latency_p90_ms", "fetch_latency_p99_ms", "fetch_latency_max_ms", "waiting_for_ledger", "waiting_since", "waiting_for_gap", "gaps"},
+			Keys: []string{"ledgers_processed", "bytes_read", "errors", "last_ledger", "last_processed_at", "buffer_size", "num_workers", "fetch_latency_count", "fetch_latency_avg_ms", "fetch_latency_p50_ms", "fetch_latency_p90_ms", "fetch_latency_p99_ms", "fetch_latency_max_ms", "waiting_for_ledger", "waiting_since", "waiting_for_gap", "gaps", "stalled"},
 		},
 	},
 }

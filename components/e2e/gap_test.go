@@ -117,13 +117,18 @@ func TestSourceGaps(t *testing.T) {
 // yet, and nothing later is, so it waits for a ledger not yet closed.
 func TestSourceWaitsForTheTip(t *testing.T) {
 	dir := ledgers.NewDatastore(t, ledgers.SyntheticPassphrase, gapSchema, syntheticRange(t, 1000, 1003)...)
-	src, err := bufferedstorage.New(sourceConfig(dir, 1000, 0, "buffer_size", 2, "num_workers", 1))
+	src, err := bufferedstorage.New(sourceConfig(dir, 1000, 0, "buffer_size", 2, "num_workers", 1, "stall_timeout", "50ms"))
 	require.NoError(t, err)
 	ctx, cancel := context.WithCancel(testContext(t))
 	done := runInBackground(ctx, src)
 	require.Eventually(t, func() bool { return src.Progress().WaitingFor == 1004 }, time.Minute, 10*time.Millisecond)
 	assert.Equal(t, cdp.WaitNotYetClosed, src.Progress().Reason)
 	assert.Empty(t, src.Progress().Missing)
+	if statsOn(t) {
+		require.Eventually(t, func() bool { return stat(t, src, "stalled") == 1 }, time.Minute, 10*time.Millisecond,
+			"stalled once the wait exceeds stall_timeout")
+		assert.Equal(t, float64(0), stat(t, src, "waiting_for_gap"))
+	}
 	cancel()
 	require.ErrorIs(t, <-done, context.Canceled)
 	if statsOn(t) {

@@ -297,7 +297,9 @@ func (r *Runner) runSources(ctx context.Context, pipelines []*pipeline) error {
 			}
 			errs.add(err)
 			if cerr := p.close(complete); cerr != nil {
-				errs.add(fmt.Errorf("pipeline %s: closing consumers: %w", p.cfg.Name, cerr))
+				cerr = fmt.Errorf("pipeline %s: closing consumers: %w", p.cfg.Name, cerr)
+				errs.add(cerr)
+				err = errors.Join(err, cerr)
 			}
 			log.Info("pipeline drained", "pipeline", p.cfg.Name, "error", err)
 		}()

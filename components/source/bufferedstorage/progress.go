@@ -87,6 +87,8 @@ func (s *BufferedStorageSourceAdapter) watch(ctx context.Context, ds datastore.D
 		if seq == 0 || time.Since(started) < s.cfg.RetryWait {
 			s.stats.SetWaitingForLedger(0)
 			s.stats.SetWaitingSince(time.Time{})
+			s.stats.SetWaitingForGap(0)
+			s.stats.SetStalled(0)
 			continue
 		}
 		file := schema.GetObjectKeyFromSequenceNumber(seq)
@@ -118,6 +120,9 @@ func (s *BufferedStorageSourceAdapter) watch(ctx context.Context, ds datastore.D
 		p.mu.Unlock()
 		s.stats.SetWaitingForLedger(int64(seq))
 		s.stats.SetWaitingSince(started)
+		if time.Since(started) >= s.cfg.stallTimeout() {
+			s.stats.SetStalled(1)
+		}
 		if gap {
 			s.stats.SetWaitingForGap(1)
 		} else {

@@ -43,6 +43,7 @@ type BufferedStorageSourceAdapter struct {
 	//cdp:stat timestamp name=waiting_since                  help="Since when the source waits for waiting_for_ledger"
 	//cdp:stat gauge     name=waiting_for_gap                help="1 while the ledger waited for is missing although later ledgers exist"
 	//cdp:stat counter   name=gaps                           help="Ledgers found missing while later ledgers exist"
+	//cdp:stat gauge     name=stalled                        help="1 while the source has waited for one ledger longer than stall_timeout"
 	stats bufferedStorageSourceAdapterStats
 }
 
@@ -85,7 +86,9 @@ func (s *BufferedStorageSourceAdapter) Start(ctx context.Context) error {
 	}
 	ds, schema, passphrase, err := s.open(ctx)
 	if err != nil {
-		s.stats.RecordErrors()
+		if ctx.Err() == nil { // a signal while starting is not an error
+			s.stats.RecordErrors()
+		}
 		return err
 	}
 	s.opened = &openedStore{ds: ds, schema: schema, passphrase: passphrase}

@@ -22,6 +22,7 @@ type bufferedStorageSourceAdapterStats struct {
 	waitingSince     runtime.Timestamp
 	waitingForGap    runtime.Gauge
 	gaps             runtime.Counter
+	stalled          runtime.Gauge
 }
 
 // RecordLedgersProcessed adds 1 to the counter ledgers_processed.
@@ -178,6 +179,20 @@ func (s *bufferedStorageSourceAdapterStats) AddGaps(n uint64) {
 	s.gaps.Add(n)
 }
 
+// SetStalled sets the gauge stalled to v.
+//
+// 1 while the source has waited for one ledger longer than stall_timeout.
+func (s *bufferedStorageSourceAdapterStats) SetStalled(v int64) {
+	s.stalled.Set(v)
+}
+
+// AddStalled adds delta, which may be negative, to the gauge stalled.
+//
+// 1 while the source has waited for one ledger longer than stall_timeout.
+func (s *bufferedStorageSourceAdapterStats) AddStalled(delta int64) {
+	s.stalled.Add(delta)
+}
+
 // _BufferedStorageSourceAdapter_statsDesc describes the stats of
 // BufferedStorageSourceAdapter for StatsDesc, the collector and the catalog.
 var _BufferedStorageSourceAdapter_statsDesc = &runtime.ComponentDesc{
@@ -196,8 +211,9 @@ var _BufferedStorageSourceAdapter_statsDesc = &runtime.ComponentDesc{
 		{Name: "waiting_since", Kind: runtime.KindTimestamp, Help: "Since when the source waits for waiting_for_ledger", Keys: []string{"waiting_since"}},
 		{Name: "waiting_for_gap", Kind: runtime.KindGauge, Help: "1 while the ledger waited for is missing although later ledgers exist", Keys: []string{"waiting_for_gap"}},
 		{Name: "gaps", Kind: runtime.KindCounter, Help: "Ledgers found missing while later ledgers exist", Keys: []string{"gaps"}},
+		{Name: "stalled", Kind: runtime.KindGauge, Help: "1 while the source has waited for one ledger longer than stall_timeout", Keys: []string{"stalled"}},
 	},
-	Keys: []string{"ledgers_processed", "bytes_read", "errors", "last_ledger", "last_processed_at", "buffer_size", "num_workers", "fetch_latency_count", "fetch_latency_avg_ms", "fetch_latency_p50_ms", "fetch_latency_p90_ms", "fetch_latency_p99_ms", "fetch_latency_max_ms", "waiting_for_ledger", "waiting_since", "waiting_for_gap", "gaps"},
+	Keys: []string{"ledgers_processed", "bytes_read", "errors", "last_ledger", "last_processed_at", "buffer_size", "num_workers", "fetch_latency_count", "fetch_latency_avg_ms", "fetch_latency_p50_ms", "fetch_latency_p90_ms", "fetch_latency_p99_ms", "fetch_latency_max_ms", "waiting_for_ledger", "waiting_since", "waiting_for_gap", "gaps", "stalled"},
 }
 
 // Compile-time check that the component feeds the collector's allocation-free
@@ -213,7 +229,7 @@ func (b *BufferedStorageSourceAdapter) StatsDesc() *runtime.ComponentDesc {
 // SnapshotStats writes the current value of every key of StatsDesc().Keys into
 // dst, in order, without allocating. It implements runtime.SnapshotProvider.
 func (b *BufferedStorageSourceAdapter) SnapshotStats(dst []float64) {
-	_ = dst[16] // one bounds check for all writes
+	_ = dst[17] // one bounds check for all writes
 	dst[0] = float64(b.stats.ledgersProcessed.Load())
 	dst[1] = float64(b.stats.bytesRead.Load())
 	dst[2] = float64(b.stats.errors.Load())
@@ -226,6 +242,7 @@ func (b *BufferedStorageSourceAdapter) SnapshotStats(dst []float64) {
 	dst[14] = b.stats.waitingSince.UnixSeconds()
 	dst[15] = float64(b.stats.waitingForGap.Load())
 	dst[16] = float64(b.stats.gaps.Load())
+	dst[17] = float64(b.stats.stalled.Load())
 }
 
 // GetStats returns the stats of BufferedStorageSourceAdapter in the map form of
@@ -253,6 +270,7 @@ func (b *BufferedStorageSourceAdapter) GetStats() runtime.ComponentStats {
 			"waiting_since":        b.stats.waitingSince.UnixSeconds(),
 			"waiting_for_gap":      b.stats.waitingForGap.Load(),
 			"gaps":                 b.stats.gaps.Load(),
+			"stalled":              b.stats.stalled.Load(),
 		},
 		LastUpdated: time.Now(),
 	}
