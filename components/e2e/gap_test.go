@@ -77,8 +77,10 @@ func TestSourceGaps(t *testing.T) {
 				}
 				assert.Contains(t, err.Error(), missing)
 				assert.Subset(t, []uint32{1000, 1001, 1002, 1003, 1004, 1005}, rec.ledgers())
-				assert.Contains(t, logs.String(), "level=ERROR")
-				assert.Contains(t, logs.String(), "ledger=1006")
+				if tt.end == 0 { // the watcher found the gap; else the backend failed at once
+					assert.Contains(t, logs.String(), "level=ERROR")
+					assert.Contains(t, logs.String(), "ledger=1006")
+				}
 				return
 			}
 			require.Eventually(t, func() bool { return src.Progress().Reason == cdp.WaitGap }, time.Minute, 10*time.Millisecond,

@@ -40,7 +40,10 @@ type Entry struct {
 	// or config.Errors, that name the key.
 	Validate func(cfg map[string]interface{}) error
 	// New builds the component from its config map. The result is a
-	// cdp.Source, cdp.Processor or cdp.Consumer according to Kind.
+	// cdp.Source, cdp.Processor or cdp.Consumer according to Kind. Like
+	// Validate it touches nothing: a component that opens files or
+	// connects does so in Start (cdp.Starter), which the caller must call
+	// before running it.
 	New func(cfg map[string]interface{}) (interface{}, error)
 	// Destinations returns where a consumer of this config map writes,
 	// without building anything, so that a runner can refuse two

@@ -173,8 +173,6 @@ func (s *BufferedStorageSourceAdapter) Run(ctx context.Context) error {
 			}
 			if errors.Is(err, os.ErrNotExist) && s.cfg.bounded() {
 				if missing, file := missingFile(ctx, ds, schema, seq, s.cfg.EndLedger); missing != 0 {
-					s.stats.RecordGaps()
-					s.log.Error("a ledger's file is missing from the range", "ledger", missing, "file", file, "datastore", s.cfg.location())
 					return fmt.Errorf("ledger %d (file %s) is missing from datastore %s: %w", missing, file, s.cfg.location(), err)
 				}
 			}
