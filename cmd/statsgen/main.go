@@ -2,15 +2,18 @@
 // //cdp:stat markers: the atomic fields, the Record/Add/Set/Mark/Observe
 // helpers, and StatsDesc, SnapshotStats and GetStats on each component,
 // one stats_generated.go per package. A package holding //cdp:catalog
-// also gets the catalog of every stat (catalog_generated.go, STATS.md).
+// also gets STATS.md, the catalog of every stat, for people.
 //
 // Usage:
 //
 //	statsgen [flags] [packages]
 //
-// Packages are go list patterns and default to ".". From go generate:
+// Packages are go list patterns and default to ".". Add it to a module as
+// a tool and run it from go generate:
 //
-//	//go:generate go run github.com/cdpstats/cdpstats/cmd/statsgen
+//	go get -tool github.com/cdpstats/cdpstats/cmd/statsgen
+//
+//	//go:generate go tool statsgen
 //
 // Flags:
 //
@@ -20,8 +23,9 @@
 //	-tags     build tags to load packages with
 //	-v        print each file written or removed
 //
-// Exit codes: 0 ok, 1 marker errors (nothing written), 2 usage, 3 stale.
-// docs/annotations.md is the author's guide.
+// Exit codes: 0 ok, 1 marker errors or a failing go command (nothing
+// written), 2 usage, 3 stale. docs/adopting.md and docs/annotations.md are
+// the author's guides.
 package main
 
 import (
@@ -31,5 +35,5 @@ import (
 )
 
 func main() {
-	os.Exit(statsgen.Main(os.Args[1:], "", os.Stdout, os.Stderr))
+	os.Exit(statsgen.Run(os.Args[1:], "", os.Stdout, os.Stderr))
 }

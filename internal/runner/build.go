@@ -10,6 +10,7 @@ import (
 	"github.com/cdpstats/cdpstats/components/config"
 	"github.com/cdpstats/cdpstats/components/registry"
 	"github.com/cdpstats/cdpstats/runtime"
+	"github.com/cdpstats/cdpstats/runtime/flowctl"
 )
 
 // pipeline is one wired pipeline, ready to run.
@@ -20,7 +21,8 @@ type pipeline struct {
 	nodes     []*flowNode // source, processors, consumers, in order
 	providers []runtime.StatsProvider
 	stats     *runtime.PipelineStats
-	starters  []starter // the components to start, in config order
+	starters  []starter           // the components to start, in config order
+	flowctl   []flowctl.Component // every component, as flowctl registers it
 }
 
 // starter is a component with a Start step and its place in the config.
@@ -125,7 +127,7 @@ func keyErrors(file string, cc *ComponentConfig, err error) ConfigErrors {
 		if !ok {
 			pos = cc.Pos
 		}
-		out = append(out, &ConfigError{File: file, Pos: pos, Key: cc.Path + ".config." + ke.Key, Msg: ke.Error()})
+		out = append(out, &ConfigError{File: file, Pos: pos, Key: cc.Path + ".config." + ke.Key, Msg: ke.Detail()})
 	}
 	return out
 }
@@ -134,9 +136,9 @@ func keyErrors(file string, cc *ComponentConfig, err error) ConfigErrors {
 // metric key: two instances of one type need distinct ids.
 func checkInstanceIDs(file string, pc *PipelineConfig) ConfigErrors {
 	var errs ConfigErrors
-	seen := map[string]string{}
+	seen := map[[2]string]string{}
 	visit := func(cc *ComponentConfig, kind string) {
-		key := kind + "." + instanceID(cc)
+		key := [2]string{kind, instanceID(cc)}
 		if prev, dup := seen[key]; dup {
 			errs = append(errs, &ConfigError{File: file, Pos: cc.Pos, Key: cc.Path + ".id",
 				Msg: fmt.Sprintf("reports under the same name as %s; give one of them a distinct id", prev)})
@@ -188,6 +190,7 @@ func build(file string, pc *PipelineConfig, stats *runtime.PipelineStats) (_ *pi
 		}
 		node := &flowNode{kind: string(kind), typ: cc.Type, id: instanceID(cc)}
 		p.nodes = append(p.nodes, node)
+		p.flowctl = append(p.flowctl, flowctl.Component{Kind: node.kind, Instance: node.id, TypeName: cc.Type, GoType: fmt.Sprintf("%T", c)})
 		if sp, ok := c.(runtime.StatsProvider); ok {
 			p.providers = append(p.providers, runtime.InstanceProvider(sp, node.id))
 		}

@@ -76,10 +76,12 @@ func TestAppendingPipelinesShareOneFile(t *testing.T) {
 	want := expect(t, lcm, ledgers.PubnetPassphrase)
 	dir := pubnetDatastore(t)
 	out := filepath.Join(t.TempDir(), "out.jsonl")
-	cfg := writeConfig(t, strings.ReplaceAll(
-		twoPipelines(dir, fmt.Sprintf("start_ledger: %d, end_ledger: %d", seq, seq), out, dir, fmt.Sprintf("start_ledger: %d, end_ledger: %d", seq, seq), out),
-		"config: {path: "+q(out)+"}", "config: {path: "+q(out)+", append: true}"))
-	require.NoError(t, waitRun(t, startRun(waitCtx(t), newRunner(t, cfg))))
+	source := fmt.Sprintf("start_ledger: %d, end_ledger: %d", seq, seq)
+	s := twoPipelines(dir, source, dir, source)
+	for i := range s.Pipelines {
+		s.Pipelines[i].Out, s.Pipelines[i].OutConfig = out, "append: true"
+	}
+	require.NoError(t, waitRun(t, startRun(waitCtx(t), newRunner(t, s.config(t)))))
 	assert.Equal(t, 2*want.lines(), countLines(t, out))
 	raw, err := os.ReadFile(out)
 	require.NoError(t, err)

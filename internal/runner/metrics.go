@@ -3,7 +3,7 @@ package runner
 import (
 	"fmt"
 
-	"github.com/cdpstats/cdpstats/generated"
+	"github.com/cdpstats/cdpstats/components/registry"
 	"github.com/cdpstats/cdpstats/runtime"
 	"github.com/cdpstats/cdpstats/runtime/promexport"
 )
@@ -16,7 +16,7 @@ func (r *Runner) listenMetrics(stats []*runtime.PipelineStats) (*promexport.Serv
 		return nil, nil
 	}
 	srv, err := promexport.NewServer(r.Config.Metrics, stats,
-		promexport.WithCatalog(catalog{}),
+		promexport.WithComponents(componentDescs()...),
 		promexport.WithLogger(r.logger()))
 	if err != nil {
 		return nil, err
@@ -30,14 +30,14 @@ func (r *Runner) listenMetrics(stats []*runtime.PipelineStats) (*promexport.Serv
 	return srv, nil
 }
 
-// catalog gives the exporter the stat descriptions of every annotated
-// component from the generated/ catalog, for HELP text, before it has
-// seen their values.
-type catalog struct{}
-
-func (catalog) Lookup(componentType, componentName string) *runtime.ComponentDesc {
-	if c, ok := generated.Lookup(componentType, componentName); ok {
-		return c.Desc
+// componentDescs returns the stats description of every registered
+// component type, from which the exporter describes every family before it
+// has seen a value.
+func componentDescs() []*runtime.ComponentDesc {
+	entries := registry.Entries()
+	descs := make([]*runtime.ComponentDesc, len(entries))
+	for i, e := range entries {
+		descs[i] = e.Desc
 	}
-	return nil
+	return descs
 }

@@ -65,6 +65,7 @@ func (r *Runner) Validate() error {
 	if _, err := r.flowctlConfig(); err != nil {
 		errs = append(errs, err)
 	}
+	r.warnFlowctlEnv()
 	if err := r.Config.Metrics.Validate(); err != nil {
 		errs = append(errs, fmt.Errorf("%s: %w", r.Config.File, err))
 	}
@@ -121,7 +122,7 @@ func (r *Runner) Run(ctx context.Context) error {
 	}
 	collectors := startCollectors(pipelines, r.Config.Stats.Interval)
 	stalls := startStallWatch(r.logger(), pipelines, r.Config.Stats.Interval)
-	exp.startFlowctl()
+	exp.startFlowctl(pipelines)
 	live := r.startLive(pipelines)
 	start := time.Now()
 	r.logger().Info("pipelines started", "count", len(pipelines))
@@ -220,9 +221,11 @@ func (r *Runner) startExporters(stats []*runtime.PipelineStats) (*exporters, err
 	return e, nil
 }
 
-// startFlowctl starts the flowctl clients: registration, then heartbeats.
-func (e *exporters) startFlowctl() {
-	for _, c := range e.clients {
+// startFlowctl starts the flowctl clients, one per pipeline in order:
+// registration of the pipeline and its components, then heartbeats.
+func (e *exporters) startFlowctl(pipelines []*pipeline) {
+	for i, c := range e.clients {
+		c.SetComponents(pipelines[i].flowctl...)
 		e.goRun(c.Run)
 	}
 }

@@ -15,16 +15,16 @@ import (
 // FileConfig is SaveToJSONFile's configuration.
 type FileConfig struct {
 	// Path is the file to write. Missing directories are created.
-	Path string `config:"path,required"`
+	Path string `yaml:"path,required"`
 	// Append adds to an existing file instead of replacing it. Consumers
 	// that append to one path, in one pipeline or several, share one
 	// writer, so that their lines interleave whole.
-	Append bool `config:"append"`
+	Append bool `yaml:"append"`
 	// Atomic writes to a temporary file next to Path and renames it over
 	// Path when the run completes, so that Path holds either the previous
 	// run's output or the whole of this one. It is meant for bounded runs:
 	// a run that is stopped or fails leaves Path as it was.
-	Atomic bool `config:"atomic"`
+	Atomic bool `yaml:"atomic"`
 }
 
 // SaveToJSONFile writes each message's payload to a file as a JSON line.
@@ -33,7 +33,7 @@ type FileConfig struct {
 // an existing file is kept until the run writes its first line, and only
 // then truncated (or at a successful Close when the run wrote nothing).
 //
-//cdp:component type=consumer name=SaveToJSONFile
+//cdp:component kind=consumer name=SaveToJSONFile
 type SaveToJSONFile struct {
 	cfg         FileConfig
 	subscribers cdp.Subscribers
@@ -50,7 +50,7 @@ type SaveToJSONFile struct {
 
 	//cdp:stat counter name=messages_written unit=messages help="Messages written as JSON lines"
 	//cdp:stat counter name=bytes_written    unit=bytes    help="Bytes written, newlines included"
-	//cdp:stat counter name=errors                         help="Messages that could not be encoded or written, and failed flushes"
+	//cdp:stat counter name=errors                         help="Messages that could not be stored, and failed writes and flushes"
 	stats saveToJSONFileStats
 }
 

@@ -1,20 +1,19 @@
-// Package ledgerx holds the small pieces of Stellar ledger handling that
-// several components share: naming networks, getting a ledger out of a
-// message, and reading the transactions of a ledger.
+// Package ledgerx holds the Stellar ledger handling that several
+// components share: naming networks, getting a ledger out of a message,
+// reading the transactions of a ledger once per message (cache.go), and
+// the skeleton every processor of ledgers is written on (processor.go).
 package ledgerx
 
 import (
-	"errors"
 	"fmt"
-	"io"
 	"strings"
 
-	"github.com/stellar/go-stellar-sdk/ingest"
 	"github.com/stellar/go-stellar-sdk/network"
 	"github.com/stellar/go-stellar-sdk/xdr"
 
 	"github.com/cdpstats/cdpstats/components/cdp"
 	"github.com/cdpstats/cdpstats/components/config"
+	"github.com/cdpstats/cdpstats/internal/suggest"
 )
 
 // networkNames are the networks known by name.
@@ -38,7 +37,7 @@ func Passphrase(name string) (string, error) {
 		return "", fmt.Errorf("must name a network: pubnet, testnet, futurenet or a full passphrase")
 	}
 	if !strings.ContainsAny(name, " \t;") {
-		if s := config.Suggest(strings.ToLower(name), networkNames); s != "" {
+		if s := suggest.Nearest(strings.ToLower(name), networkNames); s != "" {
 			return "", fmt.Errorf("unknown network %q; did you mean %q? (or give the full passphrase)", name, s)
 		}
 	}
@@ -93,29 +92,5 @@ func LedgerMessage(lcm xdr.LedgerCloseMeta, passphrase string) cdp.Message {
 			cdp.MetadataNetworkPassphrase: passphrase,
 			cdp.MetadataLedgerSequence:    lcm.LedgerSequence(),
 		},
-	}
-}
-
-// Transactions calls fn for every transaction of lcm, in apply order, and
-// stops at the first error fn returns. A ledger whose transactions do not
-// match its envelopes under passphrase (the wrong network, or a corrupt
-// ledger) is an error that names the ledger.
-func Transactions(lcm xdr.LedgerCloseMeta, passphrase string, fn func(tx *ingest.LedgerTransaction) error) error {
-	reader, err := ingest.NewLedgerTransactionReaderFromLedgerCloseMeta(passphrase, lcm)
-	if err != nil {
-		return fmt.Errorf("ledger %d: %w", lcm.LedgerSequence(), err)
-	}
-	defer reader.Close()
-	for {
-		tx, err := reader.Read()
-		if errors.Is(err, io.EOF) {
-			return nil
-		}
-		if err != nil {
-			return fmt.Errorf("ledger %d: %w (is the network passphrase right?)", lcm.LedgerSequence(), err)
-		}
-		if err := fn(&tx); err != nil {
-			return err
-		}
 	}
 }

@@ -194,27 +194,23 @@ func (s *bufferedStorageSourceAdapterStats) AddStalled(delta int64) {
 }
 
 // _BufferedStorageSourceAdapter_statsDesc describes the stats of
-// BufferedStorageSourceAdapter for StatsDesc, the collector and the catalog.
-var _BufferedStorageSourceAdapter_statsDesc = &runtime.ComponentDesc{
-	Type: "source",
-	Name: "BufferedStorageSourceAdapter",
-	Stats: []runtime.StatDesc{
-		{Name: "ledgers_processed", Kind: runtime.KindCounter, Unit: "ledgers", Help: "Ledgers read and accepted by the subscribers", Keys: []string{"ledgers_processed"}},
-		{Name: "bytes_read", Kind: runtime.KindCounter, Unit: "bytes", Help: "Bytes read from datastore files, compressed as stored, read-ahead included", Keys: []string{"bytes_read"}},
-		{Name: "errors", Kind: runtime.KindCounter, Help: "Failures to open the datastore or to read a ledger", Keys: []string{"errors"}},
-		{Name: "last_ledger", Kind: runtime.KindGauge, Help: "Sequence of the last ledger emitted", Keys: []string{"last_ledger"}},
-		{Name: "last_processed_at", Kind: runtime.KindTimestamp, Help: "When the last ledger was emitted", Keys: []string{"last_processed_at"}},
-		{Name: "buffer_size", Kind: runtime.KindGauge, Unit: "files", Help: "Files the backend reads ahead (buffer_size)", Keys: []string{"buffer_size"}},
-		{Name: "num_workers", Kind: runtime.KindGauge, Help: "Files the backend downloads at once (num_workers)", Keys: []string{"num_workers"}},
-		{Name: "fetch_latency", Kind: runtime.KindLatency, Help: "Time to get one ledger from the backend, decoding included", Keys: []string{"fetch_latency_count", "fetch_latency_avg_ms", "fetch_latency_p50_ms", "fetch_latency_p90_ms", "fetch_latency_p99_ms", "fetch_latency_max_ms"}},
-		{Name: "waiting_for_ledger", Kind: runtime.KindGauge, Help: "Ledger the source has waited for at least retry_wait; 0 while it is not waiting", Keys: []string{"waiting_for_ledger"}},
-		{Name: "waiting_since", Kind: runtime.KindTimestamp, Help: "Since when the source waits for waiting_for_ledger", Keys: []string{"waiting_since"}},
-		{Name: "waiting_for_gap", Kind: runtime.KindGauge, Help: "1 while the ledger waited for is missing although later ledgers exist", Keys: []string{"waiting_for_gap"}},
-		{Name: "gaps", Kind: runtime.KindCounter, Help: "Ledgers found missing while later ledgers exist", Keys: []string{"gaps"}},
-		{Name: "stalled", Kind: runtime.KindGauge, Help: "1 while the source has waited for one ledger longer than stall_timeout", Keys: []string{"stalled"}},
-	},
-	Keys: []string{"ledgers_processed", "bytes_read", "errors", "last_ledger", "last_processed_at", "buffer_size", "num_workers", "fetch_latency_count", "fetch_latency_avg_ms", "fetch_latency_p50_ms", "fetch_latency_p90_ms", "fetch_latency_p99_ms", "fetch_latency_max_ms", "waiting_for_ledger", "waiting_since", "waiting_for_gap", "gaps", "stalled"},
-}
+// BufferedStorageSourceAdapter for StatsDesc and the collector.
+var _BufferedStorageSourceAdapter_statsDesc = runtime.NewComponentDesc(
+	"source", "BufferedStorageSourceAdapter",
+	runtime.StatDesc{Name: "ledgers_processed", Kind: runtime.KindCounter, Unit: "ledgers", Help: "Ledgers read and accepted by the subscribers"},
+	runtime.StatDesc{Name: "bytes_read", Kind: runtime.KindCounter, Unit: "bytes", Help: "Bytes read from datastore files, compressed as stored, read-ahead included"},
+	runtime.StatDesc{Name: "errors", Kind: runtime.KindCounter, Help: "Failures to open the datastore or to read a ledger"},
+	runtime.StatDesc{Name: "last_ledger", Kind: runtime.KindGauge, Help: "Sequence of the last ledger emitted"},
+	runtime.StatDesc{Name: "last_processed_at", Kind: runtime.KindTimestamp, Help: "When the last ledger was emitted"},
+	runtime.StatDesc{Name: "buffer_size", Kind: runtime.KindGauge, Unit: "files", Help: "Files the backend reads ahead (buffer_size)"},
+	runtime.StatDesc{Name: "num_workers", Kind: runtime.KindGauge, Help: "Files the backend downloads at once (num_workers)"},
+	runtime.StatDesc{Name: "fetch_latency", Kind: runtime.KindLatency, Help: "Time to get one ledger from the backend, decoding included"},
+	runtime.StatDesc{Name: "waiting_for_ledger", Kind: runtime.KindGauge, Help: "Ledger the source has waited for at least retry_wait; 0 while it is not waiting"},
+	runtime.StatDesc{Name: "waiting_since", Kind: runtime.KindTimestamp, Help: "Since when the source waits for waiting_for_ledger"},
+	runtime.StatDesc{Name: "waiting_for_gap", Kind: runtime.KindGauge, Help: "1 while the ledger waited for is missing although later ledgers exist"},
+	runtime.StatDesc{Name: "gaps", Kind: runtime.KindCounter, Help: "Ledgers found missing while later ledgers exist"},
+	runtime.StatDesc{Name: "stalled", Kind: runtime.KindGauge, Help: "1 while the source has waited for one ledger longer than stall_timeout"},
+)
 
 // Compile-time check that the component feeds the collector's allocation-free
 // path.
@@ -226,54 +222,30 @@ func (b *BufferedStorageSourceAdapter) StatsDesc() *runtime.ComponentDesc {
 	return _BufferedStorageSourceAdapter_statsDesc
 }
 
-// SnapshotStats writes the current value of every key of StatsDesc().Keys into
-// dst, in order, without allocating. It implements runtime.SnapshotProvider.
-func (b *BufferedStorageSourceAdapter) SnapshotStats(dst []float64) {
-	_ = dst[17] // one bounds check for all writes
-	dst[0] = float64(b.stats.ledgersProcessed.Load())
-	dst[1] = float64(b.stats.bytesRead.Load())
-	dst[2] = float64(b.stats.errors.Load())
-	dst[3] = float64(b.stats.lastLedger.Load())
-	dst[4] = b.stats.lastProcessedAt.UnixSeconds()
-	dst[5] = float64(b.cfg.BufferSize)
-	dst[6] = float64(b.cfg.NumWorkers)
-	b.stats.fetchLatency.WriteSummary(dst[7:13])
-	dst[13] = float64(b.stats.waitingForLedger.Load())
-	dst[14] = b.stats.waitingSince.UnixSeconds()
-	dst[15] = float64(b.stats.waitingForGap.Load())
-	dst[16] = float64(b.stats.gaps.Load())
-	dst[17] = float64(b.stats.stalled.Load())
+// SnapshotStats writes the current value of every stat of StatsDesc() into dst,
+// without allocating. It implements runtime.SnapshotProvider.
+func (b *BufferedStorageSourceAdapter) SnapshotStats(dst runtime.Snapshot) {
+	_ = dst.Values[11] // one bounds check for all writes
+	_ = dst.Latencies[0]
+	dst.Values[0] = float64(b.stats.ledgersProcessed.Load())
+	dst.Values[1] = float64(b.stats.bytesRead.Load())
+	dst.Values[2] = float64(b.stats.errors.Load())
+	dst.Values[3] = float64(b.stats.lastLedger.Load())
+	dst.Values[4] = b.stats.lastProcessedAt.UnixSeconds()
+	dst.Values[5] = float64(b.cfg.BufferSize)
+	dst.Values[6] = float64(b.cfg.NumWorkers)
+	dst.Latencies[0] = b.stats.fetchLatency.Summary()
+	dst.Values[7] = float64(b.stats.waitingForLedger.Load())
+	dst.Values[8] = b.stats.waitingSince.UnixSeconds()
+	dst.Values[9] = float64(b.stats.waitingForGap.Load())
+	dst.Values[10] = float64(b.stats.gaps.Load())
+	dst.Values[11] = float64(b.stats.stalled.Load())
 }
 
 // GetStats returns the stats of BufferedStorageSourceAdapter in the map form of
 // runtime.StatsProvider.
 func (b *BufferedStorageSourceAdapter) GetStats() runtime.ComponentStats {
-	fetchLatencySummary := b.stats.fetchLatency.Summary()
-	return runtime.ComponentStats{
-		ComponentType: "source",
-		ComponentName: "BufferedStorageSourceAdapter",
-		Stats: map[string]interface{}{
-			"ledgers_processed":    b.stats.ledgersProcessed.Load(),
-			"bytes_read":           b.stats.bytesRead.Load(),
-			"errors":               b.stats.errors.Load(),
-			"last_ledger":          b.stats.lastLedger.Load(),
-			"last_processed_at":    b.stats.lastProcessedAt.UnixSeconds(),
-			"buffer_size":          int64(b.cfg.BufferSize),
-			"num_workers":          int64(b.cfg.NumWorkers),
-			"fetch_latency_count":  fetchLatencySummary.Count,
-			"fetch_latency_avg_ms": float64(fetchLatencySummary.Avg()) / 1e6,
-			"fetch_latency_p50_ms": float64(fetchLatencySummary.P50) / 1e6,
-			"fetch_latency_p90_ms": float64(fetchLatencySummary.P90) / 1e6,
-			"fetch_latency_p99_ms": float64(fetchLatencySummary.P99) / 1e6,
-			"fetch_latency_max_ms": float64(fetchLatencySummary.Max) / 1e6,
-			"waiting_for_ledger":   b.stats.waitingForLedger.Load(),
-			"waiting_since":        b.stats.waitingSince.UnixSeconds(),
-			"waiting_for_gap":      b.stats.waitingForGap.Load(),
-			"gaps":                 b.stats.gaps.Load(),
-			"stalled":              b.stats.stalled.Load(),
-		},
-		LastUpdated: time.Now(),
-	}
+	return runtime.StatsOf(b)
 }
 
 // _ breaks the build when a field or method that a //cdp:stat marker of

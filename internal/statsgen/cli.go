@@ -16,7 +16,7 @@ import (
 // Exit codes of statsgen.
 const (
 	ExitOK     = 0 // everything generated, or -check found everything current
-	ExitErrors = 1 // bad markers or packages that do not load; nothing written
+	ExitErrors = 1 // bad markers, packages that do not load, or a failing go command; nothing written
 	ExitUsage  = 2 // bad flags
 	ExitStale  = 3 // -check found an output missing, changed or orphaned
 )
@@ -26,21 +26,26 @@ const usage = `usage: statsgen [flags] [packages]
 statsgen generates stats code from //cdp:component and //cdp:stat markers:
 one file, stats_generated.go, per package that has them. Packages are go
 list patterns and default to "."; a package holding //cdp:catalog also
-gets the cross-component catalog (catalog_generated.go, STATS.md).
+gets STATS.md, the catalog of every stat, for people.
 
-Use it from go generate in a component package:
+Add it to a module as a tool, and use it from go generate in a component
+package:
 
-	//go:generate go run github.com/cdpstats/cdpstats/cmd/statsgen
+	go get -tool github.com/cdpstats/cdpstats/cmd/statsgen
 
-Exit codes: 0 ok, 1 marker errors (nothing written), 2 usage, 3 stale (-check).
+	//go:generate go tool statsgen
+
+Exit codes: 0 ok, 1 marker errors or a failing go command (nothing
+written), 2 usage, 3 stale (-check).
 
 Flags:
 `
 
-// Main runs statsgen with the command-line arguments args (without the
-// program name) and returns the exit code. dir is the directory to run
-// in, "" for the current one.
-func Main(args []string, dir string, stdout, stderr io.Writer) int {
+// Run runs the statsgen command with the command-line arguments args
+// (without the program name) and returns the exit code. dir is the
+// directory to run in, "" for the current one. cmd/statsgen is Run
+// wrapped in os.Exit.
+func Run(args []string, dir string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("statsgen", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	check := fs.Bool("check", false, "write nothing; print a unified diff and exit 3 when any output is missing, changed or orphaned")
