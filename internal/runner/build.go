@@ -1,8 +1,10 @@
 package runner
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"io"
 
 	"github.com/cdpstats/cdpstats/components/cdp"
 	"github.com/cdpstats/cdpstats/components/config"
@@ -19,13 +21,43 @@ type pipeline struct {
 	nodes     []*flowNode // source, processors, consumers, in order
 	providers []runtime.StatsProvider
 	stats     *runtime.PipelineStats
+	starters  []starter           // the components to start, in config order
 	flowctl   []flowctl.Component // every component, as flowctl registers it
 }
 
-// close closes every consumer, flushing it, and returns every error.
-func (p *pipeline) close() error {
+// starter is a component with a Start step and its place in the config.
+type starter struct {
+	c  cdp.Starter
+	cc *ComponentConfig
+}
+
+// start starts every component that has a Start step, in config order,
+// and names the failing component's place in the config file.
+func (p *pipeline) start(ctx context.Context, file string) error {
+	for _, s := range p.starters {
+		if err := s.c.Start(ctx); err != nil {
+			return buildError(file, s.cc, err)
+		}
+	}
+	return nil
+}
+
+// close closes every consumer, flushing it, and returns every error. When
+// the run did not complete, consumers that can (cdp.Aborter) are aborted
+// instead, leaving their destination as it was. A source that holds
+// something open (io.Closer) is closed too.
+func (p *pipeline) close(complete bool) error {
 	var errs []error
 	for _, c := range p.consumers {
+		finish := c.Close
+		if a, ok := c.(cdp.Aborter); ok && !complete {
+			finish = a.Abort
+		}
+		if err := finish(); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if c, ok := p.source.(io.Closer); ok {
 		if err := c.Close(); err != nil {
 			errs = append(errs, err)
 		}
@@ -34,15 +66,18 @@ func (p *pipeline) close() error {
 }
 
 // typeCheck checks that every component's type exists and fits its place,
-// and decodes its config, without building anything. It reports every
+// decodes its config and checks that no two consumers clobber one
+// destination, without building anything. It reports every
 // problem of the file at once.
 func typeCheck(cfg *Config, only string) error {
 	var errs ConfigErrors
+	var selected []*PipelineConfig
 	for i := range cfg.Pipelines {
 		pc := &cfg.Pipelines[i]
 		if only != "" && pc.Name != only {
 			continue
 		}
+		selected = append(selected, pc)
 		errs = append(errs, checkComponent(cfg.File, &pc.Source, registry.KindSource)...)
 		for j := range pc.Processors {
 			errs = append(errs, checkComponent(cfg.File, &pc.Processors[j], registry.KindProcessor)...)
@@ -52,6 +87,7 @@ func typeCheck(cfg *Config, only string) error {
 		}
 		errs = append(errs, checkInstanceIDs(cfg.File, pc)...)
 	}
+	errs = append(errs, checkDestinations(cfg.File, selected)...)
 	if len(errs) > 0 {
 		return errs
 	}
@@ -136,7 +172,7 @@ func build(file string, pc *PipelineConfig, stats *runtime.PipelineStats) (_ *pi
 	p := &pipeline{cfg: pc, stats: stats}
 	defer func() {
 		if err != nil {
-			p.close()
+			p.close(false)
 		}
 	}()
 
@@ -148,6 +184,9 @@ func build(file string, pc *PipelineConfig, stats *runtime.PipelineStats) (_ *pi
 		c, err := entry.New(cc.Config)
 		if err != nil {
 			return nil, nil, buildError(file, cc, err)
+		}
+		if st, ok := c.(cdp.Starter); ok {
+			p.starters = append(p.starters, starter{c: st, cc: cc})
 		}
 		node := &flowNode{kind: string(kind), typ: cc.Type, id: instanceID(cc)}
 		p.nodes = append(p.nodes, node)
@@ -189,9 +228,9 @@ func build(file string, pc *PipelineConfig, stats *runtime.PipelineStats) (_ *pi
 	return p, nil
 }
 
-// buildError places an error from a component's constructor in the config
-// file, at the key it names or else at the component. A constructor fails
-// on what Validate cannot see without touching anything (a file that
+// buildError places an error from a component's constructor or Start in
+// the config file, at the key it names or else at the component. Start
+// fails on what Validate cannot see without touching anything (a file that
 // cannot be opened, a database that cannot be reached): a failure of the
 // run, not an invalid config, so the error does not match
 // ErrInvalidConfig.
