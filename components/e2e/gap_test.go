@@ -179,7 +179,7 @@ func TestSourceAnyNetworkPassphrase(t *testing.T) {
 			}
 			require.NoError(t, err)
 			require.Len(t, rec.messages, 2)
-			assert.Equal(t, loadTest, rec.messages[0].Metadata[cdp.MetadataNetworkPassphrase])
+			assert.Equal(t, loadTest, rec.messages[0].Passphrase)
 		})
 	}
 }

@@ -69,10 +69,7 @@ func (r *recorder) ledgers() []uint32 {
 
 // ledgerMessage is the message the source sends for lcm.
 func ledgerMessage(lcm xdr.LedgerCloseMeta, passphrase string) cdp.Message {
-	return cdp.Message{Payload: lcm, Metadata: map[string]interface{}{
-		cdp.MetadataNetworkPassphrase: passphrase,
-		cdp.MetadataLedgerSequence:    lcm.LedgerSequence(),
-	}}
+	return cdp.Message{Payload: lcm, LedgerSequence: lcm.LedgerSequence(), Passphrase: passphrase, Transactions: &cdp.Transactions{}}
 }
 
 func testContext(t testing.TB) context.Context {

@@ -85,8 +85,8 @@ func TestLedgerReaderEmitsEveryTransaction(t *testing.T) {
 					assert.Equal(t, l.lcm.ClosedAt().UTC(), tx.ClosedAt)
 					assert.Equal(t, tx.Tx.Successful(), tx.Successful)
 					assert.Equal(t, tx.Tx.Index, tx.Index)
-					assert.Equal(t, l.passphrase, m.Metadata[cdp.MetadataNetworkPassphrase])
-					assert.Equal(t, l.lcm.LedgerSequence(), m.Metadata[cdp.MetadataLedgerSequence])
+					assert.Equal(t, l.passphrase, m.Passphrase)
+					assert.Equal(t, l.lcm.LedgerSequence(), m.LedgerSequence)
 					if !tx.Successful {
 						failed++
 					} else {

@@ -92,7 +92,7 @@ func TestTransactionsReadAgainUnderAnotherPassphrase(t *testing.T) {
 	bare := cdp.Message{Payload: lcm}
 	_, err = ledgerx.Transactions(bare, lcm, ledgers.SyntheticPassphrase)
 	require.NoError(t, err)
-	assert.Equal(t, 0, ledgerx.TransactionReads(bare), "a message without metadata keeps nothing")
+	assert.Equal(t, 0, ledgerx.TransactionReads(bare), "a message without a place for its transactions keeps nothing")
 }
 
 // newProcessor returns a processor with no config: "fp" FilterPayments,

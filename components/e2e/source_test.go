@@ -84,8 +84,8 @@ func TestSourceReadsRealLedgers(t *testing.T) {
 			lcm, ok := msg.Payload.(xdr.LedgerCloseMeta)
 			require.True(t, ok)
 			assert.Equal(t, tt.seq, lcm.LedgerSequence())
-			assert.Equal(t, ledgers.PubnetPassphrase, msg.Metadata[cdp.MetadataNetworkPassphrase])
-			assert.Equal(t, tt.seq, msg.Metadata[cdp.MetadataLedgerSequence])
+			assert.Equal(t, ledgers.PubnetPassphrase, msg.Passphrase)
+			assert.Equal(t, tt.seq, msg.LedgerSequence)
 		})
 	}
 }

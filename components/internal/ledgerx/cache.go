@@ -11,63 +11,42 @@ import (
 	"github.com/cdpstats/cdpstats/components/cdp"
 )
 
-// metadataTransactions is the metadata key under which a ledger message
-// carries its transactions once read: a *transactions. Processors pass
-// the ledger message on with its metadata map, so every processor after
-// the first reads the cache instead of the ledger.
-const metadataTransactions = "cdpstats.transactions"
-
-// transactions is the transactions of one ledger under one passphrase, as
-// the SDK's transaction reader returned them, or the error it returned.
-type transactions struct {
-	seq        uint32
-	passphrase string
-	txs        []ingest.LedgerTransaction
-	err        error
-	// reads counts the times the ledger was read for this message.
-	reads int
-}
-
 // Transactions returns the transactions of lcm, the ledger msg carries, in
 // apply order. It reads (and hashes) them at most once per message,
 // whatever number of processors ask: the result, error included, is kept
-// in msg's metadata for the processors after. A message without metadata
-// is read each time. A ledger whose transactions do not match its
-// envelopes under passphrase (the wrong network, or a corrupt ledger) is
-// an error that names the ledger.
+// in msg.Transactions for the processors after. A message without it is
+// read each time. A ledger whose transactions do not match its envelopes
+// under passphrase (the wrong network, or a corrupt ledger) is an error
+// that names the ledger.
 //
 // The transactions share memory with lcm and with every other processor
 // of the message: treat them as read-only.
 func Transactions(msg cdp.Message, lcm xdr.LedgerCloseMeta, passphrase string) ([]ingest.LedgerTransaction, error) {
-	c := cacheOf(msg)
-	if c != nil && c.seq == lcm.LedgerSequence() && c.passphrase == passphrase {
-		return c.txs, c.err
+	c := msg.Transactions
+	if c == nil {
+		txs, err := read(lcm, passphrase)
+		return txs, err
 	}
-	reads := 1
-	if c != nil {
-		reads += c.reads
+	if c.Reads == 0 || c.Sequence != lcm.LedgerSequence() || c.Passphrase != passphrase {
+		Fill(c, lcm, passphrase)
 	}
-	c = &transactions{seq: lcm.LedgerSequence(), passphrase: passphrase, reads: reads}
-	c.txs, c.err = read(lcm, passphrase)
-	if msg.Metadata != nil {
-		msg.Metadata[metadataTransactions] = c
-	}
-	return c.txs, c.err
+	return c.Txs, c.Err
+}
+
+// Fill reads the transactions of lcm under passphrase into c, counting
+// the read.
+func Fill(c *cdp.Transactions, lcm xdr.LedgerCloseMeta, passphrase string) {
+	txs, err := read(lcm, passphrase)
+	*c = cdp.Transactions{Sequence: lcm.LedgerSequence(), Passphrase: passphrase, Txs: txs, Err: err, Reads: c.Reads + 1}
 }
 
 // TransactionReads returns how many times the transactions of msg's
 // ledger were read from its LedgerCloseMeta by [Transactions].
 func TransactionReads(msg cdp.Message) int {
-	if c := cacheOf(msg); c != nil {
-		return c.reads
+	if msg.Transactions != nil {
+		return msg.Transactions.Reads
 	}
 	return 0
-}
-
-// cacheOf returns the transactions msg carries, or nil.
-func cacheOf(msg cdp.Message) *transactions {
-	c, _ := msg.Metadata[metadataTransactions].(*transactions)
-	return c
 }
 
 // read reads every transaction of lcm.

@@ -5,6 +5,7 @@
 package ledgerx
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -72,25 +73,28 @@ func Ledger(msg cdp.Message) (xdr.LedgerCloseMeta, bool) {
 	return xdr.LedgerCloseMeta{}, false
 }
 
-// MessagePassphrase returns the passphrase a message's metadata carries,
-// or fallback when it carries none.
+// MessagePassphrase returns the passphrase a message carries (see
+// [cdp.Message.Passphrase]), or fallback when it carries none.
 func MessagePassphrase(msg cdp.Message, fallback string) (string, error) {
+	if msg.Passphrase != "" {
+		return msg.Passphrase, nil
+	}
 	if p, ok := msg.Metadata[cdp.MetadataNetworkPassphrase].(string); ok && p != "" {
 		return p, nil
 	}
 	if fallback != "" {
 		return fallback, nil
 	}
-	return "", fmt.Errorf("the message carries no %q metadata and no network is configured: set the component's network key", cdp.MetadataNetworkPassphrase)
+	return "", errors.New("the message carries no network passphrase and no network is configured: set the component's network key")
 }
 
-// LedgerMessage returns the message a source sends for lcm.
+// LedgerMessage returns the message a source sends for lcm, with an empty
+// place for its transactions.
 func LedgerMessage(lcm xdr.LedgerCloseMeta, passphrase string) cdp.Message {
 	return cdp.Message{
-		Payload: lcm,
-		Metadata: map[string]interface{}{
-			cdp.MetadataNetworkPassphrase: passphrase,
-			cdp.MetadataLedgerSequence:    lcm.LedgerSequence(),
-		},
+		Payload:        lcm,
+		LedgerSequence: lcm.LedgerSequence(),
+		Passphrase:     passphrase,
+		Transactions:   &cdp.Transactions{},
 	}
 }

@@ -107,7 +107,7 @@ type Processor struct {
 	out  Output
 	// covered is the ledger whose transactions came last as Transaction
 	// messages, already handled one by one.
-	covered *transactions
+	covered *cdp.Transactions
 }
 
 // NewLedgerProcessor returns the base of a processor written as a function
@@ -153,7 +153,7 @@ func (p *Processor) Process(ctx context.Context, msg cdp.Message) error {
 	}
 	covered := p.covered
 	p.covered = nil // hold no ledger longer than its message
-	if c := cacheOf(msg); c != nil && c == covered {
+	if c := msg.Transactions; c != nil && c == covered {
 		if p.done != nil {
 			p.done(lcm.LedgerSequence())
 		}
@@ -200,7 +200,7 @@ func (p *Processor) read(msg cdp.Message, lcm xdr.LedgerCloseMeta) error {
 // covered, even when fn fails: its ledger message must not bring the
 // other transactions back.
 func (p *Processor) transaction(ctx context.Context, msg cdp.Message, tx *Transaction) error {
-	p.covered = cacheOf(msg)
+	p.covered = msg.Transactions
 	p.out.msgs = p.out.msgs[:0]
 	stop := p.stats.TimeProcessLatency()
 	err := p.tx(&tx.Tx, tx.ClosedAt.UTC(), &p.out)
@@ -227,14 +227,11 @@ func (p *Processor) flush(ctx context.Context) error {
 // transactions, so that a transaction processor after it knows the ledger
 // message that follows as already handled.
 func TransactionMessage(l *LedgerInput, tx Transaction) cdp.Message {
-	// Each message gets its own metadata map: a processor after this one
-	// may add keys to it.
-	meta := map[string]interface{}{
-		cdp.MetadataNetworkPassphrase: l.Passphrase,
-		cdp.MetadataLedgerSequence:    l.Sequence,
-	}
-	if c := cacheOf(l.Msg); c != nil {
-		meta[metadataTransactions] = c
-	}
-	return cdp.Message{Payload: tx, Metadata: meta}
+	return cdp.Message{Payload: tx, LedgerSequence: l.Sequence, Passphrase: l.Passphrase, Transactions: l.Msg.Transactions}
+}
+
+// Emitted returns the message a processor emits for payload, from the
+// ledger numbered seq.
+func Emitted(payload interface{}, seq uint32) cdp.Message {
+	return cdp.Message{Payload: payload, LedgerSequence: seq}
 }

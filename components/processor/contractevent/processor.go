@@ -9,7 +9,6 @@ import (
 	"github.com/stellar/go-stellar-sdk/strkey"
 	"github.com/stellar/go-stellar-sdk/xdr"
 
-	"github.com/cdpstats/cdpstats/components/cdp"
 	"github.com/cdpstats/cdpstats/components/internal/ledgerx"
 )
 
@@ -63,7 +62,7 @@ func (p *ContractEvent) transaction(tx *ingest.LedgerTransaction, closedAt time.
 	p.stats.AddEventsFound(uint64(found))
 	p.stats.AddEventsEmitted(uint64(len(p.events)))
 	for i := range p.events {
-		out.Emit(cdp.Message{Payload: p.events[i], Metadata: map[string]interface{}{cdp.MetadataLedgerSequence: p.events[i].LedgerSequence}})
+		out.Emit(ledgerx.Emitted(p.events[i], p.events[i].LedgerSequence))
 	}
 	return nil
 }

@@ -5,7 +5,6 @@ import (
 
 	"github.com/stellar/go-stellar-sdk/ingest"
 
-	"github.com/cdpstats/cdpstats/components/cdp"
 	"github.com/cdpstats/cdpstats/components/internal/ledgerx"
 )
 
@@ -62,7 +61,7 @@ func (p *FilterPayments) transaction(tx *ingest.LedgerTransaction, closedAt time
 	for _, c := range p.filter() {
 		pay := c.Payment
 		pay.Amount = c.amount.String()
-		out.Emit(cdp.Message{Payload: pay, Metadata: map[string]interface{}{cdp.MetadataLedgerSequence: pay.LedgerSequence}})
+		out.Emit(ledgerx.Emitted(pay, pay.LedgerSequence))
 	}
 	return nil
 }

@@ -6,8 +6,8 @@
 // Each transaction message carries a [Transaction]: the SDK's
 // ingest.LedgerTransaction, already matched to its envelope and result and
 // hashed under the network passphrase, with the ledger's sequence and
-// close time. Its metadata carries the passphrase and the ledger sequence,
-// as a ledger message's does.
+// close time. The message carries the passphrase and the ledger sequence,
+// as a ledger message does.
 //
 // The processor is chain-friendly: after the transactions of a ledger it
 // passes the ledger itself on, and any payload that is not a ledger

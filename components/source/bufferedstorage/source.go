@@ -18,7 +18,7 @@ import (
 
 // BufferedStorageSourceAdapter reads ledgers from a galexie datastore and
 // emits one message per ledger, in order, with an xdr.LedgerCloseMeta
-// payload and the network passphrase in its metadata.
+// payload, its sequence and its network passphrase.
 //
 //cdp:component kind=source name=BufferedStorageSourceAdapter
 type BufferedStorageSourceAdapter struct {
