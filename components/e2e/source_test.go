@@ -200,7 +200,7 @@ func TestSourceBadInput(t *testing.T) {
 		}, nil, ledgers.PubnetSequence, ledgers.PubnetSequence, []string{"reading ledger 58752000"}, nil},
 		{"missing ledger in range", func(t *testing.T) string {
 			return ledgers.NewDatastore(t, ledgers.PubnetPassphrase, ledgers.SingleLedgerFiles, pubnet)
-		}, nil, ledgers.PubnetSequence, ledgers.PubnetSequence + 1, []string{"58752001 is missing", "file does not exist"}, []uint32{ledgers.PubnetSequence}},
+		}, nil, ledgers.PubnetSequence, ledgers.PubnetSequence + 1, []string{"ledger 58752001 (file", "is missing from datastore", "file does not exist"}, []uint32{ledgers.PubnetSequence}},
 		{"network differs from the manifest", func(t *testing.T) string {
 			return ledgers.NewDatastore(t, ledgers.PubnetPassphrase, ledgers.SingleLedgerFiles, pubnet)
 		}, []interface{}{"network", "testnet"}, ledgers.PubnetSequence, ledgers.PubnetSequence, []string{"networkPassphrase", "does not match"}, nil},

@@ -3,6 +3,7 @@ package bufferedstorage
 import (
 	"fmt"
 	"os"
+	"runtime"
 	"time"
 
 	"github.com/cdpstats/cdpstats/components/config"
@@ -50,10 +51,21 @@ type Config struct {
 	// EndLedger is the last ledger to emit; 0 means run until stopped,
 	// waiting for new ledgers as they are written.
 	EndLedger uint32 `yaml:"end_ledger"`
-	// BufferSize is how many files the backend reads ahead.
+	// BufferSize is how many downloaded files the source holds ahead of
+	// the ledger being processed, compressed as stored.
 	BufferSize uint32 `yaml:"buffer_size"`
-	// NumWorkers is how many files the backend downloads at once.
+	// NumWorkers is how many files the source downloads at once.
 	NumWorkers uint32 `yaml:"num_workers"`
+	// DecodeWorkers is how many files the source decodes (decompresses and
+	// unmarshals) at once, ahead of the ledger being processed; 0 means
+	// GOMAXPROCS. The decoded read-ahead is two files per worker, so
+	// memory stays bounded whatever the range.
+	DecodeWorkers uint32 `yaml:"decode_workers"`
+	// ReadTransactions has the decode workers also read each ledger's
+	// transactions (the SDK's transaction reader, which hashes every
+	// envelope), so that the processors after find them read. Turn it off
+	// for pipelines whose processors do not look at transactions.
+	ReadTransactions bool `yaml:"read_transactions"`
 	// RetryLimit is how often a failed download is retried.
 	RetryLimit uint32 `yaml:"retry_limit"`
 	// RetryWait is the pause between retries, and between polls for a
@@ -83,11 +95,12 @@ type Config struct {
 // map take.
 func DefaultConfig() Config {
 	return Config{
-		DatastoreType: Filesystem,
-		BufferSize:    100,
-		NumWorkers:    10,
-		RetryLimit:    3,
-		RetryWait:     5 * time.Second,
+		DatastoreType:    Filesystem,
+		BufferSize:       100,
+		NumWorkers:       10,
+		ReadTransactions: true,
+		RetryLimit:       3,
+		RetryWait:        5 * time.Second,
 	}
 }
 
@@ -160,6 +173,14 @@ func (c *Config) validate() error {
 		}
 	}
 	return errs.Err()
+}
+
+// decodeWorkers is DecodeWorkers with its default.
+func (c Config) decodeWorkers() int {
+	if c.DecodeWorkers > 0 {
+		return int(c.DecodeWorkers)
+	}
+	return runtime.GOMAXPROCS(0)
 }
 
 // bounded reports whether the range has an end.

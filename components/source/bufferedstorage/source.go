@@ -8,12 +8,10 @@ import (
 	"os"
 	"sync"
 
-	"github.com/stellar/go-stellar-sdk/ingest/ledgerbackend"
 	"github.com/stellar/go-stellar-sdk/support/datastore"
 
 	"github.com/cdpstats/cdpstats/components/cdp"
 	"github.com/cdpstats/cdpstats/components/config"
-	"github.com/cdpstats/cdpstats/components/internal/ledgerx"
 )
 
 // BufferedStorageSourceAdapter reads ledgers from a galexie datastore and
@@ -114,30 +112,6 @@ func (s *BufferedStorageSourceAdapter) Run(ctx context.Context) error {
 	s.opened = nil
 	defer ds.Close()
 
-	backend, err := ledgerbackend.NewBufferedStorageBackend(ledgerbackend.BufferedStorageBackendConfig{
-		BufferSize: s.cfg.BufferSize,
-		NumWorkers: s.cfg.NumWorkers,
-		RetryLimit: s.cfg.RetryLimit,
-		RetryWait:  s.cfg.RetryWait,
-	}, ds, schema)
-	if err != nil {
-		s.stats.RecordErrors()
-		return fmt.Errorf("buffered storage backend: %w", err)
-	}
-	defer backend.Close()
-
-	// Under on_gap: wait the backend gets an unbounded range even for a
-	// bounded one, since it fails at once on a missing file of a bounded
-	// range; the loop stops at end_ledger.
-	ledgerRange := ledgerbackend.UnboundedRange(s.cfg.StartLedger)
-	if s.cfg.bounded() && s.cfg.onGap() == OnGapFail {
-		ledgerRange = ledgerbackend.BoundedRange(s.cfg.StartLedger, s.cfg.EndLedger)
-	}
-	if err := backend.PrepareRange(ctx, ledgerRange); err != nil {
-		s.stats.RecordErrors()
-		return fmt.Errorf("preparing ledgers %v from %s: %w", ledgerRange, s.cfg.location(), err)
-	}
-
 	// The watcher reports waits and gaps; under on_gap: fail it ends
 	// fetchCtx with the gap as the cause.
 	fetchCtx, stopFetch := context.WithCancelCause(ctx)
@@ -150,10 +124,26 @@ func (s *BufferedStorageSourceAdapter) Run(ctx context.Context) error {
 	defer watcher.Wait()
 	defer stopFetch(nil) // runs before the Wait above
 
+	// Under on_gap: wait a missing file is waited for even in a bounded
+	// range; the watcher reports the gap.
+	files := newReader(fetchCtx, readerConfig{
+		start:            s.cfg.StartLedger,
+		end:              s.cfg.EndLedger,
+		failOnMissing:    s.cfg.bounded() && s.cfg.onGap() == OnGapFail,
+		downloaders:      int(s.cfg.NumWorkers),
+		downloadAhead:    int(s.cfg.BufferSize),
+		decoders:         s.cfg.decodeWorkers(),
+		retryLimit:       s.cfg.RetryLimit,
+		retryWait:        s.cfg.RetryWait,
+		passphrase:       passphrase,
+		readTransactions: s.cfg.ReadTransactions,
+	}, ds, schema)
+	defer files.close() // runs before stopFetch: the reader's goroutines end first
+
 	for seq := s.cfg.StartLedger; !s.cfg.bounded() || seq <= s.cfg.EndLedger; seq++ {
 		fetched := s.stats.TimeFetchLatency()
 		s.progress.begin(seq)
-		lcm, err := backend.GetLedger(fetchCtx, seq)
+		msg, err := files.next(fetchCtx, seq)
 		s.progress.end()
 		if err != nil {
 			if ctx.Err() != nil {
@@ -171,7 +161,7 @@ func (s *BufferedStorageSourceAdapter) Run(ctx context.Context) error {
 			return fmt.Errorf("reading ledger %d (file %s) from datastore %s: %w", seq, schema.GetObjectKeyFromSequenceNumber(seq), s.cfg.location(), err)
 		}
 		fetched()
-		if err := s.subscribers.Send(ctx, ledgerx.LedgerMessage(lcm, passphrase)); err != nil {
+		if err := s.subscribers.Send(ctx, msg); err != nil {
 			return fmt.Errorf("ledger %d: %w", seq, err)
 		}
 		s.stats.RecordLedgersProcessed()
