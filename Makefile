@@ -5,7 +5,9 @@
 GO        ?= go
 # The modules of the workspace (go.work): the root module holds the
 # runtime and statsgen, the others hold what needs the Stellar SDK, gRPC,
-# pgx, Prometheus or YAML. bench/ is a module outside the workspace.
+# pgx, Prometheus or YAML. bench/ and bench/e2e (the end-to-end
+# benchmark, which needs the SDK and the runner) are modules outside the
+# workspace.
 MODULES   := . cmd/cdp-pipeline components examples internal/runner internal/testfixtures proto runtime/flowctl runtime/promexport
 # Every package of every workspace module. The pattern ./... stops at
 # the nested modules; the import-path pattern does not.
@@ -13,7 +15,7 @@ PKGS      ?= github.com/cdpstats/cdpstats/...
 BENCHTIME ?= 1s
 BENCHCOUNT ?= 6
 
-.PHONY: all setup generate check fmt vet stale modules tidy test test-short fuzz bench bench-runtime bench-contended bench-components bench-statsgen run clean
+.PHONY: all setup generate check fmt vet stale modules tidy test test-short fuzz bench bench-runtime bench-contended bench-components bench-statsgen bench-e2e run clean
 
 all: check test
 
@@ -39,6 +41,7 @@ vet:
 	$(GO) vet $(PKGS)
 	$(GO) vet -tags cdpstats_off github.com/cdpstats/cdpstats/runtime/...
 	@if [ -d bench ]; then cd bench && GOWORK=off $(GO) vet ./...; fi
+	@if [ -d bench/e2e ]; then cd bench/e2e && GOWORK=off $(GO) vet ./...; fi
 
 stale:
 	@if [ -d cmd/statsgen ]; then $(GO) run ./cmd/statsgen -check $(PKGS); fi
@@ -49,7 +52,7 @@ stale:
 ## go.mod and go.sum tidy, and every package vetted with the versions
 ## its own go.mod selects.
 modules:
-	@for m in $(MODULES) bench; do \
+	@for m in $(MODULES) bench bench/e2e; do \
 		echo "module $$m"; \
 		(cd $$m && GOWORK=off $(GO) mod tidy -diff && GOWORK=off $(GO) vet ./...) || exit 1; \
 	done
@@ -58,7 +61,7 @@ modules:
 ## changing imports; never `go work sync`, which would raise the root
 ## module's requirements to what the other modules need.
 tidy:
-	@for m in $(MODULES) bench; do \
+	@for m in $(MODULES) bench bench/e2e; do \
 		echo "module $$m"; \
 		(cd $$m && GOWORK=off $(GO) mod tidy) || exit 1; \
 	done
@@ -67,6 +70,7 @@ tidy:
 test: setup check
 	$(GO) test -race -count=1 $(PKGS)
 	cd bench && GOWORK=off $(GO) test -race -count=1 ./...
+	cd bench/e2e && GOWORK=off $(GO) test -race -count=1 ./...
 
 ## test-short: the race tests without setup and checks, for quick loops.
 test-short:
@@ -78,7 +82,7 @@ fuzz:
 	$(GO) test ./internal/statsgen/markers -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME)
 
 ## bench: every benchmark with its baselines side by side (see docs/benchmarks.md).
-bench: bench-runtime bench-components bench-statsgen
+bench: bench-runtime bench-components bench-statsgen bench-e2e
 
 bench-runtime:
 	cd bench && GOWORK=off $(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) -count $(BENCHCOUNT) -cpu 1,2 ./...
@@ -98,6 +102,19 @@ bench-components:
 
 bench-statsgen:
 	$(GO) test -run '^$$' -bench 'StatsgenVsVet$$' -benchtime 1x -count 3 ./cmd/statsgen
+
+## bench-e2e: the runner end to end against the bare SDK loop (the
+## floor), each run its own process, E2E_ROUNDS interleaved rounds, on
+## synthetic ledgers (E2E_COUNTS) and on copies of the real pubnet ledger
+## (E2E_PUBNET). The datastores are written once into E2E_DIR.
+E2E_DIR    ?= /tmp/cdpstats-bench-e2e
+E2E_ROUNDS ?= 7
+E2E_COUNTS ?= 500,2000,10000
+E2E_PUBNET ?= 200
+bench-e2e:
+	mkdir -p $(E2E_DIR)
+	cd bench/e2e && GOWORK=off $(GO) build -o $(E2E_DIR)/e2e . && GOWORK=off $(GO) build -tags cdpstats_off -o $(E2E_DIR)/e2e-off .
+	$(E2E_DIR)/e2e compare -dir $(E2E_DIR) -off $(E2E_DIR)/e2e-off -rounds $(E2E_ROUNDS) -counts $(E2E_COUNTS) -pubnet $(E2E_PUBNET)
 
 ## run: the README's main command: a real pipeline on the shipped ledgers.
 run:
