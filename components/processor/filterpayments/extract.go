@@ -11,10 +11,33 @@ import (
 	"github.com/cdpstats/cdpstats/components/internal/stroops"
 )
 
-// candidate is a payment with its amount still in stroops, for filtering.
+// candidate is a payment with its amount still in stroops and its
+// accounts and transaction hash not yet encoded, for filtering: only the
+// payments that pass pay for the encodings.
 type candidate struct {
 	Payment
-	amount stroops.Amount
+	amount   stroops.Amount
+	from, to xdr.MuxedAccount
+	hash     *xdr.Hash
+}
+
+// finish encodes the accounts, the transaction hash and the amount of a
+// payment that passed the filters. hash caches the hex hash of the
+// transaction across its payments.
+func (c *candidate) finish(hash *string) (Payment, error) {
+	if *hash == "" {
+		*hash = hex.EncodeToString(c.hash[:])
+	}
+	p := c.Payment
+	p.TransactionHash = *hash
+	p.Amount = c.amount.String()
+	if err := setAddress(&p.From, c.from); err != nil {
+		return p, err
+	}
+	if err := setAddress(&p.To, c.to); err != nil {
+		return p, err
+	}
+	return p, nil
 }
 
 // payments appends the payments of a successful transaction to dst.
@@ -25,7 +48,6 @@ func payments(dst []candidate, tx *ingest.LedgerTransaction, closedAt time.Time)
 		return dst, fmt.Errorf("transaction %x has %d operations but %d results", tx.Hash, len(ops), len(results))
 	}
 	txSource := tx.Envelope.SourceAccount()
-	var hash string
 	for i, op := range ops {
 		var c candidate
 		switch op.Body.Type {
@@ -34,9 +56,7 @@ func payments(dst []candidate, tx *ingest.LedgerTransaction, closedAt time.Time)
 			c.OperationType = OpPayment
 			c.amount = stroops.Amount(body.Amount)
 			c.Asset = body.Asset.StringCanonical()
-			if err := setAddress(&c.To, body.Destination); err != nil {
-				return dst, err
-			}
+			c.to = body.Destination
 		case xdr.OperationTypePathPaymentStrictSend:
 			body := op.Body.MustPathPaymentStrictSendOp()
 			res, ok := results[i].GetTr()
@@ -48,9 +68,7 @@ func payments(dst []candidate, tx *ingest.LedgerTransaction, closedAt time.Time)
 			c.Asset = body.DestAsset.StringCanonical()
 			c.SourceAsset = body.SendAsset.StringCanonical()
 			c.SourceAmount = stroops.Amount(body.SendAmount).String()
-			if err := setAddress(&c.To, body.Destination); err != nil {
-				return dst, err
-			}
+			c.to = body.Destination
 		case xdr.OperationTypePathPaymentStrictReceive:
 			body := op.Body.MustPathPaymentStrictReceiveOp()
 			res, ok := results[i].GetTr()
@@ -62,9 +80,7 @@ func payments(dst []candidate, tx *ingest.LedgerTransaction, closedAt time.Time)
 			c.Asset = body.DestAsset.StringCanonical()
 			c.SourceAsset = body.SendAsset.StringCanonical()
 			c.SourceAmount = stroops.Amount(res.PathPaymentStrictReceiveResult.SendAmount()).String()
-			if err := setAddress(&c.To, body.Destination); err != nil {
-				return dst, err
-			}
+			c.to = body.Destination
 		default:
 			continue
 		}
@@ -72,15 +88,10 @@ func payments(dst []candidate, tx *ingest.LedgerTransaction, closedAt time.Time)
 		if op.SourceAccount != nil {
 			from = *op.SourceAccount
 		}
-		if err := setAddress(&c.From, from); err != nil {
-			return dst, err
-		}
-		if hash == "" {
-			hash = hex.EncodeToString(tx.Hash[:])
-		}
+		c.from = from
+		c.hash = &tx.Hash
 		c.LedgerSequence = tx.Ledger.LedgerSequence()
 		c.ClosedAt = closedAt
-		c.TransactionHash = hash
 		c.OperationIndex = uint32(i)
 		dst = append(dst, c)
 	}

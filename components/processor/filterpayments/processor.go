@@ -58,9 +58,12 @@ func (p *FilterPayments) transaction(tx *ingest.LedgerTransaction, closedAt time
 	if err != nil {
 		return err
 	}
+	var hash string
 	for _, c := range p.filter() {
-		pay := c.Payment
-		pay.Amount = c.amount.String()
+		pay, err := c.finish(&hash)
+		if err != nil {
+			return err
+		}
 		out.Emit(ledgerx.Emitted(pay, pay.LedgerSequence))
 	}
 	return nil

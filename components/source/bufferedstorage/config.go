@@ -58,7 +58,7 @@ type Config struct {
 	NumWorkers uint32 `yaml:"num_workers"`
 	// DecodeWorkers is how many files the source decodes (decompresses and
 	// unmarshals) at once, ahead of the ledger being processed; 0 means
-	// GOMAXPROCS. The decoded read-ahead is two files per worker, so
+	// GOMAXPROCS. The decoded read-ahead is one file per worker, so
 	// memory stays bounded whatever the range.
 	DecodeWorkers uint32 `yaml:"decode_workers"`
 	// ReadTransactions has the decode workers also read each ledger's

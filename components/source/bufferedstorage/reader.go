@@ -32,10 +32,10 @@ type readerConfig struct {
 	readTransactions bool
 }
 
-// decodeAhead is how many decoded files per decoder a reader holds ahead
-// of the ledger being processed, besides those being decoded: the bound of
-// the memory of decoded ledgers.
-const decodeAhead = 2
+// decodeAhead is how many files per decoder a reader holds decoded, or
+// being decoded, ahead of the file being processed: at most
+// decodeAhead×decoders+1 files are in memory decoded, whatever the range.
+const decodeAhead = 1
 
 // file is one datastore file on its way through a reader: downloaded,
 // then decoded.
