@@ -136,7 +136,12 @@ func measure(bin, dir string, set dataset, n int, c contender) (sample, error) {
 	if c.floor {
 		args = []string{"floor", "-path", set.dir, "-network", set.passphrase, "-start", fmt.Sprint(set.start), "-end", fmt.Sprint(end)}
 	} else {
-		cfg := filepath.Join(dir, "pipeline.yaml")
+		// One config per dataset and count, kept for profiling runs.
+		name := fmt.Sprintf("pipeline-%s-%d", set.name, n)
+		for _, line := range strings.Fields(strings.ReplaceAll(c.source, ":", "")) {
+			name += "-" + line
+		}
+		cfg := filepath.Join(dir, name+".yaml")
 		if err := os.Remove(out); err != nil && !os.IsNotExist(err) {
 			return sample{}, err
 		}

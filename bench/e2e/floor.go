@@ -28,9 +28,15 @@ func floorCommand(args []string, stdout io.Writer) error {
 	start := fs.Uint("start", 0, "first ledger")
 	end := fs.Uint("end", 0, "last ledger")
 	passphrase := fs.String("network", "", "network passphrase")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile to this file")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	stop, err := startProfile(*cpuProfile)
+	if err != nil {
+		return err
+	}
+	defer stop()
 	c, err := floor(context.Background(), *path, *passphrase, uint32(*start), uint32(*end))
 	if err != nil {
 		return err

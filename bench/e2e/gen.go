@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"time"
 
 	"github.com/stellar/go-stellar-sdk/xdr"
@@ -51,11 +52,13 @@ func generate(dir string, synthetic, pubnet int) error {
 }
 
 // write writes n ledgers made by ledger(i) into a datastore at dir,
-// unless it holds them already.
+// unless it holds them (or more) already.
 func write(dir, passphrase string, n int, ledger func(i int) (xdr.LedgerCloseMeta, error)) error {
 	ready := filepath.Join(dir, readyFile)
-	if raw, err := os.ReadFile(ready); err == nil && string(raw) == fmt.Sprint(n) {
-		return nil
+	if raw, err := os.ReadFile(ready); err == nil {
+		if have, err := strconv.Atoi(string(raw)); err == nil && have >= n {
+			return nil
+		}
 	}
 	if err := os.RemoveAll(dir); err != nil {
 		return err

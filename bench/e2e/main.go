@@ -3,7 +3,7 @@
 // end-to-end section of docs/benchmarks.md):
 //
 //	e2e gen -dir DIR                      write the synthetic and pubnet datastores
-//	e2e floor -path DATASTORE -start S -end E
+//	e2e floor -path DATASTORE -network PASSPHRASE -start S -end E [-cpuprofile FILE]
 //	                                      the floor: one goroutine, the SDK's
 //	                                      BufferedStorageBackend and transaction
 //	                                      reader, counting payments and events
