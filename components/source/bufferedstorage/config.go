@@ -163,7 +163,7 @@ func (c *Config) validate() error {
 	if c.NumWorkers == 0 {
 		add("num_workers", "must be at least 1")
 	} else if c.NumWorkers > c.BufferSize && c.BufferSize > 0 {
-		add("num_workers", "%d is more than buffer_size %d; the backend needs num_workers <= buffer_size", c.NumWorkers, c.BufferSize)
+		add("num_workers", "%d is more than buffer_size %d; the source downloads at most buffer_size files ahead, so num_workers <= buffer_size", c.NumWorkers, c.BufferSize)
 	}
 	if (c.LedgersPerFile == 0) != (c.FilesPerPartition == 0) {
 		if c.LedgersPerFile == 0 {

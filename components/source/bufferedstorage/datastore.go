@@ -67,7 +67,7 @@ func readManifest(ctx context.Context, ds datastore.DataStore) (*datastore.Datas
 }
 
 // countingStore counts the bytes read from the files of a datastore. The
-// backend's workers read concurrently, so add must be safe for that.
+// source's downloaders read concurrently, so add must be safe for that.
 type countingStore struct {
 	datastore.DataStore
 	add func(n uint64)

@@ -158,9 +158,9 @@ func (s *BufferedStorageSourceAdapter) isGap(ctx context.Context, ds datastore.D
 }
 
 // missingFile finds the first ledger from seq to end whose file is
-// missing, after the backend reported a missing file while reading ahead:
-// the backend's error comes at the ledger it was asked for, which may be
-// before the missing one. It returns 0 when every file is there.
+// missing, after a download reported a missing file: it names the ledger
+// and file the datastore lacks, and returns 0 when every file is there
+// (the file appeared since).
 func missingFile(ctx context.Context, ds datastore.DataStore, schema datastore.DataStoreSchema, seq, end uint32) (uint32, string) {
 	for next := seq; next <= end && next >= seq; {
 		file := schema.GetObjectKeyFromSequenceNumber(next)
