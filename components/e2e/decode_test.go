@@ -2,6 +2,8 @@ package e2e
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -49,4 +51,24 @@ func TestSourceDecodesAheadInOrder(t *testing.T) {
 			assert.Equal(t, want, got)
 		})
 	}
+}
+
+// TestSourceRetriesAFileThatCannotBeRead checks that a file that exists
+// but cannot be read is retried retry_limit times, and that the error then
+// names the ledger and the file, after the ledgers before it.
+func TestSourceRetriesAFileThatCannotBeRead(t *testing.T) {
+	schema := ledgers.Schema{LedgersPerFile: 1, FilesPerPartition: 16}
+	dir := ledgers.NewDatastore(t, ledgers.SyntheticPassphrase, schema, syntheticRange(t, 1000, 1005)...)
+	key := schema.ObjectKey(1003)
+	path := filepath.Join(dir, filepath.FromSlash(key))
+	require.NoError(t, os.Remove(path))
+	require.NoError(t, os.Mkdir(path, 0o755)) // opens, but reading fails
+	rec := &recorder{}
+	err := runSource(t, sourceConfig(dir, 1000, 1005, "retry_limit", 2, "decode_workers", 2), rec)
+	require.Error(t, err)
+	t.Log(err)
+	for _, want := range []string{"reading ledger 1003", key, "after 2 retries"} {
+		assert.Contains(t, err.Error(), want)
+	}
+	assert.Equal(t, []uint32{1000, 1001, 1002}, rec.ledgers())
 }

@@ -260,7 +260,10 @@ func (r *reader) next(ctx context.Context, seq uint32) (cdp.Message, error) {
 		case <-ctx.Done():
 			return cdp.Message{}, ctx.Err()
 		}
-		if !ok {
+		if !ok { // the reader stopped: ctx ended, or the range did
+			if err := ctx.Err(); err != nil {
+				return cdp.Message{}, err
+			}
 			return cdp.Message{}, errFileGone
 		}
 		select {
