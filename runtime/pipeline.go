@@ -30,6 +30,8 @@ type PipelineStats struct {
 	droppedValues   atomic.Uint64
 	collectorErrors atomic.Uint64
 
+	extra extraMetrics // sources of keys beyond the components', see AddMetricsSource
+
 	mu         sync.RWMutex
 	components map[string]*ComponentHandle
 	order      []*ComponentHandle // by first update, for stable output
@@ -237,6 +239,7 @@ func (ps *PipelineStats) GetMetrics() map[string]float64 {
 	m[MetricCollectorErrors] = float64(ps.collectorErrors.Load())
 	m[MetricDroppedValues] = float64(ps.droppedValues.Load())
 	m[MetricHealthy] = boolFloat(healthy)
+	ps.extra.appendTo(m)
 	return m
 }
 
