@@ -3,8 +3,9 @@
 //
 // Usage:
 //
-//	cdp-pipeline run -config FILE [-pipeline NAME] [-log-format text|json] [-log-level LEVEL]
+//	cdp-pipeline run -config FILE [-pipeline NAME] [-report FILE.json] [-log-format text|json] [-log-level LEVEL]
 //	cdp-pipeline validate -config FILE [-pipeline NAME]
+//	cdp-pipeline compare A.json B.json
 //	cdp-pipeline version
 //
 // Exit codes: 0 when the pipelines ran to the end of their range or
@@ -54,6 +55,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return runCommand(args[1:], stderr, true)
 	case "validate":
 		return runCommand(args[1:], stderr, false)
+	case "compare":
+		return compareCommand(args[1:], stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "cdp-pipeline", buildVersion())
 		return exitOK
@@ -69,8 +72,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 
 func usage(w io.Writer) {
 	fmt.Fprint(w, `usage:
-  cdp-pipeline run -config FILE [-pipeline NAME] [-log-format text|json] [-log-level debug|info|warn|error]
+  cdp-pipeline run -config FILE [-pipeline NAME] [-report FILE.json] [-log-format text|json] [-log-level debug|info|warn|error]
   cdp-pipeline validate -config FILE [-pipeline NAME]
+  cdp-pipeline compare A.json B.json
   cdp-pipeline version
 `)
 }
@@ -86,6 +90,10 @@ func runCommand(args []string, stderr io.Writer, execute bool) int {
 	pipelineName := fs.String("pipeline", "", "run only the pipeline `name`d (default: all pipelines in the file)")
 	logFormat := fs.String("log-format", "text", "log format: text or json")
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn or error")
+	var reportFile *string
+	if execute {
+		reportFile = fs.String("report", "", "write the run report, JSON (docs/report.schema.json), to `file` at the end")
+	}
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
@@ -113,6 +121,10 @@ func runCommand(args []string, stderr io.Writer, execute bool) int {
 		Pipeline: *pipelineName,
 		Logger:   logger,
 		Status:   console,
+		Version:  buildVersion(),
+	}
+	if reportFile != nil {
+		r.ReportFile = *reportFile
 	}
 	if !execute {
 		if err := r.Validate(); err != nil {

@@ -18,6 +18,8 @@ type pipeline struct {
 	nodes     []*flowNode // source, processors, consumers, in order
 	providers []runtime.StatsProvider
 	stats     *runtime.PipelineStats
+	wall      wallClock  // from the source's start to the consumers' close
+	window    selfWindow // the live line's self-time window
 }
 
 // close closes every consumer, flushing it, and returns every error.
@@ -34,19 +36,19 @@ func (p *pipeline) close() error {
 // typeCheck checks that every component's type exists and fits its place,
 // and decodes its config, without building anything. It reports every
 // problem of the file at once.
-func typeCheck(cfg *Config, only string) error {
+func typeCheck(cfg *Config, only string, lookup lookupFunc) error {
 	var errs ConfigErrors
 	for i := range cfg.Pipelines {
 		pc := &cfg.Pipelines[i]
 		if only != "" && pc.Name != only {
 			continue
 		}
-		errs = append(errs, checkComponent(cfg.File, &pc.Source, registry.KindSource)...)
+		errs = append(errs, checkComponent(cfg.File, &pc.Source, registry.KindSource, lookup)...)
 		for j := range pc.Processors {
-			errs = append(errs, checkComponent(cfg.File, &pc.Processors[j], registry.KindProcessor)...)
+			errs = append(errs, checkComponent(cfg.File, &pc.Processors[j], registry.KindProcessor, lookup)...)
 		}
 		for j := range pc.Consumers {
-			errs = append(errs, checkComponent(cfg.File, &pc.Consumers[j], registry.KindConsumer)...)
+			errs = append(errs, checkComponent(cfg.File, &pc.Consumers[j], registry.KindConsumer, lookup)...)
 		}
 		errs = append(errs, checkInstanceIDs(cfg.File, pc)...)
 	}
@@ -56,11 +58,11 @@ func typeCheck(cfg *Config, only string) error {
 	return nil
 }
 
-func checkComponent(file string, cc *ComponentConfig, kind registry.Kind) ConfigErrors {
+func checkComponent(file string, cc *ComponentConfig, kind registry.Kind, lookup lookupFunc) ConfigErrors {
 	if cc.Type == "" {
 		return nil // already reported by the parser
 	}
-	entry, err := registry.Lookup(kind, cc.Type)
+	entry, err := lookup(kind, cc.Type)
 	if err != nil {
 		return ConfigErrors{{File: file, Pos: cc.TypePos, Key: cc.Path + ".type", Msg: err.Error()}}
 	}
@@ -118,6 +120,10 @@ func checkInstanceIDs(file string, pc *PipelineConfig) ConfigErrors {
 	return errs
 }
 
+// lookupFunc finds a component type: registry.Lookup, or a runner's own
+// (see Runner.lookup).
+type lookupFunc func(kind registry.Kind, typ string) (registry.Entry, error)
+
 func instanceID(cc *ComponentConfig) string {
 	if cc.ID != "" {
 		return cc.ID
@@ -127,10 +133,10 @@ func instanceID(cc *ComponentConfig) string {
 
 // build constructs and wires one pipeline, following CDP's setupPipeline:
 // processors are chained, every consumer is subscribed to the last
-// processor (or the source), and every component that implements
-// runtime.StatsProvider is collected into stats. An error building a
-// component names its place in the config file.
-func build(file string, pc *PipelineConfig, stats *runtime.PipelineStats) (_ *pipeline, err error) {
+// processor (or the source), and every component's stats, with the
+// self time the runner measures (selftime.go), are collected into stats.
+// An error building a component names its place in the config file.
+func build(file string, pc *PipelineConfig, stats *runtime.PipelineStats, lookup lookupFunc) (_ *pipeline, err error) {
 	p := &pipeline{cfg: pc, stats: stats}
 	defer func() {
 		if err != nil {
@@ -139,7 +145,7 @@ func build(file string, pc *PipelineConfig, stats *runtime.PipelineStats) (_ *pi
 	}()
 
 	newComponent := func(cc *ComponentConfig, kind registry.Kind) (interface{}, *flowNode, error) {
-		entry, err := registry.Lookup(kind, cc.Type)
+		entry, err := lookup(kind, cc.Type)
 		if err != nil {
 			return nil, nil, fmt.Errorf("%s: %w", cc.Path, err)
 		}
@@ -149,9 +155,8 @@ func build(file string, pc *PipelineConfig, stats *runtime.PipelineStats) (_ *pi
 		}
 		node := &flowNode{kind: string(kind), typ: cc.Type, id: instanceID(cc)}
 		p.nodes = append(p.nodes, node)
-		if sp, ok := c.(runtime.StatsProvider); ok {
-			p.providers = append(p.providers, runtime.InstanceProvider(sp, node.id))
-		}
+		sp, _ := c.(runtime.StatsProvider)
+		p.providers = append(p.providers, withSelfTime(sp, node, &p.wall))
 		return c, node, nil
 	}
 
@@ -159,7 +164,7 @@ func build(file string, pc *PipelineConfig, stats *runtime.PipelineStats) (_ *pi
 	if err != nil {
 		return nil, err
 	}
-	p.source = c.(cdp.Source)
+	p.source = &timedSource{Source: c.(cdp.Source), node: srcNode, wall: &p.wall}
 	last := &outlet{node: srcNode}
 	p.source.Subscribe(last)
 
@@ -180,7 +185,7 @@ func build(file string, pc *PipelineConfig, stats *runtime.PipelineStats) (_ *pi
 			return nil, err
 		}
 		consumer := c.(cdp.Consumer)
-		p.consumers = append(p.consumers, consumer) // closed by the deferred p.close on a later error
+		p.consumers = append(p.consumers, &timedConsumer{Consumer: consumer, node: node, wall: &p.wall}) // closed by the deferred p.close on a later error
 		last.Subscribe(&inlet{node: node, p: consumer})
 	}
 	return p, nil

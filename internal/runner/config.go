@@ -2,9 +2,11 @@ package runner
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"sort"
 	"strings"
@@ -37,6 +39,18 @@ type Config struct {
 	// Flowctl is the control-plane client's config; the env vars flowctl
 	// sets override it at run time.
 	Flowctl flowctl.Config
+	// Cost holds the prices of the cost: section, for the run report's
+	// estimates; nil without one (there are no default prices).
+	Cost *CostConfig
+	// Hash is "sha256:" and the hex SHA-256 of the file's bytes.
+	Hash string
+}
+
+// CostConfig is the cost: section: what the resources cost, in any
+// currency, for the run report's estimates.
+type CostConfig struct {
+	VCPUHour float64 // cost.vcpu_hour: one vCPU for one hour
+	GiBHour  float64 // cost.gib_hour: one GiB of memory for one hour
 }
 
 // PipelineConfig is one entry of `pipelines:`.
@@ -135,6 +149,7 @@ func ParseConfig(file string, data []byte) (*Config, error) {
 		return nil, fmt.Errorf("%s: %w", file, err)
 	}
 	cfg := p.parse(&root)
+	cfg.Hash = fmt.Sprintf("sha256:%x", sha256.Sum256(data))
 	if len(p.errs) > 0 {
 		sort.SliceStable(p.errs, func(i, j int) bool {
 			a, b := p.errs[i].Pos, p.errs[j].Pos
@@ -228,7 +243,7 @@ func (p *configParser) parse(root *yaml.Node) *Config {
 		doc = doc.Content[0]
 	}
 	var pipelinesNode *yaml.Node
-	p.mapping(doc, "", []string{"pipelines", "stats", "metrics", "flowctl"}, func(key string, k, v *yaml.Node) {
+	p.mapping(doc, "", []string{"pipelines", "stats", "metrics", "flowctl", "cost"}, func(key string, k, v *yaml.Node) {
 		switch key {
 		case "pipelines":
 			pipelinesNode = v
@@ -260,6 +275,8 @@ func (p *configParser) parse(root *yaml.Node) *Config {
 			})
 		case "flowctl":
 			p.flowctl(v, &cfg.Flowctl)
+		case "cost":
+			cfg.Cost = p.cost(v)
 		}
 	})
 	if pipelinesNode == nil && doc.Kind == yaml.MappingNode {
@@ -268,6 +285,39 @@ func (p *configParser) parse(root *yaml.Node) *Config {
 		p.errorf(pipelinesNode, "pipelines", "is empty: a config needs at least one pipeline")
 	}
 	return cfg
+}
+
+// cost parses the cost: section; both prices are required.
+func (p *configParser) cost(n *yaml.Node) *CostConfig {
+	c := &CostConfig{}
+	seen := map[string]bool{}
+	ok := p.mapping(n, "cost", []string{"vcpu_hour", "gib_hour"}, func(key string, _, v *yaml.Node) {
+		seen[key] = true
+		switch key {
+		case "vcpu_hour":
+			c.VCPUHour = p.price(v, "cost.vcpu_hour")
+		case "gib_hour":
+			c.GiBHour = p.price(v, "cost.gib_hour")
+		}
+	})
+	if !ok {
+		return nil
+	}
+	for _, key := range []string{"vcpu_hour", "gib_hour"} {
+		if !seen[key] {
+			p.errorf(n, "cost."+key, "missing: give both prices, vcpu_hour and gib_hour")
+		}
+	}
+	return c
+}
+
+func (p *configParser) price(n *yaml.Node, path string) float64 {
+	var f float64
+	if n.Kind != yaml.ScalarNode || n.Decode(&f) != nil || f < 0 || math.IsInf(f, 0) || math.IsNaN(f) {
+		p.errorf(n, path, "must be a price of zero or more, such as 0.04, not %s", describe(n))
+		return 0
+	}
+	return f
 }
 
 func (p *configParser) flowctl(n *yaml.Node, f *flowctl.Config) {

@@ -76,7 +76,7 @@ func TestParseConfigErrors(t *testing.T) {
 	}{
 		{"empty file", ``, `p.yaml:1:1: pipelines: the config is empty`},
 		{"unknown top-level key", "pipelines:\n  p:\n    source: {type: S}\n    consumers: [{type: C}]\npipeline: {}\n",
-			`p.yaml:5:1: pipeline: unknown key "pipeline"; did you mean "pipelines"? (valid: flowctl, metrics, pipelines, stats)`},
+			`p.yaml:5:1: pipeline: unknown key "pipeline"; did you mean "pipelines"? (valid: cost, flowctl, metrics, pipelines, stats)`},
 		{"missing pipelines", "stats: {live: true}\n", `p.yaml:1:1: pipelines: missing: a config needs at least one pipeline`},
 		{"no source or consumers", "pipelines:\n  p:\n    processors: []\n",
 			"p.yaml:2:3: pipelines.p.source: missing: every pipeline needs a source\n" +

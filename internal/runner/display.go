@@ -86,6 +86,7 @@ func (l *liveLine) status(p *pipeline, elapsed float64) string {
 		}
 	}
 	fmt.Fprintf(&b, " | errors %.0f", errors)
+	b.WriteString(p.liveBottleneck())
 	return b.String()
 }
 

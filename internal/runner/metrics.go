@@ -17,7 +17,8 @@ func (r *Runner) listenMetrics(stats []*runtime.PipelineStats) (*promexport.Serv
 	}
 	srv, err := promexport.NewServer(r.Config.Metrics, stats,
 		promexport.WithCatalog(catalog{}),
-		promexport.WithLogger(r.logger()))
+		promexport.WithLogger(r.logger()),
+		promexport.WithProcessCollectors())
 	if err != nil {
 		return nil, err
 	}

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/cdpstats/cdpstats/components/registry"
 	"github.com/cdpstats/cdpstats/runtime"
 	"github.com/cdpstats/cdpstats/runtime/flowctl"
 )
@@ -39,6 +40,16 @@ type Runner struct {
 	// learn the port the system picked for an address such as
 	// "127.0.0.1:0". The address is also logged.
 	MetricsListening func(addr net.Addr)
+	// ReportFile, when set, is where Run writes the run report (package
+	// report, docs/report.schema.json) at the end of the run.
+	ReportFile string
+	// Version is the runner's version, for the report.
+	Version string
+
+	// extraTypes are component types beside the registry's, for tests.
+	extraTypes []registry.Entry
+	// sampler reads the process's resource usage for every pipeline.
+	sampler *runtime.ProcessSampler
 }
 
 func (r *Runner) logger() *slog.Logger {
@@ -59,7 +70,7 @@ func (r *Runner) Validate() error {
 		}
 	}
 	var errs []error
-	if err := typeCheck(r.Config, r.Pipeline); err != nil {
+	if err := typeCheck(r.Config, r.Pipeline, r.lookup); err != nil {
 		errs = append(errs, err)
 	}
 	if _, err := r.flowctlConfig(); err != nil {
@@ -116,6 +127,7 @@ func (r *Runner) Run(ctx context.Context) error {
 	exp.startFlowctl()
 	live := r.startLive(pipelines)
 	start := time.Now()
+	cpuStart := r.sampler.Sample()
 	r.logger().Info("pipelines started", "count", len(pipelines))
 
 	err = r.runSources(ctx, pipelines)
@@ -125,6 +137,13 @@ func (r *Runner) Run(ctx context.Context) error {
 	exp.stop() // the final heartbeats carry the final collection
 	if r.Status != nil {
 		writeSummary(r.Status, pipelines, time.Since(start))
+		writeBottlenecks(r.Status, pipelines)
+	}
+	if r.ReportFile != "" {
+		rep := r.newReport(pipelines, start, time.Now(), cpuStart)
+		if werr := rep.WriteFile(r.ReportFile); werr != nil {
+			err = errors.Join(err, werr)
+		}
 	}
 	if eerr := exp.errs.join(); eerr != nil {
 		r.logger().Warn("exporter problems", "error", eerr)
@@ -135,8 +154,10 @@ func (r *Runner) Run(ctx context.Context) error {
 // newPipelineStats returns the stats of each selected pipeline.
 func (r *Runner) newPipelineStats(selected []*PipelineConfig) []*runtime.PipelineStats {
 	stats := make([]*runtime.PipelineStats, len(selected))
+	r.sampler = runtime.NewProcessSampler()
 	for i, pc := range selected {
 		stats[i] = runtime.NewPipelineStats(pc.Name)
+		stats[i].AddMetricsSource(r.sampler)
 		if r.Config.Stats.HealthTimeout > 0 {
 			stats[i].SetHealthTimeout(r.Config.Stats.HealthTimeout)
 		}
@@ -149,7 +170,7 @@ func (r *Runner) newPipelineStats(selected []*PipelineConfig) []*runtime.Pipelin
 func (r *Runner) buildAll(selected []*PipelineConfig, stats []*runtime.PipelineStats) ([]*pipeline, error) {
 	pipelines := make([]*pipeline, 0, len(selected))
 	for i, pc := range selected {
-		p, err := build(r.Config.File, pc, stats[i])
+		p, err := build(r.Config.File, pc, stats[i], r.lookup)
 		if err != nil {
 			for _, built := range pipelines {
 				built.close()

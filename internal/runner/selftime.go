@@ -1,0 +1,287 @@
+package runner
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/cdpstats/cdpstats/components/cdp"
+	"github.com/cdpstats/cdpstats/internal/report"
+	"github.com/cdpstats/cdpstats/runtime"
+)
+
+// Self time. A pipeline runs on one goroutine: the source calls the first
+// processor, which calls the next, down to the consumers. The inlet of a
+// component times its Process (busy) and its outlet times the calls into
+// the components after it (down), so a component's self time is busy −
+// down. The source's busy time is its whole Run, so its self time is its
+// wait for the next ledger (I/O, decompression) and its own work; its
+// down time is its push time. A consumer's Close (its flush) counts as its
+// own time too. The self times of a pipeline add up to its wall time,
+// less the runner's own: the few nanoseconds of each edge outside the
+// timed calls, and the drain.
+
+// monoEpoch anchors monotonic; it is set once and never changes.
+var monoEpoch = time.Now()
+
+// monotonic returns nanoseconds on the monotonic clock: one clock read,
+// cheaper than time.Now, which also reads the wall clock.
+func monotonic() int64 { return int64(time.Since(monoEpoch)) }
+
+// wallClock is when a pipeline started (its source's Run) and ended (its
+// consumers closed), in monotonic nanoseconds; 0 until it happens.
+type wallClock struct {
+	start atomic.Int64
+	end   atomic.Int64
+}
+
+// seconds returns the wall time so far, at now.
+func (w *wallClock) seconds(now int64) float64 {
+	start := w.start.Load()
+	if start == 0 {
+		return 0
+	}
+	end := w.end.Load()
+	if end == 0 {
+		end = now
+	}
+	return float64(end-start) / 1e9
+}
+
+// timedSource times its source's Run as the source's busy time.
+type timedSource struct {
+	cdp.Source
+	node *flowNode
+	wall *wallClock
+}
+
+func (s *timedSource) Run(ctx context.Context) error {
+	t0 := monotonic()
+	s.wall.start.CompareAndSwap(0, t0)
+	s.node.running.Store(t0)
+	err := s.Source.Run(ctx)
+	s.node.busy.Add(monotonic() - t0)
+	s.node.running.Store(0)
+	return err
+}
+
+// timedConsumer counts its consumer's Close, the flush, as its busy time,
+// and marks the end of the pipeline's wall time.
+type timedConsumer struct {
+	cdp.Consumer
+	node *flowNode
+	wall *wallClock
+}
+
+func (c *timedConsumer) Close() error {
+	t0 := monotonic()
+	err := c.Consumer.Close()
+	t1 := monotonic()
+	c.node.busy.Add(t1 - t0)
+	c.wall.end.Store(t1)
+	return err
+}
+
+// selfSeconds returns the node's self time at now: busy − down, with a
+// running source's Run counted up to now.
+func (n *flowNode) selfSeconds(now int64) float64 {
+	busy := n.busy.Load()
+	if started := n.running.Load(); started != 0 {
+		busy += now - started
+	}
+	return float64(max(busy-n.down.Load(), 0)) / 1e9
+}
+
+// Keys of the self-time stats the runner adds to every component's.
+const (
+	selfSecondsStat = "self_seconds_total"
+	busyRatioStat   = "busy_ratio"
+	runBusyStat     = "run_busy_ratio"
+	pushSecondsStat = "push_seconds_total"
+)
+
+// selfTimeStats describes the stats the runner adds to a component.
+func selfTimeStats(kind string) []runtime.StatDesc {
+	stats := []runtime.StatDesc{
+		{Name: selfSecondsStat, Kind: runtime.KindCounter, Unit: "seconds", Keys: []string{selfSecondsStat},
+			Help: "Time inside the component minus the time in the components after it (for a source: its wait for the next ledger), measured by the runner"},
+		{Name: busyRatioStat, Kind: runtime.KindRatio, Keys: []string{busyRatioStat},
+			Help: "Self time over wall time, over the last stats interval"},
+		{Name: runBusyStat, Kind: runtime.KindRatio, Keys: []string{runBusyStat},
+			Help: "Self time over wall time, over the whole run"},
+	}
+	if kind == "source" {
+		stats = append(stats, runtime.StatDesc{Name: pushSecondsStat, Kind: runtime.KindCounter, Unit: "seconds",
+			Keys: []string{pushSecondsStat}, Help: "Time the source spent handing ledgers to the components after it, measured by the runner"})
+	}
+	return stats
+}
+
+// selfTimeProvider adds a node's self-time stats to its component's own
+// stats (or reports them alone for a component without any), so that
+// they reach flowctl and /metrics under the component's keys. Only the
+// collector calls it, from one goroutine.
+type selfTimeProvider struct {
+	inner runtime.StatsProvider    // nil for a component without stats
+	fast  runtime.SnapshotProvider // inner's snapshot path, or nil
+	node  *flowNode
+	wall  *wallClock
+	desc  *runtime.ComponentDesc
+	own   int // keys of inner's description
+
+	mu       sync.Mutex
+	prevSelf float64
+	prevAt   int64
+}
+
+// withSelfTime returns the provider that collects a component: inner
+// (nil when the component reports nothing) with the node's self time.
+func withSelfTime(inner runtime.StatsProvider, node *flowNode, wall *wallClock) runtime.StatsProvider {
+	p := &selfTimeProvider{inner: inner, node: node, wall: wall}
+	base := &runtime.ComponentDesc{Type: node.kind, Name: node.typ}
+	if sp, ok := inner.(runtime.SnapshotProvider); ok && sp.StatsDesc() != nil {
+		p.fast = sp
+		base = sp.StatsDesc()
+	}
+	if inner != nil && p.fast == nil {
+		return &selfTimeMapProvider{p}
+	}
+	own := selfTimeStats(node.kind)
+	desc := &runtime.ComponentDesc{Type: base.Type, Name: base.Name,
+		Stats: append(append([]runtime.StatDesc(nil), base.Stats...), own...),
+		Keys:  append([]string(nil), base.Keys...)}
+	for _, s := range own {
+		desc.Keys = append(desc.Keys, s.Keys...)
+	}
+	p.desc, p.own = desc, len(base.Keys)
+	return p
+}
+
+// InstanceID is the node's instance ID, for the collector.
+func (p *selfTimeProvider) InstanceID() string { return p.node.id }
+
+// StatsDesc is the component's description with the self-time stats after it.
+func (p *selfTimeProvider) StatsDesc() *runtime.ComponentDesc { return p.desc }
+
+// SnapshotStats writes the component's stats, then the self-time stats.
+func (p *selfTimeProvider) SnapshotStats(dst []float64) {
+	if p.fast != nil {
+		p.fast.SnapshotStats(dst[:p.own])
+	}
+	p.values(dst[p.own:])
+}
+
+// GetStats is the map form of SnapshotStats.
+func (p *selfTimeProvider) GetStats() runtime.ComponentStats {
+	dst := make([]float64, len(p.desc.Keys))
+	p.SnapshotStats(dst)
+	stats := make(map[string]interface{}, len(dst))
+	for i, k := range p.desc.Keys {
+		stats[k] = dst[i]
+	}
+	return runtime.ComponentStats{ComponentType: p.desc.Type, ComponentName: p.desc.Name,
+		Stats: stats, LastUpdated: time.Now(), InstanceID: p.node.id}
+}
+
+// values writes self_seconds_total, busy_ratio, run_busy_ratio and, for a
+// source, push_seconds_total.
+func (p *selfTimeProvider) values(dst []float64) {
+	now := monotonic()
+	self := p.node.selfSeconds(now)
+	p.mu.Lock()
+	interval := float64(now-p.prevAt) / 1e9
+	if p.prevAt == 0 || p.prevAt < p.wall.start.Load() {
+		interval = p.wall.seconds(now)
+	}
+	delta := self - p.prevSelf
+	p.prevSelf, p.prevAt = self, now
+	p.mu.Unlock()
+	dst[0] = self
+	dst[1] = ratio(delta, interval)
+	dst[2] = ratio(self, p.wall.seconds(now))
+	if len(dst) > 3 {
+		dst[3] = float64(p.node.down.Load()) / 1e9
+	}
+}
+
+// ratio returns a/b clamped to [0, 1], 0 when b is 0: timers read at
+// slightly different moments must not report more than all of the time.
+func ratio(a, b float64) float64 {
+	if b <= 0 {
+		return 0
+	}
+	return min(max(runtime.Finite(a/b), 0), 1)
+}
+
+// selfTimeMapProvider is a selfTimeProvider over a component with a
+// hand-written GetStats only.
+type selfTimeMapProvider struct{ p *selfTimeProvider }
+
+func (m *selfTimeMapProvider) InstanceID() string { return m.p.node.id }
+
+func (m *selfTimeMapProvider) GetStats() runtime.ComponentStats {
+	s := m.p.inner.GetStats()
+	s.InstanceID = m.p.node.id
+	if s.Stats == nil {
+		s.Stats = map[string]interface{}{}
+	}
+	own := selfTimeStats(m.p.node.kind)
+	dst := make([]float64, len(own))
+	m.p.values(dst)
+	for i, sd := range own {
+		s.Stats[sd.Name] = dst[i]
+	}
+	return s
+}
+
+// selfWindow gives the self-time shares of a pipeline's components over
+// windows of time, for the live line.
+type selfWindow struct {
+	mu   sync.Mutex
+	prev map[*flowNode]float64
+}
+
+// components returns the report view of the pipeline's nodes: flow counts
+// and self time, over the window since the last call when window is set,
+// else over the whole run.
+func (p *pipeline) selfComponents(window bool) []report.Component {
+	now := monotonic()
+	wall := p.wall.seconds(now)
+	out := make([]report.Component, len(p.nodes))
+	if window {
+		p.window.mu.Lock()
+		defer p.window.mu.Unlock()
+		if p.window.prev == nil {
+			p.window.prev = map[*flowNode]float64{}
+		}
+	}
+	for i, n := range p.nodes {
+		self := n.selfSeconds(now)
+		c := report.Component{Kind: n.kind, Type: n.typ, ID: n.id, SelfSeconds: self,
+			MessagesIn: n.in.Load(), MessagesOut: n.out.Load()}
+		if window {
+			c.SelfSeconds = self - p.window.prev[n]
+			p.window.prev[n] = self
+		} else {
+			c.BusyRatio = ratio(self, wall)
+		}
+		out[i] = c
+	}
+	return out
+}
+
+// liveBottleneck names, for the live line, the component with the most
+// self time since the last call, or over the whole run when no component
+// had any since (a pipeline that has drained).
+func (p *pipeline) liveBottleneck() string {
+	b := report.Diagnose(p.selfComponents(true))
+	if b.Verdict == report.Idle {
+		b = report.Diagnose(p.selfComponents(false))
+	}
+	if b.Verdict == report.Idle {
+		return ""
+	}
+	return fmt.Sprintf(" | bottleneck %s %.0f%%", b.ID, 100*b.SelfShare)
+}
