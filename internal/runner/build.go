@@ -19,6 +19,7 @@ type pipeline struct {
 	providers []runtime.StatsProvider
 	stats     *runtime.PipelineStats
 	wall      wallClock  // from the source's start to the consumers' close
+	timeline  timeline   // whose time it is now, on the pipeline's goroutine
 	window    selfWindow // the live line's self-time window
 }
 
@@ -164,7 +165,7 @@ func build(file string, pc *PipelineConfig, stats *runtime.PipelineStats, lookup
 	if err != nil {
 		return nil, err
 	}
-	p.source = &timedSource{Source: c.(cdp.Source), node: srcNode, wall: &p.wall}
+	p.source = &timedSource{Source: c.(cdp.Source), node: srcNode, wall: &p.wall, tl: &p.timeline}
 	last := &outlet{node: srcNode}
 	p.source.Subscribe(last)
 
@@ -174,7 +175,7 @@ func build(file string, pc *PipelineConfig, stats *runtime.PipelineStats, lookup
 			return nil, err
 		}
 		proc := c.(cdp.Processor)
-		last.Subscribe(&inlet{node: node, p: proc})
+		last.Subscribe(&inlet{node: node, p: proc, tl: &p.timeline})
 		next := &outlet{node: node}
 		proc.Subscribe(next)
 		last = next
@@ -186,7 +187,7 @@ func build(file string, pc *PipelineConfig, stats *runtime.PipelineStats, lookup
 		}
 		consumer := c.(cdp.Consumer)
 		p.consumers = append(p.consumers, &timedConsumer{Consumer: consumer, node: node, wall: &p.wall}) // closed by the deferred p.close on a later error
-		last.Subscribe(&inlet{node: node, p: consumer})
+		last.Subscribe(&inlet{node: node, p: consumer, tl: &p.timeline})
 	}
 	return p, nil
 }

@@ -9,29 +9,31 @@ import (
 )
 
 // flowNode counts the messages one component receives and emits, for the
-// live line and the summary, and times the calls across its edges, for
-// its self time. The runner counts at the edges between components, so
-// the numbers are right for any component, annotated or not, and cost one
-// atomic add and two monotonic clock reads per message and edge.
+// live line and the summary, and holds its self time. The runner counts
+// and times at the edges between components, so the numbers are right for
+// any component, annotated or not, and cost three atomic adds and two
+// monotonic clock reads per message and edge (see selftime.go).
 type flowNode struct {
 	kind string // "source", "processor" or "consumer"
 	typ  string // the config type, such as "FilterPayments"
 	id   string // the instance ID: the config id, or the type
 	in   runtime.Counter
 	out  runtime.Counter
-	// busy is the time spent inside the component (in its Process, a
-	// consumer's Close, a source's Run); down is the part of it spent in
-	// the components after it. Both are nanoseconds; see selftime.go.
-	busy atomic.Int64
-	down atomic.Int64
-	// running is when the source's Run started, 0 when it is not running.
+	// self is the time charged to the component so far, in nanoseconds:
+	// time inside it and not inside the components after it.
+	self atomic.Int64
+	// run is how long a source's Run took, in nanoseconds, once it
+	// returned; running is when it started, 0 when it is not running.
+	run     atomic.Int64
 	running atomic.Int64
 }
 
-// inlet counts messages into a component.
+// inlet counts messages into a component and charges the time of the
+// call to it on the pipeline's timeline.
 type inlet struct {
 	node *flowNode
 	p    cdp.Processor
+	tl   *timeline
 }
 
 func (i *inlet) Process(ctx context.Context, msg cdp.Message) error {
@@ -39,9 +41,9 @@ func (i *inlet) Process(ctx context.Context, msg cdp.Message) error {
 	if !runtime.Enabled {
 		return i.p.Process(ctx, msg)
 	}
-	t0 := monotonic()
+	caller := i.tl.enter(i.node)
 	err := i.p.Process(ctx, msg)
-	i.node.busy.Add(monotonic() - t0)
+	i.tl.leave(caller)
 	return err
 }
 
@@ -56,13 +58,7 @@ type outlet struct {
 
 func (o *outlet) Process(ctx context.Context, msg cdp.Message) error {
 	o.node.out.Inc()
-	if !runtime.Enabled {
-		return o.subs.Send(ctx, msg)
-	}
-	t0 := monotonic()
-	err := o.subs.Send(ctx, msg)
-	o.node.down.Add(monotonic() - t0)
-	return err
+	return o.subs.Send(ctx, msg)
 }
 
 func (o *outlet) Subscribe(p cdp.Processor) { o.subs.Subscribe(p) }

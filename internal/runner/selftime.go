@@ -12,16 +12,20 @@ import (
 	"github.com/cdpstats/cdpstats/runtime"
 )
 
-// Self time. A pipeline runs on one goroutine: the source calls the first
-// processor, which calls the next, down to the consumers. The inlet of a
-// component times its Process (busy) and its outlet times the calls into
-// the components after it (down), so a component's self time is busy −
-// down. The source's busy time is its whole Run, so its self time is its
-// wait for the next ledger (I/O, decompression) and its own work; its
-// down time is its push time. A consumer's Close (its flush) counts as its
-// own time too. The self times of a pipeline add up to its wall time,
-// less the runner's own: the few nanoseconds of each edge outside the
-// timed calls, and the drain.
+// Self time. A pipeline runs on one goroutine at a time: the source calls
+// the first processor, which calls the next, down to the consumers
+// (cdp.Processor). Its timeline knows whose time it is: the source's while
+// it waits for the next ledger (I/O, decompression) or does its own work,
+// a processor's or a consumer's while it is inside that component's
+// Process and not inside a component after it. Each inlet reads the clock
+// when a message enters a component, charging the time since the last
+// reading to the component that called it, and when the call returns,
+// charging the time since then to the component itself. So the self times
+// of a pipeline's components add up to its wall time, less the runner's
+// own: the few nanoseconds of each edge between the two readings, and the
+// drain. A consumer's Close (its flush) is charged to it too. The
+// timeline is touched only on the pipeline's goroutine; the self times it
+// charges are atomics, which the collector reads.
 
 // monoEpoch anchors monotonic; it is set once and never changes.
 var monoEpoch = time.Now()
@@ -29,6 +33,39 @@ var monoEpoch = time.Now()
 // monotonic returns nanoseconds on the monotonic clock: one clock read,
 // cheaper than time.Now, which also reads the wall clock.
 func monotonic() int64 { return int64(time.Since(monoEpoch)) }
+
+// timeline is whose time it is on a pipeline's goroutine, and since when.
+type timeline struct {
+	owner *flowNode // nil outside the source's Run
+	since int64     // monotonic
+}
+
+// enter charges the time since the last reading to the current owner and
+// makes n the owner. It returns the previous owner, for leave.
+func (tl *timeline) enter(n *flowNode) (caller *flowNode) {
+	if !runtime.Enabled {
+		return nil
+	}
+	now := monotonic()
+	if tl.owner != nil {
+		tl.owner.self.Add(now - tl.since)
+	}
+	caller, tl.owner, tl.since = tl.owner, n, now
+	return caller
+}
+
+// leave charges the time since enter, less what the components after it
+// took, to the owner, and gives the time back to caller.
+func (tl *timeline) leave(caller *flowNode) {
+	if !runtime.Enabled {
+		return
+	}
+	now := monotonic()
+	if tl.owner != nil {
+		tl.owner.self.Add(now - tl.since)
+	}
+	tl.owner, tl.since = caller, now
+}
 
 // wallClock is when a pipeline started (its source's Run) and ended (its
 // consumers closed), in monotonic nanoseconds; 0 until it happens.
@@ -50,25 +87,40 @@ func (w *wallClock) seconds(now int64) float64 {
 	return float64(end-start) / 1e9
 }
 
-// timedSource times its source's Run as the source's busy time.
+// timedSource starts the pipeline's timeline with its source's Run, and
+// charges the time after the last ledger's push to the source.
 type timedSource struct {
 	cdp.Source
 	node *flowNode
 	wall *wallClock
+	tl   *timeline
 }
 
 func (s *timedSource) Run(ctx context.Context) error {
 	t0 := monotonic()
 	s.wall.start.CompareAndSwap(0, t0)
 	s.node.running.Store(t0)
+	s.tl.owner, s.tl.since = s.node, t0
 	err := s.Source.Run(ctx)
-	s.node.busy.Add(monotonic() - t0)
+	t1 := monotonic()
+	s.tl.leave(nil)
+	s.node.run.Store(t1 - t0)
 	s.node.running.Store(0)
 	return err
 }
 
-// timedConsumer counts its consumer's Close, the flush, as its busy time,
-// and marks the end of the pipeline's wall time.
+// pushSeconds is the time the source spent in the components after it:
+// its Run so far less its own time.
+func (n *flowNode) pushSeconds(now int64) float64 {
+	run := n.run.Load()
+	if started := n.running.Load(); started != 0 {
+		run = now - started
+	}
+	return float64(max(run-n.self.Load(), 0)) / 1e9
+}
+
+// timedConsumer charges its consumer's Close, the flush, to it, and marks
+// the end of the pipeline's wall time.
 type timedConsumer struct {
 	cdp.Consumer
 	node *flowNode
@@ -79,19 +131,14 @@ func (c *timedConsumer) Close() error {
 	t0 := monotonic()
 	err := c.Consumer.Close()
 	t1 := monotonic()
-	c.node.busy.Add(t1 - t0)
+	c.node.self.Add(t1 - t0)
 	c.wall.end.Store(t1)
 	return err
 }
 
-// selfSeconds returns the node's self time at now: busy − down, with a
-// running source's Run counted up to now.
-func (n *flowNode) selfSeconds(now int64) float64 {
-	busy := n.busy.Load()
-	if started := n.running.Load(); started != 0 {
-		busy += now - started
-	}
-	return float64(max(busy-n.down.Load(), 0)) / 1e9
+// selfSeconds returns the time charged to the node so far.
+func (n *flowNode) selfSeconds() float64 {
+	return float64(n.self.Load()) / 1e9
 }
 
 // Keys of the self-time stats the runner adds to every component's.
@@ -189,7 +236,7 @@ func (p *selfTimeProvider) GetStats() runtime.ComponentStats {
 // source, push_seconds_total.
 func (p *selfTimeProvider) values(dst []float64) {
 	now := monotonic()
-	self := p.node.selfSeconds(now)
+	self := p.node.selfSeconds()
 	p.mu.Lock()
 	interval := float64(now-p.prevAt) / 1e9
 	if p.prevAt == 0 || p.prevAt < p.wall.start.Load() {
@@ -202,7 +249,7 @@ func (p *selfTimeProvider) values(dst []float64) {
 	dst[1] = ratio(delta, interval)
 	dst[2] = ratio(self, p.wall.seconds(now))
 	if len(dst) > 3 {
-		dst[3] = float64(p.node.down.Load()) / 1e9
+		dst[3] = p.node.pushSeconds(now)
 	}
 }
 
@@ -258,7 +305,7 @@ func (p *pipeline) selfComponents(window bool) []report.Component {
 		}
 	}
 	for i, n := range p.nodes {
-		self := n.selfSeconds(now)
+		self := n.selfSeconds()
 		c := report.Component{Kind: n.kind, Type: n.typ, ID: n.id, SelfSeconds: self,
 			MessagesIn: n.in.Load(), MessagesOut: n.out.Load()}
 		if window {
