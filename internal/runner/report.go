@@ -74,6 +74,12 @@ func (r *Runner) newReport(pipelines []*pipeline, start, end time.Time, cpuStart
 		if pr.LedgersDone > 0 {
 			pr.CPUSecondsPer1000Ledgers = 1000 * pr.CPUSeconds / float64(pr.LedgersDone)
 		}
+		if pr.Bottleneck.Verdict != report.Idle {
+			// Self time is wall time on the pipeline's goroutine; the CPU
+			// it got says whether the machine kept up.
+			pr.Bottleneck.Basis += fmt.Sprintf("; %.3f CPU s (%s) in %.3f s of wall time: %.2f cores",
+				pr.CPUSeconds, pr.CPUAttribution, pr.WallSeconds, ratioOf(pr.CPUSeconds, pr.WallSeconds))
+		}
 		if rep.Prices != nil {
 			pr.Cost = report.Estimate(pr, *rep.Prices)
 		}
