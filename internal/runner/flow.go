@@ -26,6 +26,9 @@ type flowNode struct {
 	// returned; running is when it started, 0 when it is not running.
 	run     atomic.Int64
 	running atomic.Int64
+	// waiting is when a source began to wait for its next ledger, 0 when
+	// it is not waiting: the time not charged to it yet.
+	waiting atomic.Int64
 }
 
 // inlet counts messages into a component and charges the time of the

@@ -266,6 +266,13 @@ metrics: {enabled: true, address: "127.0.0.1:0"}
 		m := series(families, "cdp_processor_self_seconds_total", "live", "SpinProcessor", "spin")
 		return m != nil && m.GetCounter().GetValue() > 0
 	})
+	// The source now waits for the end of the run: its wait is not
+	// charged until it ends, but readers see it grow.
+	waitUntil(t, "the waiting source's self time to grow", func() bool {
+		families = scrape(t, addr)
+		m := series(families, "cdp_source_self_seconds_total", "live", "CountingSource", "CountingSource")
+		return m != nil && m.GetCounter().GetValue() >= 0.05
+	})
 	for _, c := range []struct{ family, kind, typ, id string }{
 		{"cdp_source_self_seconds_total", "source", "CountingSource", "CountingSource"},
 		{"cdp_source_push_seconds_total", "source", "CountingSource", "CountingSource"},

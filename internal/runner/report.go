@@ -68,7 +68,7 @@ func (r *Runner) newReport(pipelines []*pipeline, start, end time.Time, cpuStart
 			for _, c := range pr.Components {
 				self += c.SelfSeconds
 			}
-			pr.CPUSeconds = cpu * ratio(self, selfAll)
+			pr.CPUSeconds = cpu * fraction(self, selfAll)
 			pr.CPUAttribution = "process CPU shared by self time"
 		}
 		if pr.LedgersDone > 0 {
@@ -78,7 +78,7 @@ func (r *Runner) newReport(pipelines []*pipeline, start, end time.Time, cpuStart
 			// Self time is wall time on the pipeline's goroutine; the CPU
 			// it got says whether the machine kept up.
 			pr.Bottleneck.Basis += fmt.Sprintf("; %.3f CPU s (%s) in %.3f s of wall time: %.2f cores",
-				pr.CPUSeconds, pr.CPUAttribution, pr.WallSeconds, ratioOf(pr.CPUSeconds, pr.WallSeconds))
+				pr.CPUSeconds, pr.CPUAttribution, pr.WallSeconds, quotient(pr.CPUSeconds, pr.WallSeconds))
 		}
 		if rep.Prices != nil {
 			pr.Cost = report.Estimate(pr, *rep.Prices)
@@ -101,8 +101,8 @@ func pipelineReport(p *pipeline, now int64) report.Pipeline {
 		BytesRead:   metrics[metricKey(src, bytesReadStat)],
 		Components:  p.selfComponents(false),
 	}
-	pr.LedgersPerSecond = ratioOf(float64(pr.LedgersDone), pr.WallSeconds)
-	pr.BytesPerLedger = ratioOf(pr.BytesRead, float64(pr.LedgersDone))
+	pr.LedgersPerSecond = quotient(float64(pr.LedgersDone), pr.WallSeconds)
+	pr.BytesPerLedger = quotient(pr.BytesRead, float64(pr.LedgersDone))
 	snaps := p.stats.Components()
 	var self float64
 	for i := range pr.Components {
@@ -111,12 +111,6 @@ func pipelineReport(p *pipeline, now int64) report.Pipeline {
 		self += c.SelfSeconds
 		c.Errors = metrics[metricKey(n, errorsStat)]
 		c.Latency = latencyReport(snaps, n)
-		switch n.kind {
-		case "source":
-			c.MessagesIn = 0
-		case "consumer":
-			c.MessagesOut = 0
-		}
 	}
 	pr.RunnerSeconds = max(pr.WallSeconds-self, 0)
 	pr.Bottleneck = report.Diagnose(pr.Components)
@@ -168,8 +162,8 @@ func ledgerOf(v interface{}) uint32 {
 	return 0
 }
 
-// ratioOf returns a/b, 0 when b is 0.
-func ratioOf(a, b float64) float64 {
+// quotient returns a/b, 0 when b is 0.
+func quotient(a, b float64) float64 {
 	if b <= 0 {
 		return 0
 	}

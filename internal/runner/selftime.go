@@ -26,6 +26,12 @@ import (
 // drain. A consumer's Close (its flush) is charged to it too. The
 // timeline is touched only on the pipeline's goroutine; the self times it
 // charges are atomics, which the collector reads.
+//
+// Time is charged when a message enters or leaves a component, so a
+// component in the middle of a call has not been charged for it yet. For
+// the source, whose wait for the next ledger can last seconds (at the tip
+// of the network, or on a slow datastore), the timeline also publishes
+// when the wait began, so that readers see it grow.
 
 // monoEpoch anchors monotonic; it is set once and never changes.
 var monoEpoch = time.Now()
@@ -36,8 +42,9 @@ func monotonic() int64 { return int64(time.Since(monoEpoch)) }
 
 // timeline is whose time it is on a pipeline's goroutine, and since when.
 type timeline struct {
-	owner *flowNode // nil outside the source's Run
-	since int64     // monotonic
+	owner  *flowNode // nil outside the source's Run
+	since  int64     // monotonic
+	source *flowNode // the pipeline's source, set by its Run
 }
 
 // enter charges the time since the last reading to the current owner and
@@ -49,6 +56,9 @@ func (tl *timeline) enter(n *flowNode) (caller *flowNode) {
 	now := monotonic()
 	if tl.owner != nil {
 		tl.owner.self.Add(now - tl.since)
+		if tl.owner == tl.source {
+			tl.source.waiting.Store(0) // once a ledger, not once a message
+		}
 	}
 	caller, tl.owner, tl.since = tl.owner, n, now
 	return caller
@@ -65,6 +75,9 @@ func (tl *timeline) leave(caller *flowNode) {
 		tl.owner.self.Add(now - tl.since)
 	}
 	tl.owner, tl.since = caller, now
+	if caller != nil && caller == tl.source {
+		caller.waiting.Store(now)
+	}
 }
 
 // wallClock is when a pipeline started (its source's Run) and ended (its
@@ -100,10 +113,12 @@ func (s *timedSource) Run(ctx context.Context) error {
 	t0 := monotonic()
 	s.wall.start.CompareAndSwap(0, t0)
 	s.node.running.Store(t0)
-	s.tl.owner, s.tl.since = s.node, t0
+	s.tl.owner, s.tl.since, s.tl.source = s.node, t0, s.node
+	s.node.waiting.Store(t0)
 	err := s.Source.Run(ctx)
 	t1 := monotonic()
 	s.tl.leave(nil)
+	s.node.waiting.Store(0)
 	s.node.run.Store(t1 - t0)
 	s.node.running.Store(0)
 	return err
@@ -116,7 +131,7 @@ func (n *flowNode) pushSeconds(now int64) float64 {
 	if started := n.running.Load(); started != 0 {
 		run = now - started
 	}
-	return float64(max(run-n.self.Load(), 0)) / 1e9
+	return max(float64(run)/1e9-n.selfSeconds(now), 0)
 }
 
 // timedConsumer charges its consumer's Close, the flush, to it, and marks
@@ -136,9 +151,17 @@ func (c *timedConsumer) Close() error {
 	return err
 }
 
-// selfSeconds returns the time charged to the node so far.
-func (n *flowNode) selfSeconds() float64 {
-	return float64(n.self.Load()) / 1e9
+// selfSeconds returns the time charged to the node so far, with, for a
+// source waiting for the next ledger, the wait so far. Between the
+// charge of a wait and the end of its publication a reader can count the
+// wait twice, for a moment: readers that need a monotonic count keep the
+// largest they saw (selfTimeProvider).
+func (n *flowNode) selfSeconds(now int64) float64 {
+	var wait int64
+	if since := n.waiting.Load(); since != 0 {
+		wait = max(now-since, 0)
+	}
+	return float64(n.self.Load()+wait) / 1e9
 }
 
 // Keys of the self-time stats the runner adds to every component's.
@@ -236,8 +259,8 @@ func (p *selfTimeProvider) GetStats() runtime.ComponentStats {
 // source, push_seconds_total.
 func (p *selfTimeProvider) values(dst []float64) {
 	now := monotonic()
-	self := p.node.selfSeconds()
 	p.mu.Lock()
+	self := max(p.node.selfSeconds(now), p.prevSelf) // a counter never goes back
 	interval := float64(now-p.prevAt) / 1e9
 	if p.prevAt == 0 || p.prevAt < p.wall.start.Load() {
 		interval = p.wall.seconds(now)
@@ -246,16 +269,16 @@ func (p *selfTimeProvider) values(dst []float64) {
 	p.prevSelf, p.prevAt = self, now
 	p.mu.Unlock()
 	dst[0] = self
-	dst[1] = ratio(delta, interval)
-	dst[2] = ratio(self, p.wall.seconds(now))
+	dst[1] = fraction(delta, interval)
+	dst[2] = fraction(self, p.wall.seconds(now))
 	if len(dst) > 3 {
 		dst[3] = p.node.pushSeconds(now)
 	}
 }
 
-// ratio returns a/b clamped to [0, 1], 0 when b is 0: timers read at
+// fraction returns a/b clamped to [0, 1], 0 when b is 0: clocks read at
 // slightly different moments must not report more than all of the time.
-func ratio(a, b float64) float64 {
+func fraction(a, b float64) float64 {
 	if b <= 0 {
 		return 0
 	}
@@ -290,9 +313,9 @@ type selfWindow struct {
 	prev map[*flowNode]float64
 }
 
-// components returns the report view of the pipeline's nodes: flow counts
-// and self time, over the window since the last call when window is set,
-// else over the whole run.
+// selfComponents returns the report view of the pipeline's nodes: flow
+// counts and self time, over the window since the last call when window
+// is set (for the live line), else over the whole run.
 func (p *pipeline) selfComponents(window bool) []report.Component {
 	now := monotonic()
 	wall := p.wall.seconds(now)
@@ -305,14 +328,14 @@ func (p *pipeline) selfComponents(window bool) []report.Component {
 		}
 	}
 	for i, n := range p.nodes {
-		self := n.selfSeconds()
+		self := n.selfSeconds(now)
 		c := report.Component{Kind: n.kind, Type: n.typ, ID: n.id, SelfSeconds: self,
 			MessagesIn: n.in.Load(), MessagesOut: n.out.Load()}
 		if window {
-			c.SelfSeconds = self - p.window.prev[n]
-			p.window.prev[n] = self
+			c.SelfSeconds = max(self-p.window.prev[n], 0)
+			p.window.prev[n] = max(self, p.window.prev[n])
 		} else {
-			c.BusyRatio = ratio(self, wall)
+			c.BusyRatio = fraction(self, wall)
 		}
 		out[i] = c
 	}
