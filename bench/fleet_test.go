@@ -16,31 +16,23 @@ import (
 // tests check that, and the shape of the fixtures, on a small fleet.
 
 func TestProcessorDescMatchesSnapshotLayout(t *testing.T) {
-	require.Len(t, processorKeys, processorKeyCount)
-	var keys []string
-	for _, s := range ProcessorDesc.Stats {
-		keys = append(keys, s.Keys...)
-	}
-	assert.Equal(t, ProcessorDesc.Keys, keys, "Stats' keys flatten to Keys")
+	snap := ProcessorDesc.NewSnapshot()
+	assert.Len(t, snap.Values, processorValues)
+	assert.Len(t, snap.Latencies, 1)
 	assert.Len(t, ProcessorDesc.Stats, 10)
-	latency := ProcessorDesc.Stats[len(ProcessorDesc.Stats)-1]
-	for i, suffix := range runtime.LatencyKeySuffixes {
-		assert.Equal(t, latency.Name+suffix, latency.Keys[i])
-	}
 }
 
 func TestProcessorGetStatsMatchesSnapshot(t *testing.T) {
 	requireRecording(t)
 	p := NewFleet(1, 1000).Processors[0]
-	dst := make([]float64, processorKeyCount)
-	p.SnapshotStats(dst)
+	snap := ProcessorDesc.NewSnapshot()
+	p.SnapshotStats(snap)
 	s := p.GetStats()
 	assert.Equal(t, "processor", s.ComponentType)
 	assert.Equal(t, "BenchProcessor", s.ComponentName)
-	require.Len(t, s.Stats, processorKeyCount)
-	for i, k := range processorKeys {
-		assert.Equal(t, dst[i], s.Stats[k], k)
-	}
+	assert.Equal(t, uint64(snap.Values[0]), s.Stats["messages_processed"])
+	assert.Equal(t, snap.Values[7], s.Stats["buffer_size"])
+	assert.Equal(t, snap.Latencies[0].Count, s.Stats["process_latency_count"])
 }
 
 func TestFleetSidesRecordTheSameValues(t *testing.T) {
@@ -53,8 +45,9 @@ func TestFleetSidesRecordTheSameValues(t *testing.T) {
 	require.Len(t, prom, n)
 
 	for i, p := range f.Processors {
-		got := make([]float64, processorKeyCount)
-		p.SnapshotStats(got)
+		snap := ProcessorDesc.NewSnapshot()
+		p.SnapshotStats(snap)
+		got := snap.Values
 		want := prom[InstanceID(i)]
 		for k, name := range map[int]string{
 			0: "cdp_processor_messages_processed_total",
@@ -76,9 +69,9 @@ func TestFleetSidesRecordTheSameValues(t *testing.T) {
 		h := want["cdp_processor_process_latency_seconds"].GetHistogram()
 		require.NotNil(t, h)
 		assert.Equal(t, uint64(each), h.GetSampleCount())
-		assert.Equal(t, float64(each), got[latencyOffset], "latency count")
-		avgMillis := h.GetSampleSum() / float64(h.GetSampleCount()) * 1e3
-		assert.InEpsilon(t, avgMillis, got[latencyOffset+1], 1e-6, "latency avg")
+		l := snap.Latencies[0]
+		assert.Equal(t, uint64(each), l.Count, "latency count")
+		assert.InEpsilon(t, h.GetSampleSum(), l.Sum.Seconds(), 1e-6, "latency sum")
 	}
 }
 

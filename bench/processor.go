@@ -1,8 +1,6 @@
 package bench
 
 import (
-	"time"
-
 	"github.com/cdpstats/cdpstats/runtime"
 )
 
@@ -12,7 +10,7 @@ import (
 // the bench module must not depend on the generator.) Its annotation
 // would read:
 //
-//	//cdp:component type=processor name=BenchProcessor
+//	//cdp:component kind=processor name=BenchProcessor
 //	type Processor struct {
 //		cfg ProcessorConfig
 //
@@ -76,76 +74,47 @@ func (p *Processor) Process(m Message) {
 	p.stats.inFlight.Add(-1)
 }
 
-// processorKeyCount is len(processorKeys), as a constant for arrays.
-const processorKeyCount = 15
+// ProcessorDesc describes the stats of a Processor: nine values and one
+// latency in its snapshots.
+var ProcessorDesc = runtime.NewComponentDesc("processor", "BenchProcessor",
+	runtime.StatDesc{Name: "messages_processed", Kind: runtime.KindCounter},
+	runtime.StatDesc{Name: "messages_filtered", Kind: runtime.KindCounter},
+	runtime.StatDesc{Name: "messages_passed", Kind: runtime.KindCounter},
+	runtime.StatDesc{Name: "errors", Kind: runtime.KindCounter},
+	runtime.StatDesc{Name: "bytes_processed", Kind: runtime.KindCounter, Unit: "bytes"},
+	runtime.StatDesc{Name: "filter_ratio", Kind: runtime.KindRatio},
+	runtime.StatDesc{Name: "in_flight", Kind: runtime.KindGauge},
+	runtime.StatDesc{Name: "buffer_size", Kind: runtime.KindGauge},
+	runtime.StatDesc{Name: "last_processed_at", Kind: runtime.KindTimestamp},
+	runtime.StatDesc{Name: "process_latency", Kind: runtime.KindLatency},
+)
 
-// processorKeys is the flat layout of SnapshotStats: one key per stat,
-// six for the latency.
-var processorKeys = []string{
-	"messages_processed", "messages_filtered", "messages_passed", "errors", "bytes_processed",
-	"filter_ratio", "in_flight", "buffer_size", "last_processed_at",
-	"process_latency_count", "process_latency_avg_ms", "process_latency_p50_ms",
-	"process_latency_p90_ms", "process_latency_p99_ms", "process_latency_max_ms",
-}
-
-// latencyOffset is where process_latency's keys start in processorKeys.
-const latencyOffset = 9
-
-// ProcessorDesc describes the stats of a Processor.
-var ProcessorDesc = &runtime.ComponentDesc{
-	Type: "processor",
-	Name: "BenchProcessor",
-	Stats: []runtime.StatDesc{
-		{Name: "messages_processed", Kind: runtime.KindCounter, Keys: processorKeys[0:1]},
-		{Name: "messages_filtered", Kind: runtime.KindCounter, Keys: processorKeys[1:2]},
-		{Name: "messages_passed", Kind: runtime.KindCounter, Keys: processorKeys[2:3]},
-		{Name: "errors", Kind: runtime.KindCounter, Keys: processorKeys[3:4]},
-		{Name: "bytes_processed", Kind: runtime.KindCounter, Unit: "bytes", Keys: processorKeys[4:5]},
-		{Name: "filter_ratio", Kind: runtime.KindRatio, Keys: processorKeys[5:6]},
-		{Name: "in_flight", Kind: runtime.KindGauge, Keys: processorKeys[6:7]},
-		{Name: "buffer_size", Kind: runtime.KindGauge, Keys: processorKeys[7:8]},
-		{Name: "last_processed_at", Kind: runtime.KindTimestamp, Keys: processorKeys[8:9]},
-		{Name: "process_latency", Kind: runtime.KindLatency, Keys: processorKeys[latencyOffset:]},
-	},
-	Keys: processorKeys,
-}
+// processorValues is how many values a snapshot of ProcessorDesc holds.
+const processorValues = 9
 
 // StatsDesc implements runtime.SnapshotProvider.
 func (p *Processor) StatsDesc() *runtime.ComponentDesc { return ProcessorDesc }
 
-// SnapshotStats implements runtime.SnapshotProvider: it writes every key
-// of ProcessorDesc, in order, and allocates nothing.
-func (p *Processor) SnapshotStats(dst []float64) {
-	_ = dst[processorKeyCount-1]
+// SnapshotStats implements runtime.SnapshotProvider: it writes every stat
+// of ProcessorDesc and allocates nothing.
+func (p *Processor) SnapshotStats(dst runtime.Snapshot) {
+	v := dst.Values[:processorValues]
 	s := &p.stats
-	dst[0] = float64(s.messagesProcessed.Load())
-	dst[1] = float64(s.messagesFiltered.Load())
-	dst[2] = float64(s.messagesPassed.Load())
-	dst[3] = float64(s.errors.Load())
-	dst[4] = float64(s.bytesProcessed.Load())
-	dst[5] = runtime.Ratio(s.messagesFiltered.Load(), s.messagesProcessed.Load())
-	dst[6] = float64(s.inFlight.Load())
-	dst[7] = float64(p.cfg.BufferSize)
-	dst[8] = s.lastProcessedAt.UnixSeconds()
-	s.processLatency.WriteSummary(dst[latencyOffset:])
+	v[0] = float64(s.messagesProcessed.Load())
+	v[1] = float64(s.messagesFiltered.Load())
+	v[2] = float64(s.messagesPassed.Load())
+	v[3] = float64(s.errors.Load())
+	v[4] = float64(s.bytesProcessed.Load())
+	v[5] = runtime.Ratio(s.messagesFiltered.Load(), s.messagesProcessed.Load())
+	v[6] = float64(s.inFlight.Load())
+	v[7] = float64(p.cfg.BufferSize)
+	v[8] = s.lastProcessedAt.UnixSeconds()
+	dst.Latencies[0] = s.processLatency.Summary()
 }
 
 // GetStats implements runtime.StatsProvider: the compatibility map,
 // built from the same snapshot.
-func (p *Processor) GetStats() runtime.ComponentStats {
-	var values [processorKeyCount]float64
-	p.SnapshotStats(values[:])
-	stats := make(map[string]interface{}, processorKeyCount)
-	for i, k := range processorKeys {
-		stats[k] = values[i]
-	}
-	return runtime.ComponentStats{
-		ComponentType: ProcessorDesc.Type,
-		ComponentName: ProcessorDesc.Name,
-		Stats:         stats,
-		LastUpdated:   time.Now(),
-	}
-}
+func (p *Processor) GetStats() runtime.ComponentStats { return runtime.StatsOf(p) }
 
 // compile-time checks that Processor has both collection paths.
 var _ runtime.SnapshotProvider = (*Processor)(nil)

@@ -2,8 +2,6 @@ package runtime
 
 import (
 	"context"
-	"fmt"
-	"sync"
 	"time"
 )
 
@@ -12,9 +10,6 @@ import (
 type StatsCollector struct {
 	stats    *PipelineStats
 	interval time.Duration
-
-	mu      sync.Mutex
-	lastErr error
 }
 
 // NewStatsCollector returns a collector that writes into stats every
@@ -48,13 +43,6 @@ func (c *StatsCollector) CollectFromComponents(ctx context.Context, components [
 	}
 }
 
-// LastError returns the most recent recovered panic, or nil.
-func (c *StatsCollector) LastError() error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.lastErr
-}
-
 // Collection is a prepared collection pass over a fixed set of providers.
 // Providers with a snapshot path get a reusable buffer, so Collect
 // allocates nothing for them. A Collection is not safe for concurrent
@@ -68,7 +56,7 @@ type collectTarget struct {
 	p      StatsProvider
 	fast   SnapshotProvider
 	handle *ComponentHandle
-	buf    []float64
+	snap   Snapshot
 }
 
 // Prepare builds a reusable collection pass over components.
@@ -84,7 +72,7 @@ func (c *StatsCollector) Prepare(components []StatsProvider) *Collection {
 				}
 				t.fast = sp
 				t.handle = c.stats.Component(desc, instance)
-				t.buf = make([]float64, len(desc.Keys))
+				t.snap = desc.NewSnapshot()
 			}
 		}
 		col.targets = append(col.targets, t)
@@ -101,16 +89,13 @@ func (col *Collection) Collect() {
 
 func (col *Collection) collect(t *collectTarget) {
 	defer func() {
-		if r := recover(); r != nil {
+		if recover() != nil {
 			col.c.stats.collectorErrors.Add(1)
-			col.c.mu.Lock()
-			col.c.lastErr = fmt.Errorf("stats provider %T panicked: %v", t.p, r)
-			col.c.mu.Unlock()
 		}
 	}()
 	if t.fast != nil {
-		t.fast.SnapshotStats(t.buf)
-		t.handle.Update(t.buf, col.c.stats.now())
+		t.fast.SnapshotStats(t.snap)
+		t.handle.Update(t.snap, col.c.stats.now())
 		return
 	}
 	col.c.stats.UpdateComponentStats(t.p.GetStats())

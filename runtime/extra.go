@@ -5,7 +5,7 @@ import "sync"
 // MetricsSource adds keys of its own to [PipelineStats.GetMetrics], beside
 // the components' and the pipeline's: the process's resource usage
 // ([ProcessSampler]) or numbers a runner measures itself. Keys must not
-// collide with component keys ("<type>.<instance>.<stat>") or the
+// collide with component keys ("<kind>.<id>.<stat>") or the
 // pipeline.* keys, and values must be finite.
 type MetricsSource interface {
 	AppendMetrics(m map[string]float64)

@@ -233,19 +233,3 @@ func quantileRank(q float64, count uint64) uint64 {
 	}
 	return max(r, 1)
 }
-
-// WriteSummary writes the flat values of a latency stat into dst, in the
-// order of [LatencyKeySuffixes]: count, average, p50, p90, p99 and max,
-// the durations in milliseconds. dst must have at least 6 elements.
-func (h *Histogram) WriteSummary(dst []float64) {
-	s := h.Summary()
-	_ = dst[5]
-	dst[0] = float64(s.Count)
-	dst[1] = millis(s.Avg())
-	dst[2] = millis(s.P50)
-	dst[3] = millis(s.P90)
-	dst[4] = millis(s.P99)
-	dst[5] = millis(s.Max)
-}
-
-func millis(d time.Duration) float64 { return float64(d) / 1e6 }

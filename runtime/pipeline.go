@@ -12,13 +12,6 @@ import (
 // update before [PipelineStats.IsHealthy] reports it stale.
 const DefaultHealthTimeout = 60 * time.Second
 
-// Keys that PipelineStats adds to every component's stats in GetMetrics.
-// statsgen reserves these names.
-const (
-	HealthyKey  = "healthy"
-	StatsAgeKey = "stats_age_seconds"
-)
-
 // PipelineStats holds the latest stats of every component of one pipeline.
 // It is safe for concurrent use: the collector writes while exporters read.
 type PipelineStats struct {
@@ -70,36 +63,35 @@ func (ps *PipelineStats) HealthTimeout() time.Duration {
 // collector keeps the handle so that an update needs no map lookup and no
 // allocation.
 type ComponentHandle struct {
-	ps                  *PipelineStats
-	typ, name, instance string
-	prefix              string // "<type>.<instance>."
-	desc                *ComponentDesc
+	ps       *PipelineStats
+	kind     string
+	typ      string
+	instance string
 
 	mu         sync.RWMutex
-	keys       []string
-	metricKeys []string // prefix + key, computed once per key set
-	values     []float64
+	desc       *ComponentDesc
+	snap       Snapshot
+	metricKeys []string // the GetMetrics keys, computed once per desc
 	updated    time.Time
 }
 
 // Component returns the handle for one instance of the component that desc
-// describes, creating it on first use. An empty instanceID means desc.Name.
+// describes, creating it on first use. An empty instanceID means desc.Type.
 func (ps *PipelineStats) Component(desc *ComponentDesc, instanceID string) *ComponentHandle {
-	h := ps.handle(desc.Type, desc.Name, instanceID)
+	h := ps.handle(desc.Kind, desc.Type, instanceID)
 	h.mu.Lock()
 	if h.desc != desc {
-		h.desc = desc
-		h.setKeys(desc.Keys)
+		h.setDesc(desc)
 	}
 	h.mu.Unlock()
 	return h
 }
 
-func (ps *PipelineStats) handle(typ, name, instanceID string) *ComponentHandle {
+func (ps *PipelineStats) handle(kind, typ, instanceID string) *ComponentHandle {
 	if instanceID == "" {
-		instanceID = name
+		instanceID = typ
 	}
-	id := typ + "." + instanceID
+	id := kind + "\x00" + instanceID
 	ps.mu.RLock()
 	h := ps.components[id]
 	ps.mu.RUnlock()
@@ -109,33 +101,32 @@ func (ps *PipelineStats) handle(typ, name, instanceID string) *ComponentHandle {
 	ps.mu.Lock()
 	defer ps.mu.Unlock()
 	if h = ps.components[id]; h == nil {
-		h = &ComponentHandle{ps: ps, typ: typ, name: name, instance: instanceID, prefix: id + "."}
+		h = &ComponentHandle{ps: ps, kind: kind, typ: typ, instance: instanceID}
 		ps.components[id] = h
 		ps.order = append(ps.order, h)
 	}
 	return h
 }
 
-// setKeys replaces the handle's key set; h.mu is held.
-func (h *ComponentHandle) setKeys(keys []string) {
-	h.keys = keys
-	h.metricKeys = make([]string, len(keys))
-	for i, k := range keys {
-		h.metricKeys[i] = h.prefix + k
-	}
-	h.values = make([]float64, len(keys))
+// setDesc replaces the handle's description; h.mu is held.
+func (h *ComponentHandle) setDesc(desc *ComponentDesc) {
+	h.desc = desc
+	h.snap = desc.NewSnapshot()
+	h.metricKeys = desc.flatKeys(componentPrefix(h.kind, h.instance))
 }
 
-// Update copies values, laid out as the handle's ComponentDesc.Keys, and
-// marks the component fresh as of at. NaN and ±Inf values are dropped
-// and counted. It allocates nothing.
-func (h *ComponentHandle) Update(values []float64, at time.Time) {
+// Update copies snap, laid out for the handle's ComponentDesc, and marks
+// the component fresh as of at. NaN and ±Inf values are dropped and
+// counted. It allocates nothing.
+func (h *ComponentHandle) Update(snap Snapshot, at time.Time) {
 	h.mu.Lock()
-	n := copy(h.values, values)
-	for i := range h.values[:n] {
-		if v := h.values[i]; math.IsNaN(v) || math.IsInf(v, 0) {
-			h.values[i] = math.NaN() // skipped by readers
-			h.ps.droppedValues.Add(1)
+	if snap.fits(h.desc) {
+		h.snap.copyFrom(snap)
+		for i, v := range h.snap.Values {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				h.snap.Values[i] = math.NaN() // skipped by readers
+				h.ps.droppedValues.Add(1)
+			}
 		}
 	}
 	h.updated = at
@@ -143,8 +134,10 @@ func (h *ComponentHandle) Update(values []float64, at time.Time) {
 }
 
 // UpdateComponentStats stores one component's stats, replacing what the
-// same component (type and instance) reported before. Values that cannot
-// convert to a finite float64 are dropped and counted in
+// same component (kind and instance) reported before. It is the path of a
+// hand-written GetStats: every key becomes a stat of unknown kind. Values
+// that cannot convert to a finite float64, and the keys the pipeline
+// reserves (HealthyKey, StatsAgeKey), are dropped and counted in
 // pipeline.dropped_values.
 func (ps *PipelineStats) UpdateComponentStats(cs ComponentStats) {
 	h := ps.handle(cs.ComponentType, cs.ComponentName, cs.instanceKey())
@@ -157,7 +150,7 @@ func (ps *PipelineStats) UpdateComponentStats(cs ComponentStats) {
 	kept := keys[:0]
 	for _, k := range keys {
 		f, ok := toFloat64(cs.Stats[k])
-		if !ok {
+		if !ok || k == HealthyKey || k == StatsAgeKey {
 			ps.droppedValues.Add(1)
 			continue
 		}
@@ -169,78 +162,35 @@ func (ps *PipelineStats) UpdateComponentStats(cs ComponentStats) {
 		at = ps.now()
 	}
 	h.mu.Lock()
-	if !equalStrings(h.keys, kept) {
-		h.desc = nil
-		h.setKeys(kept)
+	if h.desc == nil || !sameStats(h.desc, cs.ComponentType, cs.ComponentName, kept) {
+		stats := make([]StatDesc, len(kept))
+		for i, k := range kept {
+			stats[i] = StatDesc{Name: k}
+		}
+		h.setDesc(NewComponentDesc(cs.ComponentType, cs.ComponentName, stats...))
 	}
-	copy(h.values, values)
+	copy(h.snap.Values, values)
 	h.updated = at
 	h.mu.Unlock()
 }
 
-func equalStrings(a, b []string) bool {
-	if len(a) != len(b) {
+// sameStats reports whether d is the description UpdateComponentStats
+// made for the kind, type and stat names.
+func sameStats(d *ComponentDesc, kind, typ string, names []string) bool {
+	if d.Kind != kind || d.Type != typ || len(d.Stats) != len(names) {
 		return false
 	}
-	for i := range a {
-		if a[i] != b[i] {
+	for i, s := range d.Stats {
+		if s.Kind != 0 || s.Name != names[i] {
 			return false
 		}
 	}
 	return true
 }
 
-// Metric keys of the pipeline itself.
-const (
-	MetricUptime          = "pipeline.uptime_seconds"
-	MetricComponentCount  = "pipeline.component_count"
-	MetricCollectorErrors = "pipeline.collector_errors"
-	MetricDroppedValues   = "pipeline.dropped_values"
-	MetricHealthy         = "pipeline.healthy"
-)
-
-// GetMetrics returns every stat as a flat map. Component stats have keys
-// "<type>.<instance>.<stat>", where instance is the instance ID or else the
-// component name, for example "source.test-source.processed". Each
-// component also gets "<type>.<instance>.healthy" (0 or 1) and
-// "<type>.<instance>.stats_age_seconds". The pipeline adds the Metric*
-// keys. No value is ever NaN or ±Inf.
-func (ps *PipelineStats) GetMetrics() map[string]float64 {
-	now := ps.now()
-	timeout := ps.HealthTimeout()
-	ps.mu.RLock()
-	handles := ps.order
-	ps.mu.RUnlock()
-
-	size := 5 // the pipeline's own keys
-	for _, h := range handles {
-		h.mu.RLock()
-		size += len(h.values) + 2 // and healthy, stats_age_seconds
-		h.mu.RUnlock()
-	}
-	m := make(map[string]float64, size)
-	healthy := len(handles) > 0
-	for _, h := range handles {
-		h.mu.RLock()
-		for i, v := range h.values {
-			if !math.IsNaN(v) {
-				m[h.metricKeys[i]] = v
-			}
-		}
-		age := now.Sub(h.updated)
-		h.mu.RUnlock()
-		fresh := age <= timeout
-		healthy = healthy && fresh
-		m[h.prefix+HealthyKey] = boolFloat(fresh)
-		m[h.prefix+StatsAgeKey] = max(age.Seconds(), 0)
-	}
-	m[MetricUptime] = max(now.Sub(ps.started).Seconds(), 0)
-	m[MetricComponentCount] = float64(len(handles))
-	m[MetricCollectorErrors] = float64(ps.collectorErrors.Load())
-	m[MetricDroppedValues] = float64(ps.droppedValues.Load())
-	m[MetricHealthy] = boolFloat(healthy)
-	ps.extra.appendTo(m)
-	return m
+// Uptime returns the time since the stats were created.
+func (ps *PipelineStats) Uptime() time.Duration {
+	return max(ps.now().Sub(ps.started), 0)
 }
 
 func boolFloat(b bool) float64 {
@@ -252,12 +202,12 @@ func boolFloat(b bool) float64 {
 
 // ComponentHealth is the freshness of one component's stats.
 type ComponentHealth struct {
-	ComponentType string
-	ComponentName string
-	InstanceID    string
-	LastUpdated   time.Time
-	Age           time.Duration
-	Healthy       bool
+	// Kind, Type and ID name the component instance as in
+	// [ComponentSnapshot].
+	Kind, Type, ID string
+	LastUpdated    time.Time
+	Age            time.Duration
+	Healthy        bool
 }
 
 // HealthReport is the detail behind [PipelineStats.IsHealthy].
@@ -284,7 +234,7 @@ func (ps *PipelineStats) HealthDetails() HealthReport {
 	r.Healthy = len(handles) > 0
 	for _, h := range handles {
 		h.mu.RLock()
-		c := ComponentHealth{ComponentType: h.typ, ComponentName: h.name, InstanceID: h.instance, LastUpdated: h.updated}
+		c := ComponentHealth{Kind: h.kind, Type: h.typ, ID: h.instance, LastUpdated: h.updated}
 		h.mu.RUnlock()
 		c.Age = now.Sub(c.LastUpdated)
 		c.Healthy = c.Age <= r.Timeout
@@ -294,22 +244,42 @@ func (ps *PipelineStats) HealthDetails() HealthReport {
 	return r
 }
 
-// ComponentSnapshot is a copy of one component's latest stats, for
-// exporters that need the keys with their descriptions.
+// ComponentSnapshot is a copy of one component instance's latest stats,
+// typed: exporters read them through Desc.
 type ComponentSnapshot struct {
-	ComponentType string
-	ComponentName string
-	InstanceID    string
-	// Desc describes the stats when the component reported through the
-	// snapshot path; nil for a hand-written GetStats.
-	Desc        *ComponentDesc
-	Keys        []string
-	Values      []float64 // NaN where a value was dropped
+	// Kind is the component's role: "source", "processor" or "consumer".
+	Kind string
+	// Type is the component's type name, such as "FilterPayments".
+	Type string
+	// ID is the instance ID, or Type when the instance has none.
+	ID string
+	// Desc describes the stats. For a component with a hand-written
+	// GetStats, it has one stat of unknown kind per key.
+	Desc *ComponentDesc
+	// Stats are the values, laid out as Desc says; NaN where a value was
+	// dropped.
+	Stats       Snapshot
 	LastUpdated time.Time
 }
 
+// Value returns the first value of the stat called name, and false when
+// the component has no such stat, it is a latency, or its value was
+// dropped. The zero ComponentSnapshot has no stats.
+func (c ComponentSnapshot) Value(name string) (float64, bool) {
+	if c.Desc == nil {
+		return 0, false
+	}
+	s, ok := c.Desc.Stat(name)
+	if !ok || s.Width() == 0 {
+		return 0, false
+	}
+	v := c.Stats.Value(s, 0)
+	return v, !math.IsNaN(v)
+}
+
 // Components returns a copy of every component's latest stats, in the
-// order components first reported.
+// order components first reported. Components that have not reported yet
+// are left out.
 func (ps *PipelineStats) Components() []ComponentSnapshot {
 	ps.mu.RLock()
 	handles := ps.order
@@ -317,15 +287,16 @@ func (ps *PipelineStats) Components() []ComponentSnapshot {
 	out := make([]ComponentSnapshot, 0, len(handles))
 	for _, h := range handles {
 		h.mu.RLock()
-		out = append(out, ComponentSnapshot{
-			ComponentType: h.typ,
-			ComponentName: h.name,
-			InstanceID:    h.instance,
-			Desc:          h.desc,
-			Keys:          h.keys,
-			Values:        append([]float64(nil), h.values...),
-			LastUpdated:   h.updated,
-		})
+		if h.desc != nil {
+			out = append(out, ComponentSnapshot{
+				Kind:        h.kind,
+				Type:        h.typ,
+				ID:          h.instance,
+				Desc:        h.desc,
+				Stats:       h.snap.clone(),
+				LastUpdated: h.updated,
+			})
+		}
 		h.mu.RUnlock()
 	}
 	return out

@@ -91,10 +91,29 @@ func TestUpdateReplacesKeySet(t *testing.T) {
 	assert.Equal(t, 3.0, m["consumer.c.b"])
 }
 
-var testDesc = &ComponentDesc{
-	Type: "processor", Name: "Fake",
-	Stats: []StatDesc{{Name: "seen", Kind: KindCounter, Keys: []string{"seen"}}, {Name: "ratio", Kind: KindRatio, Keys: []string{"ratio"}}},
-	Keys:  []string{"seen", "ratio"},
+var testDesc = NewComponentDesc("processor", "Fake",
+	StatDesc{Name: "seen", Kind: KindCounter},
+	StatDesc{Name: "ratio", Kind: KindRatio},
+	StatDesc{Name: "by_type", Kind: KindCounter, Label: "type", Values: []string{"a", "b"}},
+	StatDesc{Name: "latency", Kind: KindLatency},
+)
+
+func TestNewComponentDescLaysOutTheSnapshot(t *testing.T) {
+	snap := testDesc.NewSnapshot()
+	assert.Len(t, snap.Values, 4, "seen, ratio and one per by_type value")
+	assert.Len(t, snap.Latencies, 1)
+	var indexes []int
+	for _, s := range testDesc.Stats {
+		indexes = append(indexes, s.Index)
+	}
+	assert.Equal(t, []int{0, 1, 2, 0}, indexes)
+}
+
+func TestADescriptionLiteralIsRejected(t *testing.T) {
+	literal := &ComponentDesc{Kind: "processor", Type: "Literal", Stats: []StatDesc{{Name: "n", Kind: KindCounter}}}
+	assert.PanicsWithValue(t, "runtime: the ComponentDesc of processor Literal is a literal; build it with NewComponentDesc",
+		func() { literal.NewSnapshot() })
+	assert.NotPanics(t, func() { (&ComponentDesc{Kind: "source", Type: "NoStats"}).NewSnapshot() })
 }
 
 func TestComponentHandleUpdate(t *testing.T) {
@@ -102,21 +121,48 @@ func TestComponentHandleUpdate(t *testing.T) {
 	h := ps.Component(testDesc, "")
 	require.Same(t, h, ps.Component(testDesc, ""), "a handle is created once")
 
-	h.Update([]float64{5, math.Inf(1)}, clock.Now())
+	lat := LatencySummary{Count: 4, Sum: 10 * time.Millisecond, Max: 4 * time.Millisecond, P50: 2 * time.Millisecond, P90: 3 * time.Millisecond, P99: 4 * time.Millisecond}
+	h.Update(Snapshot{Values: []float64{5, math.Inf(1), 1, 2}, Latencies: []LatencySummary{lat}}, clock.Now())
 	m := ps.GetMetrics()
 	assert.Equal(t, 5.0, m["processor.Fake.seen"])
 	assert.NotContains(t, m, "processor.Fake.ratio", "±Inf is dropped")
 	assert.Equal(t, 1.0, m[MetricDroppedValues])
+	assert.Equal(t, 2.0, m["processor.Fake.by_type_b"])
+	assert.Equal(t, 4.0, m["processor.Fake.latency_count"])
+	assert.Equal(t, 2.5, m["processor.Fake.latency_avg_ms"])
+	assert.Equal(t, 2.0, m["processor.Fake.latency_p50_ms"])
+	assert.Equal(t, 4.0, m["processor.Fake.latency_max_ms"])
 
-	values := []float64{6, 0.5}
-	assert.Zero(t, testing.AllocsPerRun(100, func() { h.Update(values, clock.Now()) }))
+	snap := Snapshot{Values: []float64{6, 0.5, 1, 2}, Latencies: []LatencySummary{lat}}
+	assert.Zero(t, testing.AllocsPerRun(100, func() { h.Update(snap, clock.Now()) }))
 
 	snaps := ps.Components()
 	require.Len(t, snaps, 1)
 	assert.Same(t, testDesc, snaps[0].Desc)
-	assert.Equal(t, []string{"seen", "ratio"}, snaps[0].Keys)
-	assert.Equal(t, []float64{6, 0.5}, snaps[0].Values)
-	assert.Equal(t, "Fake", snaps[0].InstanceID)
+	assert.Equal(t, []float64{6, 0.5, 1, 2}, snaps[0].Stats.Values)
+	assert.Equal(t, lat, snaps[0].Stats.Latency(testDesc.Stats[3]), "the exact summary, in nanoseconds")
+	assert.Equal(t, "Fake", snaps[0].ID)
+	v, ok := snaps[0].Value("seen")
+	assert.True(t, ok)
+	assert.Equal(t, 6.0, v)
+	_, ok = snaps[0].Value("latency")
+	assert.False(t, ok, "a latency has no single value")
+}
+
+func TestStatKeys(t *testing.T) {
+	tests := []struct {
+		stat StatDesc
+		want []string
+	}{
+		{StatDesc{Name: "seen", Kind: KindCounter}, []string{"seen"}},
+		{StatDesc{Name: "by_type", Kind: KindCounter, Label: "type", Values: []string{"a", "b"}}, []string{"by_type_a", "by_type_b"}},
+		{StatDesc{Name: "latency", Kind: KindLatency}, []string{"latency_count", "latency_avg_ms", "latency_p50_ms", "latency_p90_ms", "latency_p99_ms", "latency_max_ms"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.stat.Name, func(t *testing.T) {
+			assert.Equal(t, tt.want, tt.stat.Keys())
+		})
+	}
 }
 
 func TestHealthFollowsFreshness(t *testing.T) {

@@ -12,22 +12,8 @@ import (
 	"syscall"
 )
 
-// Keys that [ProcessSampler] adds to [PipelineStats.GetMetrics]. They
-// describe the whole process, which all pipelines of a runner share, so
-// they carry the "process." prefix rather than "pipeline.".
+// The runtime/metrics names [ProcessSampler] reads.
 const (
-	MetricCPUUserSeconds     = "process.cpu_user_seconds"
-	MetricCPUSystemSeconds   = "process.cpu_system_seconds"
-	MetricResidentBytes      = "process.resident_memory_bytes"
-	MetricPeakResidentBytes  = "process.peak_resident_memory_bytes"
-	MetricHeapInuseBytes     = "process.go_heap_inuse_bytes"
-	MetricGCCPUFraction      = "process.go_gc_cpu_fraction"
-	MetricGCPauseP50         = "process.go_gc_pause_p50_ms"
-	MetricGCPauseP99         = "process.go_gc_pause_p99_ms"
-	MetricGCPauseMax         = "process.go_gc_pause_max_ms"
-	MetricGCCycles           = "process.go_gc_cycles"
-	MetricGoroutines         = "process.goroutines"
-	MetricProcessReadErrors  = "process.read_errors"
 	runtimeMetricHeapObjects = "/memory/classes/heap/objects:bytes"
 	runtimeMetricHeapUnused  = "/memory/classes/heap/unused:bytes"
 	runtimeMetricGCCPU       = "/cpu/classes/gc/total:cpu-seconds"
@@ -148,22 +134,6 @@ func (s *ProcessSampler) Sample() ProcessUsage {
 // [MetricsSource].
 func (s *ProcessSampler) AppendMetrics(m map[string]float64) {
 	s.Sample().AppendMetrics(m)
-}
-
-// AppendMetrics adds u as the process.* keys to m.
-func (u ProcessUsage) AppendMetrics(m map[string]float64) {
-	m[MetricCPUUserSeconds] = u.CPUUserSeconds
-	m[MetricCPUSystemSeconds] = u.CPUSystemSeconds
-	m[MetricResidentBytes] = u.ResidentBytes
-	m[MetricPeakResidentBytes] = u.PeakResidentBytes
-	m[MetricHeapInuseBytes] = u.HeapInuseBytes
-	m[MetricGCCPUFraction] = u.GCCPUFraction
-	m[MetricGCPauseP50] = u.GCPauseP50Ms
-	m[MetricGCPauseP99] = u.GCPauseP99Ms
-	m[MetricGCPauseMax] = u.GCPauseMaxMs
-	m[MetricGCCycles] = u.GCCycles
-	m[MetricGoroutines] = u.Goroutines
-	m[MetricProcessReadErrors] = u.ReadErrors
 }
 
 // CPUSeconds returns user plus system CPU seconds.

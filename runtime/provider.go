@@ -11,11 +11,12 @@ type StatsProvider interface {
 // ComponentStats is one component's stats at one moment, in the map form
 // that CDP pipelines have always exchanged.
 type ComponentStats struct {
-	// ComponentType is "source", "processor" or "consumer".
+	// ComponentType is the component's kind: "source", "processor" or
+	// "consumer". (The seed names it; elsewhere this is the kind.)
 	ComponentType string
-	// ComponentName is the component's name, such as "FilterPayments".
+	// ComponentName is the component's type name, such as "FilterPayments".
 	ComponentName string
-	// Stats maps a flat stat key (such as "messages_processed") to its value.
+	// Stats maps a flat stat key (such as "payments_found") to its value.
 	// Values may be any Go numeric type, bool or time.Time; see
 	// [PipelineStats.GetMetrics] for how they convert.
 	Stats map[string]interface{}
@@ -35,17 +36,17 @@ func (s ComponentStats) instanceKey() string {
 	return s.ComponentName
 }
 
-// SnapshotProvider is the allocation-free form of [StatsProvider]. statsgen
-// generates it next to GetStats.
+// SnapshotProvider is the typed, allocation-free form of [StatsProvider].
+// statsgen generates it next to GetStats.
 //
 // StatsDesc returns a description that never changes for the life of the
-// component. SnapshotStats writes the current value of every key of that
-// description, in order, into dst, which has exactly len(StatsDesc().Keys)
-// elements. It must not allocate or retain dst.
+// component. SnapshotStats writes the current value of every stat of that
+// description into dst, laid out as [ComponentDesc.NewSnapshot] makes it.
+// It must not allocate or retain dst.
 type SnapshotProvider interface {
 	StatsProvider
 	StatsDesc() *ComponentDesc
-	SnapshotStats(dst []float64)
+	SnapshotStats(dst Snapshot)
 }
 
 // InstanceProvider wraps a provider with an instance ID, so that two
@@ -84,5 +85,5 @@ type instanceSnapshotProvider struct {
 	sp SnapshotProvider
 }
 
-func (w *instanceSnapshotProvider) StatsDesc() *ComponentDesc   { return w.sp.StatsDesc() }
-func (w *instanceSnapshotProvider) SnapshotStats(dst []float64) { w.sp.SnapshotStats(dst) }
+func (w *instanceSnapshotProvider) StatsDesc() *ComponentDesc  { return w.sp.StatsDesc() }
+func (w *instanceSnapshotProvider) SnapshotStats(dst Snapshot) { w.sp.SnapshotStats(dst) }

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Installs what the tests need on a fresh Debian machine: PostgreSQL's
 # initdb/pg_ctl (the tests start their own throwaway cluster), patch (the
-# statsgen diff test applies its diffs with it) and the protobuf compiler
-# with its Go plugins (the stale check regenerates the flowctl code).
+# statsgen diff test applies its diffs with it), Prometheus's prometheus and
+# promtool (the alerting rules are checked and unit-tested with promtool, and
+# tests start their own throwaway prometheus server) and the protobuf
+# compiler with its Go plugins (the stale check regenerates the flowctl code).
 # Idempotent and quick when everything is there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,6 +34,33 @@ fi
 if ! command -v patch >/dev/null 2>&1; then
   echo "setup: installing patch"
   apt_install patch
+fi
+
+# Debian's prometheus package brings /usr/bin/prometheus and /usr/bin/promtool,
+# and a service that would start a daemon listening on :9090. Tests start
+# their own server on a free loopback port, so the daemon is kept from
+# starting (policy-rc.d makes invoke-rc.d refuse to start services during
+# the install) and, where systemd runs, disabled and stopped.
+if ! command -v prometheus >/dev/null 2>&1 || ! command -v promtool >/dev/null 2>&1; then
+  echo "setup: installing Prometheus"
+  policy=/usr/sbin/policy-rc.d
+  made_policy=""
+  if [ "$(id -u)" = 0 ] && [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\n# written by cdpstats scripts/setup.sh while installing prometheus\nexit 101\n' >"$policy"
+    chmod 755 "$policy"
+    made_policy=1
+  fi
+  status=0
+  apt_install prometheus || status=$?
+  if [ -n "$made_policy" ]; then
+    rm -f "$policy"
+  fi
+  if [ "$status" != 0 ]; then
+    exit "$status"
+  fi
+  if [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then
+    systemctl disable --now prometheus >/dev/null 2>&1 || true
+  fi
 fi
 
 if [ -x scripts/install-protoc.sh ]; then

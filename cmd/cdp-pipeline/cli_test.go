@@ -109,8 +109,8 @@ func TestValidate(t *testing.T) {
 			badYAML + `:12:1: metric: unknown key "metric"; did you mean "metrics"?`},
 		{"unknown pipeline", []string{"-config", "examples/local/pipeline.yaml", "-pipeline", "pubnet"}, nil, 2,
 			`examples/local/pipeline.yaml: no pipeline "pubnet"`},
-		{"bad flowctl env var", []string{"-config", good}, []string{"HEARTBEAT_INTERVAL_SECONDS=abc"}, 2,
-			`HEARTBEAT_INTERVAL_SECONDS="abc": want a number of seconds`},
+		{"bad flowctl env var", []string{"-config", good}, []string{"FLOWCTL_HEARTBEAT_INTERVAL=abc"}, 2,
+			`FLOWCTL_HEARTBEAT_INTERVAL="abc": want a duration such as 10s, or a number of seconds`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -266,7 +266,7 @@ func TestRunFailures(t *testing.T) {
 			name:   "a datastore that is not there",
 			yaml:   pipelineYAML(filepath.Join(tmp, "nowhere"), oneLedger, jsonFileConsumer(out)),
 			code:   2,
-			stderr: []string{`:5:16: pipelines.p.source.config.path: config key "path": datastore directory`},
+			stderr: []string{`:5:16: pipelines.p.source.config.path: datastore directory`},
 		},
 		{
 			name:   "an unknown component type",
@@ -325,11 +325,11 @@ func TestJSONLogs(t *testing.T) {
 	assert.Regexp(t, regexp.MustCompile(`(?m)^done in `), res.stderr)
 }
 
-// TestFlowctlFromEnv runs the command the way flowctl starts it, with
-// flowctl's env vars and nothing about flowctl in the config, and checks
-// what a loopback control plane received.
+// TestFlowctlFromEnv runs the command the way flowctl v0.0.5's process
+// orchestrator starts it, with its env vars and nothing about flowctl in
+// the config, and checks what a control plane like v0.0.5 received.
 func TestFlowctlFromEnv(t *testing.T) {
-	cp, err := controlplane.Start()
+	cp, err := controlplane.Start(controlplane.WithMode(controlplane.ModeV005))
 	require.NoError(t, err)
 	t.Cleanup(cp.Stop)
 	tmp := t.TempDir()
@@ -339,18 +339,19 @@ func TestFlowctlFromEnv(t *testing.T) {
 	res := cli(t, tmp, []string{
 		"ENABLE_FLOWCTL=true",
 		"FLOWCTL_ENDPOINT=" + cp.Addr(),
+		"FLOWCTL_SERVICE_ID=payments-1",
 		"FLOWCTL_COMPONENT_ID=payments-1",
-		"HEARTBEAT_INTERVAL_SECONDS=0.05",
+		"FLOWCTL_HEARTBEAT_INTERVAL=50ms",
 	}, "run", "-config", cfg)
 	require.Equal(t, 0, res.code, res.stderr)
 
 	snap := cp.Snapshot()
-	require.Len(t, snap.Registrations, 1)
+	require.Len(t, snap.Registrations, 5, "the pipeline and its four components")
 	assert.Equal(t, "payments-1", snap.Registrations[0].ServiceID)
 	assert.Equal(t, "payments-1", snap.Registrations[0].ComponentID)
-	assert.Equal(t, controlplane.Legacy, snap.Registrations[0].API, "the legacy API by default")
+	assert.Equal(t, controlplane.Legacy, snap.Registrations[0].API, "auto falls back to legacy on v0.0.5")
 	var final controlplane.Heartbeat // the one sent last: see internal/runner's tests
-	for _, hb := range snap.Accepted() {
+	for _, hb := range snap.AcceptedFor("payments-1") {
 		if hb.Timestamp.After(final.Timestamp) {
 			final = hb
 		}
@@ -358,4 +359,6 @@ func TestFlowctlFromEnv(t *testing.T) {
 	assert.Equal(t, 1.0, final.Metrics["source.BufferedStorageSourceAdapter.ledgers_processed"])
 	assert.Equal(t, float64(pubnetLines), final.Metrics["consumer.SaveToJSONFile.messages_written"])
 	assert.Contains(t, res.stderr, `msg="flowctl: sent final heartbeat"`)
+	assert.Contains(t, res.stderr, `msg="flowctl: using API legacy"`)
+	assert.NotContains(t, res.stderr, "conflicting env vars", "flowctl sets both ID variables to one value")
 }

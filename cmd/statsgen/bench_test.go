@@ -31,7 +31,7 @@ type Config struct {
 
 // Component%[2]d is synthetic component number %[2]d.
 //
-//cdp:component type=processor name=component-%[2]d
+//cdp:component kind=processor name=component-%[2]d
 type Component%[2]d struct {
 	cfg Config
 

@@ -20,7 +20,7 @@ import "time"
 
 // Filter passes every other message.
 //
-//cdp:component type=processor name=Filter
+//cdp:component kind=processor name=Filter
 type Filter struct {
 	//cdp:stat counter name=messages_processed help="Messages examined"
 	//cdp:stat counter name=messages_passed
@@ -55,7 +55,6 @@ import (
 	"sort"
 	"time"
 
-	"example.com/e2e/catalog"
 	"example.com/e2e/comp"
 	"github.com/cdpstats/cdpstats/runtime"
 )
@@ -78,7 +77,7 @@ func main() {
 	for _, k := range []string{"processor.Filter.messages_processed", "processor.Filter.messages_passed", "processor.Filter.pass_ratio", "processor.Filter.process_latency_count"} {
 		fmt.Printf("%s=%v\n", k, m[k])
 	}
-	s, ok := catalog.Describe("processor", "Filter", "messages_processed")
+	s, ok := f.StatsDesc().Stat("messages_processed")
 	fmt.Printf("help=%q %v\n", s.Help, ok)
 }
 `
@@ -101,7 +100,7 @@ func TestEndToEnd(t *testing.T) {
 
 	out, code := testmod.Go(t, dir, "generate", "./...")
 	require.Equal(t, 0, code, "go generate: %s", out)
-	for _, f := range []string{"comp/stats_generated.go", "catalog/catalog_generated.go", "catalog/STATS.md"} {
+	for _, f := range []string{"comp/stats_generated.go", "catalog/STATS.md"} {
 		assert.FileExists(t, filepath.Join(dir, f))
 	}
 
@@ -122,8 +121,8 @@ func TestEndToEnd(t *testing.T) {
 	require.NoError(t, os.WriteFile(path, []byte(edited), 0o644))
 	out, code = testmod.Run(t, dir, testmod.Env(), bin, "-check", "./...")
 	assert.Equal(t, 3, code, "-check must exit 3 on stale code: %s", out)
-	assert.Contains(t, out, `-		{Name: "messages_processed", Kind: runtime.KindCounter, Help: "Messages examined"`)
-	assert.Contains(t, out, `+		{Name: "messages_processed", Kind: runtime.KindCounter, Help: "Messages seen"`)
+	assert.Contains(t, out, `-	runtime.StatDesc{Name: "messages_processed", Kind: runtime.KindCounter, Help: "Messages examined"`)
+	assert.Contains(t, out, `+	runtime.StatDesc{Name: "messages_processed", Kind: runtime.KindCounter, Help: "Messages seen"`)
 	assert.Contains(t, out, "+++ b/catalog/STATS.md")
 
 	out, code = testmod.Run(t, dir, testmod.Env(), bin, "./...")

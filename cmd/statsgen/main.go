@@ -2,7 +2,7 @@
 // //cdp:stat markers: the atomic fields, the Record/Add/Set/Mark/Observe
 // helpers, and StatsDesc, SnapshotStats and GetStats on each component,
 // one stats_generated.go per package. A package holding //cdp:catalog
-// also gets the catalog of every stat (catalog_generated.go, STATS.md).
+// also gets STATS.md, the catalog of every stat, for people.
 //
 // Usage:
 //
@@ -31,5 +31,5 @@ import (
 )
 
 func main() {
-	os.Exit(statsgen.Main(os.Args[1:], "", os.Stdout, os.Stderr))
+	os.Exit(statsgen.Run(os.Args[1:], "", os.Stdout, os.Stderr))
 }

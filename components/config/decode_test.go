@@ -10,6 +10,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"gopkg.in/yaml.v3"
 )
 
 // level is a field type that decodes itself.
@@ -32,18 +33,18 @@ func (l *level) UnmarshalConfig(v interface{}) error {
 }
 
 type sample struct {
-	Name    string        `config:"name,required"`
-	Enabled bool          `config:"enabled"`
-	Count   int           `config:"count"`
-	Small   uint8         `config:"small"`
-	Big     uint32        `config:"big"`
-	Signed  int16         `config:"signed"`
-	Wait    time.Duration `config:"wait"`
-	Tags    []string      `config:"tags"`
-	Level   level         `config:"level"`
+	Name    string        `yaml:"name,required"`
+	Enabled bool          `yaml:"enabled"`
+	Count   int           `yaml:"count"`
+	Small   uint8         `yaml:"small"`
+	Big     uint32        `yaml:"big"`
+	Signed  int16         `yaml:"signed"`
+	Wait    time.Duration `yaml:"wait"`
+	Tags    []string      `yaml:"tags"`
+	Level   level         `yaml:"level"`
 	// Untagged takes no part: "Untagged" is an unknown key.
 	Untagged string
-	Skipped  string `config:"-"`
+	Skipped  string `yaml:"-"`
 }
 
 func TestDecode(t *testing.T) {
@@ -78,13 +79,13 @@ func TestDecodeErrors(t *testing.T) {
 		want []string // one message per error, sorted by key
 	}{
 		{"unknown key with suggestion", map[string]interface{}{"name": "a", "enabeld": true},
-			[]string{`unknown config key "enabeld"; did you mean "enabled"? (valid keys: big, count, enabled, level, name, signed, small, tags, wait)`}},
+			[]string{`unknown config key "enabeld"; did you mean "enabled"? (valid: big, count, enabled, level, name, signed, small, tags, wait)`}},
 		{"unknown key, CamelCase", map[string]interface{}{"name": "a", "Wait": "1s"},
 			[]string{`unknown config key "Wait"; did you mean "wait"?`}},
 		{"untagged field", map[string]interface{}{"name": "a", "Untagged": "x"},
 			[]string{`unknown config key "Untagged"`}},
 		{"unknown key, nothing near", map[string]interface{}{"name": "a", "zzzzzzzzzz": 1},
-			[]string{`unknown config key "zzzzzzzzzz" (valid keys:`}},
+			[]string{`unknown config key "zzzzzzzzzz" (valid:`}},
 		{"missing required", map[string]interface{}{}, []string{`config key "name": is required`}},
 		{"required but nil", map[string]interface{}{"name": nil}, []string{`config key "name": is required`}},
 		{"string for int", map[string]interface{}{"name": "a", "count": "ten"}, []string{`config key "count": must be an integer, got string "ten"`}},
@@ -140,35 +141,103 @@ func TestErrorf(t *testing.T) {
 	assert.Nil(t, Errors(nil).Err())
 }
 
+// section is a struct with nested parts, as the runner's sections are.
+type section struct {
+	Enabled  bool              `yaml:"enabled"`
+	Wait     time.Duration     `yaml:"wait"`
+	Labels   map[string]string `yaml:"labels"`
+	TLS      tlsPart           `yaml:"tls"`
+	Rest     yaml.Node         `yaml:"rest"`
+	Ratio    float64           `yaml:"ratio"`
+	Auto     *bool             `yaml:"auto"`
+	Untagged string
+}
+
+type tlsPart struct {
+	CAFile string `yaml:"ca_file"`
+	Name   string `yaml:"name,required"`
+}
+
+func TestDecodeNode(t *testing.T) {
+	var n yaml.Node
+	require.NoError(t, yaml.Unmarshal([]byte("enabled: true\nwait: 2s\nlabels: {a: x}\ntls: {ca_file: ca.pem, name: n}\nrest: [1, 2]\nratio: 2\nauto: false\n"), &n))
+	got := section{Labels: map[string]string{"b": "y"}}
+	require.NoError(t, DecodeNode(&n, &got))
+	assert.True(t, got.Enabled)
+	assert.Equal(t, 2*time.Second, got.Wait)
+	assert.Equal(t, map[string]string{"a": "x", "b": "y"}, got.Labels)
+	assert.Equal(t, tlsPart{CAFile: "ca.pem", Name: "n"}, got.TLS)
+	assert.Equal(t, yaml.SequenceNode, got.Rest.Kind)
+	assert.Equal(t, 5, got.Rest.Line)
+	assert.Equal(t, 2.0, got.Ratio)
+	require.NotNil(t, got.Auto)
+	assert.False(t, *got.Auto)
+}
+
+func TestDecodeNodeErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		yaml string
+		want []string // "line:col key: detail", in file order
+	}{
+		{"unknown nested key", "tls: {ca_fil: x, name: n}\n",
+			[]string{`1:7 tls.ca_fil: unknown key "ca_fil"; did you mean "ca_file"? (valid: ca_file, name)`}},
+		{"unknown top-level key", "enabeld: true\n",
+			[]string{`1:1 enabeld: unknown key "enabeld"; did you mean "enabled"? (valid: auto, enabled, labels, ratio, rest, tls, wait)`}},
+		{"bad values in file order", "wait: soon\nenabled: maybe\n", []string{
+			`1:7 wait: must be a duration such as "5s" or "1m30s", got "soon"`,
+			`2:10 enabled: must be true or false, got string "maybe"`}},
+		{"map value", "labels: {a: [1]}\n", []string{`1:13 labels.a: must be a string, got a list`}},
+		{"not a mapping", "tls: [x]\n", []string{`1:6 tls: must be a mapping, got a list`}},
+		{"required nested", "tls: {ca_file: x}\n", []string{`1:6 tls.name: is required`}},
+		{"duplicate", "wait: 1s\nwait: 2s\n", []string{`2:1 wait: duplicate key`}},
+		{"not a number", "ratio: x\n", []string{`1:8 ratio: must be a number, got string "x"`}},
+		{"pointer", "auto: 3\n", []string{`1:7 auto: must be true or false, got integer 3`}},
+		{"untagged", "Untagged: x\n", []string{`1:1 Untagged: unknown key "Untagged"`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var n yaml.Node
+			require.NoError(t, yaml.Unmarshal([]byte(tt.yaml), &n))
+			var got section
+			err := DecodeNode(&n, &got)
+			var errs Errors
+			require.True(t, errors.As(err, &errs), "error: %v", err)
+			require.Len(t, errs, len(tt.want), "errors: %v", err)
+			for i, want := range tt.want {
+				text := fmt.Sprintf("%d:%d %s: %s", errs[i].Pos.Line, errs[i].Pos.Column, errs[i].Key, errs[i].Detail())
+				assert.True(t, strings.HasPrefix(text, want), "error %d\n got: %s\nwant: %s...", i, text, want)
+			}
+		})
+	}
+}
+
+func TestDecodeNodeFieldFromMap(t *testing.T) {
+	var got section
+	err := Decode(map[string]interface{}{"rest": 1}, &got)
+	assert.EqualError(t, err, `config key "rest": config: a yaml.Node field decodes only from YAML`)
+}
+
+func TestDecodeNested(t *testing.T) {
+	var got section
+	err := Decode(map[string]interface{}{"tls": map[string]interface{}{"name": "n", "ca_fil": "x"}, "labels": map[string]interface{}{"a": "b"}}, &got)
+	assert.EqualError(t, err, `unknown config key "tls.ca_fil"; did you mean "ca_file"? (valid: ca_file, name)`)
+	var ke *KeyError
+	require.True(t, errors.As(err, &ke))
+	assert.Equal(t, "tls.ca_fil", ke.Key)
+	assert.Equal(t, map[string]string{"a": "b"}, got.Labels)
+}
+
 func TestDecodePanicsOnNonStruct(t *testing.T) {
 	var n int
 	assert.Panics(t, func() { _ = Decode(nil, &n) })
 	assert.Panics(t, func() { _ = Decode(nil, sample{}) })
 }
 
-func TestSuggest(t *testing.T) {
-	keys := []string{"buffer_size", "num_workers", "start_ledger", "end_ledger", "path"}
-	tests := []struct{ in, want string }{
-		{"bufer_size", "buffer_size"},
-		{"BufferSize", "buffer_size"},
-		{"buffer-size", "buffer_size"},
-		{"start", ""},
-		{"start_leger", "start_ledger"},
-		{"pth", "path"},
-		{"xyz", ""},
-		{"endledger", "end_ledger"},
-		{"num_wokrers", "num_workers"},
-	}
-	for _, tt := range tests {
-		assert.Equal(t, tt.want, Suggest(tt.in, keys), tt.in)
-	}
-	assert.Equal(t, "", Suggest("x", nil))
-}
-
 func TestParse(t *testing.T) {
 	type cfg struct {
-		Size int    `config:"size"`
-		Name string `config:"name"`
+		Size int    `yaml:"size"`
+		Name string `yaml:"name"`
 	}
 	mustBeSmall := func(c *cfg) error {
 		if c.Size > 10 {

@@ -1,13 +1,18 @@
-// Package config decodes a component's `config` map, as read from the
-// pipeline YAML, into the component's typed configuration struct.
+// Package config is the one decoder of configuration: a component's
+// `config` map, as read from the pipeline YAML (or JSON), and the runner's
+// own sections of the config file (stats, metrics, flowctl, cost), which it
+// decodes straight into their structs.
 //
-// A struct field takes part when it has a `config:"key"` tag; the option
-// `config:"key,required"` makes the key mandatory. Fields keep their value
-// when the key is absent, so a component sets its defaults before calling
-// [Decode].
+// A struct field takes part when it has a `yaml:"key"` tag; the option
+// `yaml:"key,required"` makes the key mandatory. Fields keep their value
+// when the key is absent, so a caller sets its defaults before calling
+// [Decode] or [DecodeNode]. Nested structs and maps decode by the same
+// rules, so a new option is one tagged field.
 //
-// Every problem is reported as a [*KeyError] naming the config key, so that
-// a caller that knows where the map came from (the pipeline runner knows the
-// YAML line and column of each key) can wrap it with that place. Unknown keys
-// get a "did you mean" suggestion and the list of valid keys.
+// Every problem is reported as a [*KeyError] naming the key path and, when
+// decoded from YAML with [DecodeNode], its line and column; a caller that
+// knows where a plain map came from (the pipeline runner knows the YAML
+// line and column of each key) can place it itself. Unknown keys get a
+// "did you mean" suggestion from internal/suggest and the list of valid
+// keys.
 package config

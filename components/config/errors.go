@@ -4,12 +4,27 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/cdpstats/cdpstats/internal/suggest"
 )
+
+// Pos is a line and column in a config file, 1-based; the zero Pos means
+// the place is not known (the value came from a plain map).
+type Pos struct{ Line, Column int }
+
+// Less orders positions in file order.
+func (p Pos) Less(q Pos) bool {
+	return p.Line < q.Line || (p.Line == q.Line && p.Column < q.Column)
+}
 
 // KeyError is a problem with one config key.
 type KeyError struct {
-	// Key is the config key, as written in the config map.
+	// Key is the config key as written in the config map, or the dotted
+	// path of a nested key, such as "tls.ca_file".
 	Key string
+	// Pos is where the key (for unknown and duplicate keys) or its value is
+	// written; zero when decoded from a plain map.
+	Pos Pos
 	// Msg says what is wrong, without the key: "must be a positive integer".
 	Msg string
 	// Unknown is true when the key is not a key of the component at all.
@@ -24,19 +39,25 @@ type KeyError struct {
 
 // Error returns a one-line message that names the key.
 func (e *KeyError) Error() string {
-	var b strings.Builder
 	if e.Unknown {
-		fmt.Fprintf(&b, "unknown config key %q", e.Key)
-		if e.Suggestion != "" {
-			fmt.Fprintf(&b, "; did you mean %q?", e.Suggestion)
-		}
-		if len(e.Valid) > 0 {
-			fmt.Fprintf(&b, " (valid keys: %s)", strings.Join(e.Valid, ", "))
-		}
-		return b.String()
+		return fmt.Sprintf("unknown config key %q", e.Key) + suggest.Format(e.Suggestion, e.Valid)
 	}
-	fmt.Fprintf(&b, "config key %q: %s", e.Key, e.Msg)
-	return b.String()
+	return fmt.Sprintf("config key %q: %s", e.Key, e.Msg)
+}
+
+// Detail is the message without the key path, for callers that show the
+// path themselves (as "file:line:col: path: detail"). For an unknown key
+// it names the key as written, the suggestion and the valid keys.
+func (e *KeyError) Detail() string {
+	if !e.Unknown {
+		return e.Msg
+	}
+	return fmt.Sprintf("unknown key %q", e.name()) + suggest.Format(e.Suggestion, e.Valid)
+}
+
+// name is the last element of the key path: the key as written.
+func (e *KeyError) name() string {
+	return e.Key[strings.LastIndex(e.Key, ".")+1:]
 }
 
 // Unwrap returns the underlying cause.
@@ -57,8 +78,9 @@ func unwrapOnce(err error) error {
 	return nil
 }
 
-// Errors is every problem found in one config map, sorted by key. It is
-// returned as an error only when it is not empty.
+// Errors is every problem found in one config map, in file order when the
+// positions are known and else by key. It is returned as an error only
+// when it is not empty.
 type Errors []*KeyError
 
 // Error joins the messages of all errors, one per line.
@@ -79,11 +101,17 @@ func (es Errors) Unwrap() []error {
 	return out
 }
 
-// Err returns es as an error sorted by key, or nil when es is empty.
+// Err returns es as an error in file order and then by key, or nil when
+// es is empty.
 func (es Errors) Err() error {
 	if len(es) == 0 {
 		return nil
 	}
-	sort.SliceStable(es, func(i, j int) bool { return es[i].Key < es[j].Key })
+	sort.SliceStable(es, func(i, j int) bool {
+		if es[i].Pos != es[j].Pos {
+			return es[i].Pos.Less(es[j].Pos)
+		}
+		return es[i].Key < es[j].Key
+	})
 	return es
 }

@@ -204,7 +204,7 @@ func TestLedgerReaderThenFilterPayments(t *testing.T) {
 			}
 			if statsOn(t) {
 				assert.Equal(t, direct.stats, nonLatency(viaReader.stats, direct.stats))
-				assert.Equal(t, float64(len(viaReader.payments)), viaReader.stats["messages_passed"])
+				assert.Equal(t, float64(len(viaReader.payments)), viaReader.stats["payments_emitted"])
 			}
 		})
 	}
@@ -301,7 +301,7 @@ func TestLedgerReaderConfigErrors(t *testing.T) {
 		wantMsg string
 	}{
 		{"unknown key", map[string]interface{}{"successful_onyl": true},
-			"successful_onyl", `unknown config key "successful_onyl"; did you mean "successful_only"? (valid keys: network, successful_only)`},
+			"successful_onyl", `unknown config key "successful_onyl"; did you mean "successful_only"? (valid: network, successful_only)`},
 		{"not a bool", map[string]interface{}{"successful_only": "yes"}, "successful_only", `config key "successful_only"`},
 		{"unknown network", map[string]interface{}{"network": "pubnett"}, "network", `unknown network "pubnett"`},
 	}

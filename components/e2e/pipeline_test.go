@@ -46,15 +46,18 @@ func statsOn(t testing.TB) bool {
 	return runtime.Enabled
 }
 
-// snapshot reads every stat of a component through the allocation-free
-// path, keyed like GetStats.
+// snapshot reads every stat of a component through its typed snapshot,
+// keyed like GetStats.
 func snapshot(p runtime.SnapshotProvider) map[string]float64 {
-	desc := p.StatsDesc()
-	buf := make([]float64, len(desc.Keys))
-	p.SnapshotStats(buf)
-	out := make(map[string]float64, len(buf))
-	for i, k := range desc.Keys {
-		out[k] = buf[i]
+	stats := runtime.StatsOf(p).Stats
+	out := make(map[string]float64, len(stats))
+	for k, v := range stats {
+		switch v := v.(type) {
+		case uint64:
+			out[k] = float64(v)
+		case float64:
+			out[k] = v
+		}
 	}
 	return out
 }
@@ -137,19 +140,19 @@ func TestPipelineToJSONFile(t *testing.T) {
 	assert.Equal(t, float64(5), stat(t, src, "fetch_latency_count"))
 
 	assert.Equal(t, map[string]float64{
-		"messages_processed":    float64(len(want.Payments)),
-		"messages_filtered":     float64(len(want.Payments) - passedPayments),
-		"messages_passed":       float64(passedPayments),
+		"payments_found":        float64(len(want.Payments)),
+		"payments_filtered":     float64(len(want.Payments) - passedPayments),
+		"payments_emitted":      float64(passedPayments),
 		"errors":                0,
 		"filter_ratio":          float64(len(want.Payments)-passedPayments) / float64(len(want.Payments)),
 		"process_latency_count": 5,
-	}, pick(snapshot(fp), "messages_processed", "messages_filtered", "messages_passed", "errors", "filter_ratio", "process_latency_count"))
+	}, pick(snapshot(fp), "payments_found", "payments_filtered", "payments_emitted", "errors", "filter_ratio", "process_latency_count"))
 	assert.Equal(t, paymentsByType(want.Payments), pick(snapshot(fp), paymentsByTypeKeys...))
 
 	assert.Equal(t, map[string]float64{
-		"ledgers_processed": 5, "events_found": float64(len(want.Events)), "events_passed": float64(len(want.Events)),
-		"skipped_transactions": float64(want.FailedTxs), "errors": 0, "last_ledger": 1004, "process_latency_count": 5,
-	}, pick(snapshot(ce), "ledgers_processed", "events_found", "events_passed", "skipped_transactions", "errors", "last_ledger", "process_latency_count"))
+		"ledgers_processed": 5, "events_found": float64(len(want.Events)), "events_emitted": float64(len(want.Events)),
+		"failed_transactions": float64(want.FailedTxs), "errors": 0, "last_ledger": 1004, "process_latency_count": 5,
+	}, pick(snapshot(ce), "ledgers_processed", "events_found", "events_emitted", "failed_transactions", "errors", "last_ledger", "process_latency_count"))
 
 	assert.Equal(t, map[string]float64{
 		"messages_written": float64(lines), "bytes_written": float64(len(raw)), "errors": 0,
@@ -157,20 +160,20 @@ func TestPipelineToJSONFile(t *testing.T) {
 }
 
 // paymentsByTypeKeys are the keys of FilterPayments' labelled counter
-// payments_by_type, one per payment operation type.
+// payments_by_operation, one per payment operation type.
 var paymentsByTypeKeys = []string{
-	"payments_by_type_payment", "payments_by_type_path_payment_strict_send", "payments_by_type_path_payment_strict_receive",
+	"payments_by_operation_payment", "payments_by_operation_path_payment_strict_send", "payments_by_operation_path_payment_strict_receive",
 }
 
 // paymentsByType counts payments by operation type, from the ledger walk
-// rather than the processor, under the keys of payments_by_type.
+// rather than the processor, under the keys of payments_by_operation.
 func paymentsByType(ps []wantPayment) map[string]float64 {
 	out := make(map[string]float64, len(paymentsByTypeKeys))
 	for _, k := range paymentsByTypeKeys {
 		out[k] = 0
 	}
 	for _, p := range ps {
-		out["payments_by_type_"+p.Type]++
+		out["payments_by_operation_"+p.Type]++
 	}
 	return out
 }

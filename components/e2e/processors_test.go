@@ -74,7 +74,7 @@ func TestFilterPaymentsMatchesLedger(t *testing.T) {
 			assert.Equal(t, []uint32{tt.lcm.LedgerSequence()}, rec.ledgers(), "the ledger is passed on after the payments")
 			if statsOn(t) {
 				assert.Equal(t, paymentsByType(want.Payments), pick(snapshot(fp), paymentsByTypeKeys...),
-					"payments_by_type counts every payment examined under its operation type")
+					"payments_by_operation counts every payment examined under its operation type")
 			}
 			for _, p := range rec.payments() {
 				assert.Equal(t, tt.lcm.LedgerSequence(), p.LedgerSequence)
@@ -292,7 +292,7 @@ func TestProcessorConfigErrors(t *testing.T) {
 		{"negative min_amount", func() error { _, err := filterpayments.New(map[string]interface{}{"min_amount": "-1"}); return err },
 			"min_amount", "must not be negative"},
 		{"unknown key", func() error { _, err := filterpayments.New(map[string]interface{}{"min_amonut": "1"}); return err },
-			"min_amonut", `unknown config key "min_amonut"; did you mean "min_amount"? (valid keys: asset, min_amount, network)`},
+			"min_amonut", `unknown config key "min_amonut"; did you mean "min_amount"? (valid: asset, min_amount, network)`},
 		{"bad asset", func() error { _, err := filterpayments.New(map[string]interface{}{"asset": "XLM"}); return err },
 			"asset", `write the native asset as "native"`},
 		{"bad issuer", func() error { _, err := filterpayments.New(map[string]interface{}{"asset": "USDC:GNOPE"}); return err },

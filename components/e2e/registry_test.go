@@ -13,6 +13,7 @@ import (
 	"github.com/cdpstats/cdpstats/internal/testfixtures/ledgers"
 	"github.com/cdpstats/cdpstats/internal/testfixtures/pgtest"
 	"github.com/cdpstats/cdpstats/runtime"
+	"github.com/cdpstats/cdpstats/runtime/promexport"
 )
 
 func TestRegistryTypes(t *testing.T) {
@@ -63,34 +64,47 @@ func TestRegistryBuildsEveryComponent(t *testing.T) {
 		t.Run(e.Type, func(t *testing.T) {
 			cfg, ok := configs[e.Type]
 			require.True(t, ok, "the test has a config for every registered type")
-			var c interface{}
-			var err error
+			c, err := e.New(cfg)
+			require.NoError(t, err)
 			switch e.Kind {
 			case registry.KindSource:
-				c, err = registry.NewSource(e.Type, cfg)
+				assert.Implements(t, (*cdp.Source)(nil), c)
 			case registry.KindProcessor:
-				c, err = registry.NewProcessor(e.Type, cfg)
+				assert.Implements(t, (*cdp.Processor)(nil), c)
 			case registry.KindConsumer:
-				var consumer cdp.Consumer
-				consumer, err = registry.NewConsumer(e.Type, cfg)
-				c = consumer
-				if err == nil {
-					t.Cleanup(func() { consumer.Close() })
-				}
+				require.Implements(t, (*cdp.Consumer)(nil), c)
+				t.Cleanup(func() { c.(cdp.Consumer).Close() })
+			default:
+				t.Fatalf("unknown kind %q", e.Kind)
 			}
-			require.NoError(t, err)
 			sp, ok := c.(runtime.SnapshotProvider)
 			require.True(t, ok, "%s has generated stats", e.Type)
-			assert.Equal(t, e.Type, sp.StatsDesc().Name)
-			assert.Equal(t, string(e.Kind), sp.StatsDesc().Type)
+			assert.Same(t, e.Desc, sp.StatsDesc(), "the entry describes the component by its own StatsDesc")
+			assert.Equal(t, e.Type, sp.StatsDesc().Type)
+			assert.Equal(t, string(e.Kind), sp.StatsDesc().Kind, "the kind comes from the //cdp:component marker")
 			assert.Equal(t, e.Type, sp.GetStats().ComponentName)
 		})
 	}
 }
 
 func TestRegistryConfigErrorsNameTheKey(t *testing.T) {
-	_, err := registry.NewProcessor("FilterPayments", map[string]interface{}{"min_amount": "ten"})
+	e, err := registry.Lookup(registry.KindProcessor, "FilterPayments")
+	require.NoError(t, err)
+	_, err = e.New(map[string]interface{}{"min_amount": "ten"})
 	var ke *config.KeyError
 	require.ErrorAs(t, err, &ke)
 	assert.Equal(t, "min_amount", ke.Key)
+}
+
+// TestRegisteredComponentsMakeConsistentFamilies registers a Prometheus
+// collector that describes every registered component: client_golang's
+// registry rejects it if two components make one family with another
+// HELP or labels, so stats that share a name share a meaning.
+func TestRegisteredComponentsMakeConsistentFamilies(t *testing.T) {
+	var descs []*runtime.ComponentDesc
+	for _, e := range registry.Entries() {
+		descs = append(descs, e.Desc)
+	}
+	_, err := promexport.NewHandler(nil, promexport.WithComponents(descs...))
+	require.NoError(t, err)
 }

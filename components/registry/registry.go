@@ -8,14 +8,14 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/cdpstats/cdpstats/components/cdp"
-	"github.com/cdpstats/cdpstats/components/config"
 	"github.com/cdpstats/cdpstats/components/consumer/jsonlines"
 	"github.com/cdpstats/cdpstats/components/consumer/postgres"
 	"github.com/cdpstats/cdpstats/components/processor/contractevent"
 	"github.com/cdpstats/cdpstats/components/processor/filterpayments"
 	"github.com/cdpstats/cdpstats/components/processor/ledgerreader"
 	"github.com/cdpstats/cdpstats/components/source/bufferedstorage"
+	"github.com/cdpstats/cdpstats/internal/suggest"
+	"github.com/cdpstats/cdpstats/runtime"
 )
 
 // Kind is where a component sits in a pipeline.
@@ -30,9 +30,13 @@ const (
 
 // Entry describes one component type.
 type Entry struct {
-	// Type is the config `type` name, such as "FilterPayments".
+	// Type is the config `type` name, such as "FilterPayments": the type of
+	// Desc.
 	Type string
+	// Kind is the kind of Desc.
 	Kind Kind
+	// Desc describes the component's stats: what its StatsDesc returns.
+	Desc *runtime.ComponentDesc
 	// Summary is one line on what the component does.
 	Summary string
 	// Validate checks a config map without building anything: no file is
@@ -42,6 +46,14 @@ type Entry struct {
 	// New builds the component from its config map. The result is a
 	// cdp.Source, cdp.Processor or cdp.Consumer according to Kind.
 	New func(cfg map[string]interface{}) (interface{}, error)
+}
+
+// entry returns the entry of the component that desc describes, its type
+// and kind taken from desc, which statsgen generates from the
+// //cdp:component marker.
+func entry(desc *runtime.ComponentDesc, summary string, validate func(map[string]interface{}) error,
+	build func(map[string]interface{}) (interface{}, error)) Entry {
+	return Entry{Type: desc.Type, Kind: Kind(desc.Kind), Desc: desc, Summary: summary, Validate: validate, New: build}
 }
 
 // validator adapts a package's ParseConfig to Entry.Validate.
@@ -54,34 +66,34 @@ func validator[C any](parse func(map[string]interface{}) (C, error)) func(map[st
 
 // all is every component this project provides.
 var all = []Entry{
-	{Type: "BufferedStorageSourceAdapter", Kind: KindSource,
-		Summary:  "reads ledgers from a galexie datastore (Filesystem, GCS or S3)",
-		Validate: validator(bufferedstorage.ParseConfig),
-		New:      func(cfg map[string]interface{}) (interface{}, error) { return bufferedstorage.New(cfg) }},
-	{Type: "LedgerReader", Kind: KindProcessor,
-		Summary:  "emits each transaction of a ledger as its own message, for the processors after it",
-		Validate: validator(ledgerreader.ParseConfig),
-		New:      func(cfg map[string]interface{}) (interface{}, error) { return ledgerreader.New(cfg) }},
-	{Type: "FilterPayments", Kind: KindProcessor,
-		Summary:  "emits the payments of successful transactions, filtered by asset and minimum amount",
-		Validate: validator(filterpayments.ParseConfig),
-		New:      func(cfg map[string]interface{}) (interface{}, error) { return filterpayments.New(cfg) }},
-	{Type: "ContractEvent", Kind: KindProcessor,
-		Summary:  "emits the contract events of successful transactions, filtered by contract",
-		Validate: validator(contractevent.ParseConfig),
-		New:      func(cfg map[string]interface{}) (interface{}, error) { return contractevent.New(cfg) }},
-	{Type: "SaveToPostgreSQL", Kind: KindConsumer,
-		Summary:  "writes payments and contract events to PostgreSQL in batches",
-		Validate: validator(postgres.ParseConfig),
-		New:      func(cfg map[string]interface{}) (interface{}, error) { return postgres.New(cfg) }},
-	{Type: "StdoutConsumer", Kind: KindConsumer,
-		Summary:  "writes each message to standard output as a JSON line",
-		Validate: validator(jsonlines.ParseStdoutConfig),
-		New:      func(cfg map[string]interface{}) (interface{}, error) { return jsonlines.NewStdout(cfg) }},
-	{Type: "SaveToJSONFile", Kind: KindConsumer,
-		Summary:  "writes each message to a file as a JSON line",
-		Validate: validator(jsonlines.ParseFileConfig),
-		New:      func(cfg map[string]interface{}) (interface{}, error) { return jsonlines.NewFile(cfg) }},
+	entry((*bufferedstorage.BufferedStorageSourceAdapter)(nil).StatsDesc(),
+		"reads ledgers from a galexie datastore (Filesystem, GCS or S3)",
+		validator(bufferedstorage.ParseConfig),
+		func(cfg map[string]interface{}) (interface{}, error) { return bufferedstorage.New(cfg) }),
+	entry((*ledgerreader.LedgerReader)(nil).StatsDesc(),
+		"emits each transaction of a ledger as its own message, for the processors after it",
+		validator(ledgerreader.ParseConfig),
+		func(cfg map[string]interface{}) (interface{}, error) { return ledgerreader.New(cfg) }),
+	entry((*filterpayments.FilterPayments)(nil).StatsDesc(),
+		"emits the payments of successful transactions, filtered by asset and minimum amount",
+		validator(filterpayments.ParseConfig),
+		func(cfg map[string]interface{}) (interface{}, error) { return filterpayments.New(cfg) }),
+	entry((*contractevent.ContractEvent)(nil).StatsDesc(),
+		"emits the contract events of successful transactions, filtered by contract",
+		validator(contractevent.ParseConfig),
+		func(cfg map[string]interface{}) (interface{}, error) { return contractevent.New(cfg) }),
+	entry((*postgres.SaveToPostgreSQL)(nil).StatsDesc(),
+		"writes payments and contract events to PostgreSQL in batches",
+		validator(postgres.ParseConfig),
+		func(cfg map[string]interface{}) (interface{}, error) { return postgres.New(cfg) }),
+	entry((*jsonlines.StdoutConsumer)(nil).StatsDesc(),
+		"writes each message to standard output as a JSON line",
+		validator(jsonlines.ParseStdoutConfig),
+		func(cfg map[string]interface{}) (interface{}, error) { return jsonlines.NewStdout(cfg) }),
+	entry((*jsonlines.SaveToJSONFile)(nil).StatsDesc(),
+		"writes each message to a file as a JSON line",
+		validator(jsonlines.ParseFileConfig),
+		func(cfg map[string]interface{}) (interface{}, error) { return jsonlines.NewFile(cfg) }),
 }
 
 // entries indexes all by type name.
@@ -143,47 +155,9 @@ func Lookup(kind Kind, typ string) (Entry, error) {
 		return e, nil
 	}
 	valid := Types(kind)
-	err := &UnknownTypeError{Type: typ, Kind: kind, Suggestion: config.Suggest(typ, valid), Valid: valid}
+	err := &UnknownTypeError{Type: typ, Kind: kind, Suggestion: suggest.Nearest(typ, valid), Valid: valid}
 	if e, ok := entries[typ]; ok {
 		err.Actual = e.Kind
 	}
 	return Entry{}, err
-}
-
-// NewSource builds the source of type typ from its config map.
-func NewSource(typ string, cfg map[string]interface{}) (cdp.Source, error) {
-	c, err := build(KindSource, typ, cfg)
-	if err != nil {
-		return nil, err
-	}
-	return c.(cdp.Source), nil
-}
-
-// NewProcessor builds the processor of type typ from its config map.
-func NewProcessor(typ string, cfg map[string]interface{}) (cdp.Processor, error) {
-	c, err := build(KindProcessor, typ, cfg)
-	if err != nil {
-		return nil, err
-	}
-	return c.(cdp.Processor), nil
-}
-
-// NewConsumer builds the consumer of type typ from its config map.
-func NewConsumer(typ string, cfg map[string]interface{}) (cdp.Consumer, error) {
-	c, err := build(KindConsumer, typ, cfg)
-	if err != nil {
-		return nil, err
-	}
-	return c.(cdp.Consumer), nil
-}
-
-func build(kind Kind, typ string, cfg map[string]interface{}) (interface{}, error) {
-	e, err := Lookup(kind, typ)
-	if err != nil {
-		return nil, err
-	}
-	if cfg == nil {
-		cfg = map[string]interface{}{}
-	}
-	return e.New(cfg)
 }

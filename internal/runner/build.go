@@ -8,6 +8,7 @@ import (
 	"github.com/cdpstats/cdpstats/components/config"
 	"github.com/cdpstats/cdpstats/components/registry"
 	"github.com/cdpstats/cdpstats/runtime"
+	"github.com/cdpstats/cdpstats/runtime/flowctl"
 )
 
 // pipeline is one wired pipeline, ready to run.
@@ -18,9 +19,10 @@ type pipeline struct {
 	nodes     []*flowNode // source, processors, consumers, in order
 	providers []runtime.StatsProvider
 	stats     *runtime.PipelineStats
-	wall      wallClock  // from the source's start to the consumers' close
-	timeline  timeline   // whose time it is now, on the pipeline's goroutine
-	window    selfWindow // the live line's self-time window
+	flowctl   []flowctl.Component // every component, as flowctl registers it
+	wall      wallClock           // from the source's start to the consumers' close
+	timeline  timeline            // whose time it is now, on the pipeline's goroutine
+	window    selfWindow          // the live line's self-time window
 }
 
 // close closes every consumer, flushing it, and returns every error.
@@ -92,7 +94,7 @@ func keyErrors(file string, cc *ComponentConfig, err error) ConfigErrors {
 		if !ok {
 			pos = cc.Pos
 		}
-		out = append(out, &ConfigError{File: file, Pos: pos, Key: cc.Path + ".config." + ke.Key, Msg: ke.Error()})
+		out = append(out, &ConfigError{File: file, Pos: pos, Key: cc.Path + ".config." + ke.Key, Msg: ke.Detail()})
 	}
 	return out
 }
@@ -101,9 +103,9 @@ func keyErrors(file string, cc *ComponentConfig, err error) ConfigErrors {
 // metric key: two instances of one type need distinct ids.
 func checkInstanceIDs(file string, pc *PipelineConfig) ConfigErrors {
 	var errs ConfigErrors
-	seen := map[string]string{}
+	seen := map[[2]string]string{}
 	visit := func(cc *ComponentConfig, kind string) {
-		key := kind + "." + instanceID(cc)
+		key := [2]string{kind, instanceID(cc)}
 		if prev, dup := seen[key]; dup {
 			errs = append(errs, &ConfigError{File: file, Pos: cc.Pos, Key: cc.Path + ".id",
 				Msg: fmt.Sprintf("reports under the same name as %s; give one of them a distinct id", prev)})
@@ -137,7 +139,7 @@ func instanceID(cc *ComponentConfig) string {
 // processor (or the source), and every component's stats, with the
 // self time the runner measures (selftime.go), are collected into stats.
 // An error building a component names its place in the config file.
-func build(file string, pc *PipelineConfig, stats *runtime.PipelineStats, lookup lookupFunc) (_ *pipeline, err error) {
+func build(file string, pc *PipelineConfig, stats *runtime.PipelineStats, lookup lookupFunc, descs *selfTimeDescs) (_ *pipeline, err error) {
 	p := &pipeline{cfg: pc, stats: stats}
 	defer func() {
 		if err != nil {
@@ -156,8 +158,9 @@ func build(file string, pc *PipelineConfig, stats *runtime.PipelineStats, lookup
 		}
 		node := &flowNode{kind: string(kind), typ: cc.Type, id: instanceID(cc)}
 		p.nodes = append(p.nodes, node)
+		p.flowctl = append(p.flowctl, flowctl.Component{Kind: node.kind, Instance: node.id, TypeName: cc.Type, GoType: fmt.Sprintf("%T", c)})
 		sp, _ := c.(runtime.StatsProvider)
-		p.providers = append(p.providers, withSelfTime(sp, node, &p.wall))
+		p.providers = append(p.providers, withSelfTime(sp, node, &p.wall, descs))
 		return c, node, nil
 	}
 

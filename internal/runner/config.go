@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cdpstats/cdpstats/components/config"
 	"github.com/cdpstats/cdpstats/internal/suggest"
 	"github.com/cdpstats/cdpstats/runtime/flowctl"
 	"github.com/cdpstats/cdpstats/runtime/promexport"
@@ -19,7 +20,7 @@ import (
 )
 
 // Config is a parsed pipeline config file: CDP's YAML shape plus optional
-// top-level sections for stats, metrics and flowctl.
+// top-level sections for stats, metrics, flowctl and cost.
 //
 //	pipelines:
 //	  NAME:
@@ -29,6 +30,7 @@ import (
 //	stats:   {interval, health_timeout, live}
 //	metrics: {enabled, address}
 //	flowctl: {enabled, endpoint, api, component_id, heartbeat_interval, tls: {...}, ...}
+//	cost:    {vcpu_hour, gib_hour}
 type Config struct {
 	// File is the path the config was read from, for error messages.
 	File      string
@@ -47,10 +49,30 @@ type Config struct {
 }
 
 // CostConfig is the cost: section: what the resources cost, in any
-// currency, for the run report's estimates.
+// currency, for the run report's estimates. Both prices are required.
 type CostConfig struct {
-	VCPUHour float64 // cost.vcpu_hour: one vCPU for one hour
-	GiBHour  float64 // cost.gib_hour: one GiB of memory for one hour
+	// VCPUHour is the price of one vCPU for one hour.
+	VCPUHour float64 `yaml:"vcpu_hour,required"`
+	// GiBHour is the price of one GiB of memory for one hour.
+	GiBHour float64 `yaml:"gib_hour,required"`
+}
+
+// Validate reports a price that is negative or not a finite number, each
+// error starting with the key it is about, such as "cost.vcpu_hour".
+func (c *CostConfig) Validate() error {
+	if c == nil {
+		return nil
+	}
+	var errs []error
+	for _, price := range []struct {
+		key   string
+		value float64
+	}{{"cost.vcpu_hour", c.VCPUHour}, {"cost.gib_hour", c.GiBHour}} {
+		if price.value < 0 || math.IsInf(price.value, 0) || math.IsNaN(price.value) {
+			errs = append(errs, fmt.Errorf("%s: must be a price of zero or more, such as 0.04, not %v", price.key, price.value))
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // PipelineConfig is one entry of `pipelines:`.
@@ -80,13 +102,17 @@ type ComponentConfig struct {
 
 // StatsConfig tunes collection and the live display.
 type StatsConfig struct {
-	Interval      time.Duration // collection interval; default 1s
-	HealthTimeout time.Duration // default runtime.DefaultHealthTimeout
-	Live          bool          // live line on stderr; default true
+	// Interval is the collection interval; default 1s.
+	Interval time.Duration `yaml:"interval"`
+	// HealthTimeout is how long a component may go without progress before
+	// it counts as unhealthy; zero means runtime.DefaultHealthTimeout.
+	HealthTimeout time.Duration `yaml:"health_timeout"`
+	// Live turns on the live line on stderr; default true.
+	Live bool `yaml:"live"`
 }
 
 // Pos is a line and column in the config file, 1-based.
-type Pos struct{ Line, Column int }
+type Pos = config.Pos
 
 // ConfigError is a problem at one place of a config file.
 type ConfigError struct {
@@ -137,27 +163,52 @@ func LoadConfig(path string) (*Config, error) {
 }
 
 // ParseConfig parses config data; file names it in errors. It reports
-// every problem it finds, not just the first.
+// every problem it finds, not just the first, in file order.
+//
+// Every section decodes through components/config, the decoder the
+// components' own config maps go through, straight into its struct:
+// StatsConfig, promexport.Config, flowctl.Config and CostConfig, by their
+// yaml tags.
 func ParseConfig(file string, data []byte) (*Config, error) {
-	p := &configParser{file: file}
 	var root yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(&root); err != nil {
 		if errors.Is(err, io.EOF) {
-			return nil, ConfigErrors{{File: file, Pos: Pos{1, 1}, Key: "pipelines", Msg: "the config is empty"}}
+			return nil, ConfigErrors{{File: file, Pos: Pos{Line: 1, Column: 1}, Key: "pipelines", Msg: "the config is empty"}}
 		}
 		return nil, fmt.Errorf("%s: %w", file, err)
 	}
+	p := &configParser{file: file}
 	cfg := p.parse(&root)
 	cfg.Hash = fmt.Sprintf("sha256:%x", sha256.Sum256(data))
 	if len(p.errs) > 0 {
-		sort.SliceStable(p.errs, func(i, j int) bool {
-			a, b := p.errs[i].Pos, p.errs[j].Pos
-			return a.Line < b.Line || (a.Line == b.Line && a.Column < b.Column)
-		})
+		sort.SliceStable(p.errs, func(i, j int) bool { return p.errs[i].Pos.Less(p.errs[j].Pos) })
 		return nil, p.errs
 	}
 	return cfg, nil
+}
+
+// document is the shape of a config file.
+type document struct {
+	Pipelines yaml.Node         `yaml:"pipelines"`
+	Stats     StatsConfig       `yaml:"stats"`
+	Metrics   promexport.Config `yaml:"metrics"`
+	Flowctl   flowctl.Config    `yaml:"flowctl"`
+	Cost      *CostConfig       `yaml:"cost"`
+}
+
+// pipelineDoc is one entry of `pipelines:`.
+type pipelineDoc struct {
+	Source     yaml.Node `yaml:"source"`
+	Processors yaml.Node `yaml:"processors"`
+	Consumers  yaml.Node `yaml:"consumers"`
+}
+
+// componentDoc is one component entry.
+type componentDoc struct {
+	Type   string    `yaml:"type"`
+	ID     string    `yaml:"id"`
+	Config yaml.Node `yaml:"config"`
 }
 
 type configParser struct {
@@ -169,242 +220,136 @@ func (p *configParser) errorf(n *yaml.Node, key, format string, args ...interfac
 	p.errs = append(p.errs, &ConfigError{File: p.file, Pos: posOf(n), Key: key, Msg: fmt.Sprintf(format, args...)})
 }
 
-// check reports err, from a check that names key itself, at n.
-func (p *configParser) check(n *yaml.Node, key string, err error) {
-	if err != nil {
-		p.errorf(n, key, "%s", strings.TrimPrefix(err.Error(), key+": "))
-	}
-}
-
 func posOf(n *yaml.Node) Pos { return Pos{Line: n.Line, Column: n.Column} }
 
-// mapping iterates the key/value pairs of a mapping node, reporting keys
-// that are not in allowed. It returns false when n is not a mapping.
-func (p *configParser) mapping(n *yaml.Node, path string, allowed []string, fn func(key string, k, v *yaml.Node)) bool {
-	if n.Kind != yaml.MappingNode {
-		p.errorf(n, path, "must be a mapping, not %s", describe(n))
+// decode decodes the mapping n, found at path, into dst, and reports its
+// errors. It returns false when there were any.
+func (p *configParser) decode(n *yaml.Node, path string, dst interface{}) bool {
+	err := config.DecodeNode(n, dst)
+	if err == nil {
+		return true
+	}
+	var errs config.Errors
+	if !errors.As(err, &errs) {
+		p.errorf(n, path, "%v", err)
 		return false
 	}
-	seen := map[string]bool{}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := n.Content[i], n.Content[i+1]
-		key := k.Value
-		full := joinKey(path, key)
-		if seen[key] {
-			p.errorf(k, full, "duplicate key")
-			continue
-		}
-		seen[key] = true
-		if allowed != nil && !contains(allowed, key) {
-			p.errorf(k, full, "unknown key %q%s", key, suggest.Hint(key, allowed))
-			continue
-		}
-		fn(key, k, v)
-	}
-	return true
-}
-
-func joinKey(path, key string) string {
-	if path == "" {
-		return key
-	}
-	return path + "." + key
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
+	for _, ke := range errs {
+		p.errs = append(p.errs, &ConfigError{File: p.file, Pos: ke.Pos, Key: config.JoinKey(path, ke.Key), Msg: ke.Detail()})
 	}
 	return false
 }
 
-func describe(n *yaml.Node) string {
-	switch n.Kind {
-	case yaml.MappingNode:
-		return "a mapping"
-	case yaml.SequenceNode:
-		return "a list"
-	case yaml.ScalarNode:
-		if n.Tag == "!!null" {
-			return "empty"
+// check reports the errors of a section's Validate, each of which starts
+// with the dotted key it is about, at that key's value in the document.
+func (p *configParser) check(doc *yaml.Node, err error) {
+	if err == nil {
+		return
+	}
+	errs := []error{err}
+	if joined, ok := err.(interface{ Unwrap() []error }); ok {
+		errs = joined.Unwrap()
+	}
+	for _, e := range errs {
+		key, msg, ok := strings.Cut(e.Error(), ": ")
+		if !ok || strings.ContainsAny(key, " \t") {
+			key, msg = "", e.Error()
 		}
-		return fmt.Sprintf("%q", n.Value)
-	default:
-		return "an alias"
+		p.errs = append(p.errs, &ConfigError{File: p.file, Pos: posOf(lookup(doc, key)), Key: key, Msg: msg})
 	}
 }
 
+// lookup returns the value at the dotted key path in the mapping n, or
+// the deepest mapping on the way when the path is not written.
+func lookup(n *yaml.Node, path string) *yaml.Node {
+	for _, key := range strings.Split(path, ".") {
+		next := nodeAt(n, key)
+		if next == nil {
+			return n
+		}
+		n = next
+	}
+	return n
+}
+
+// nodeAt returns the value of key in the mapping n, or nil.
+func nodeAt(n *yaml.Node, key string) *yaml.Node {
+	if n.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key {
+			return n.Content[i+1]
+		}
+	}
+	return nil
+}
+
 func (p *configParser) parse(root *yaml.Node) *Config {
-	cfg := &Config{File: p.file, Stats: StatsConfig{Interval: time.Second, Live: true}, Metrics: promexport.Config{Address: promexport.DefaultAddress}}
+	d := document{
+		Stats:   StatsConfig{Interval: time.Second, Live: true},
+		Metrics: promexport.Config{Address: promexport.DefaultAddress},
+	}
 	doc := root
 	if doc.Kind == yaml.DocumentNode && len(doc.Content) == 1 {
 		doc = doc.Content[0]
 	}
-	var pipelinesNode *yaml.Node
-	p.mapping(doc, "", []string{"pipelines", "stats", "metrics", "flowctl", "cost"}, func(key string, k, v *yaml.Node) {
-		switch key {
-		case "pipelines":
-			pipelinesNode = v
-			p.mapping(v, "pipelines", nil, func(name string, k, v *yaml.Node) {
-				cfg.Pipelines = append(cfg.Pipelines, p.pipeline(name, k, v))
-			})
-		case "stats":
-			p.mapping(v, "stats", []string{"interval", "health_timeout", "live"}, func(key string, _, v *yaml.Node) {
-				switch key {
-				case "interval":
-					cfg.Stats.Interval = p.duration(v, "stats.interval")
-				case "health_timeout":
-					cfg.Stats.HealthTimeout = p.duration(v, "stats.health_timeout")
-				case "live":
-					cfg.Stats.Live = p.boolean(v, "stats.live")
-				}
-			})
-		case "metrics":
-			p.mapping(v, "metrics", []string{"enabled", "address"}, func(key string, _, v *yaml.Node) {
-				switch key {
-				case "enabled":
-					cfg.Metrics.Enabled = p.boolean(v, "metrics.enabled")
-				case "address":
-					cfg.Metrics.Address = p.str(v, "metrics.address")
-					if cfg.Metrics.Address != "" { // else already reported
-						p.check(v, "metrics.address", promexport.Config{Address: cfg.Metrics.Address}.Validate())
-					}
-				}
-			})
-		case "flowctl":
-			p.flowctl(v, &cfg.Flowctl)
-		case "cost":
-			cfg.Cost = p.cost(v)
+	cfg := &Config{File: p.file}
+	if p.decode(doc, "", &d) {
+		// The sections' own checks, once their values are all decoded.
+		if d.Stats.Interval <= 0 {
+			p.errorf(lookup(doc, "stats.interval"), "stats.interval", "must be positive, got %v", d.Stats.Interval)
 		}
-	})
-	if pipelinesNode == nil && doc.Kind == yaml.MappingNode {
+		p.check(doc, d.Metrics.Validate())
+		p.check(doc, d.Flowctl.Validate())
+		p.check(doc, d.Cost.Validate())
+	} else if doc.Kind != yaml.MappingNode {
+		return cfg
+	}
+	cfg.Stats, cfg.Metrics, cfg.Flowctl, cfg.Cost = d.Stats, d.Metrics, d.Flowctl, d.Cost
+
+	switch n := &d.Pipelines; {
+	case n.Kind == 0:
 		p.errorf(doc, "pipelines", "missing: a config needs at least one pipeline")
-	} else if pipelinesNode != nil && pipelinesNode.Kind == yaml.MappingNode && len(cfg.Pipelines) == 0 {
-		p.errorf(pipelinesNode, "pipelines", "is empty: a config needs at least one pipeline")
+	case n.Kind != yaml.MappingNode:
+		p.errorf(n, "pipelines", "must be a map of pipelines by name, got %s", describe(n))
+	case len(n.Content) == 0:
+		p.errorf(n, "pipelines", "is empty: a config needs at least one pipeline")
+	default:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			cfg.Pipelines = append(cfg.Pipelines, p.pipeline(k, v))
+		}
 	}
 	return cfg
 }
 
-// cost parses the cost: section; both prices are required.
-func (p *configParser) cost(n *yaml.Node) *CostConfig {
-	c := &CostConfig{}
-	seen := map[string]bool{}
-	ok := p.mapping(n, "cost", []string{"vcpu_hour", "gib_hour"}, func(key string, _, v *yaml.Node) {
-		seen[key] = true
-		switch key {
-		case "vcpu_hour":
-			c.VCPUHour = p.price(v, "cost.vcpu_hour")
-		case "gib_hour":
-			c.GiBHour = p.price(v, "cost.gib_hour")
-		}
-	})
-	if !ok {
-		return nil
+func (p *configParser) pipeline(k, v *yaml.Node) PipelineConfig {
+	path := "pipelines." + k.Value
+	pc := PipelineConfig{Name: k.Value, Pos: posOf(k)}
+	var d pipelineDoc
+	if !p.decode(v, path, &d) && v.Kind != yaml.MappingNode {
+		return pc
 	}
-	for _, key := range []string{"vcpu_hour", "gib_hour"} {
-		if !seen[key] {
-			p.errorf(n, "cost."+key, "missing: give both prices, vcpu_hour and gib_hour")
-		}
+	if d.Source.Kind == 0 {
+		p.errorf(k, path+".source", "missing: every pipeline needs a source")
+	} else {
+		pc.Source = p.component(&d.Source, path+".source")
 	}
-	return c
-}
-
-func (p *configParser) price(n *yaml.Node, path string) float64 {
-	var f float64
-	if n.Kind != yaml.ScalarNode || n.Decode(&f) != nil || f < 0 || math.IsInf(f, 0) || math.IsNaN(f) {
-		p.errorf(n, path, "must be a price of zero or more, such as 0.04, not %s", describe(n))
-		return 0
+	if d.Processors.Kind != 0 {
+		pc.Processors = p.componentList(&d.Processors, path+".processors")
 	}
-	return f
-}
-
-func (p *configParser) flowctl(n *yaml.Node, f *flowctl.Config) {
-	keys := []string{"enabled", "endpoint", "api", "component_id", "heartbeat_interval", "rpc_timeout",
-		"retry_initial", "retry_max", "health_endpoint", "metadata", "tls"}
-	p.mapping(n, "flowctl", keys, func(key string, _, v *yaml.Node) {
-		path := "flowctl." + key
-		switch key {
-		case "enabled":
-			f.Enabled = p.boolean(v, path)
-		case "endpoint":
-			f.Endpoint = p.str(v, path)
-			if f.Endpoint != "" { // else already reported
-				p.check(v, path, flowctl.Config{Endpoint: f.Endpoint}.Validate())
-			}
-		case "api":
-			f.API = flowctl.API(p.str(v, path))
-			if valid := []string{string(flowctl.APILegacy), string(flowctl.APIV1)}; !contains(valid, string(f.API)) {
-				p.errorf(v, path, "unknown API %q%s", f.API, suggest.Hint(string(f.API), valid))
-			}
-		case "component_id":
-			f.ComponentID = p.str(v, path)
-		case "heartbeat_interval":
-			f.HeartbeatInterval = p.duration(v, path)
-		case "rpc_timeout":
-			f.RPCTimeout = p.duration(v, path)
-		case "retry_initial":
-			f.RetryInitial = p.duration(v, path)
-		case "retry_max":
-			f.RetryMax = p.duration(v, path)
-		case "health_endpoint":
-			f.HealthEndpoint = p.str(v, path)
-		case "metadata":
-			f.Metadata = map[string]string{}
-			p.mapping(v, path, nil, func(key string, _, v *yaml.Node) {
-				f.Metadata[key] = p.str(v, path+"."+key)
-			})
-		case "tls":
-			p.mapping(v, path, []string{"enabled", "ca_file", "cert_file", "key_file", "server_name"}, func(key string, _, v *yaml.Node) {
-				tp := path + "." + key
-				switch key {
-				case "enabled":
-					f.TLS.Enabled = p.boolean(v, tp)
-				case "ca_file":
-					f.TLS.CAFile = p.str(v, tp)
-				case "cert_file":
-					f.TLS.CertFile = p.str(v, tp)
-				case "key_file":
-					f.TLS.KeyFile = p.str(v, tp)
-				case "server_name":
-					f.TLS.ServerName = p.str(v, tp)
-				}
-			})
-		}
-	})
-}
-
-func (p *configParser) pipeline(name string, k, v *yaml.Node) PipelineConfig {
-	path := "pipelines." + name
-	pc := PipelineConfig{Name: name, Pos: posOf(k)}
-	var hasSource, hasConsumers bool
-	p.mapping(v, path, []string{"source", "processors", "consumers"}, func(key string, _, v *yaml.Node) {
-		switch key {
-		case "source":
-			hasSource = true
-			pc.Source = p.component(v, path+".source")
-		case "processors":
-			pc.Processors = p.componentList(v, path+".processors")
-		case "consumers":
-			hasConsumers = true
-			pc.Consumers = p.componentList(v, path+".consumers")
-		}
-	})
-	if v.Kind == yaml.MappingNode {
-		if !hasSource {
-			p.errorf(k, path+".source", "missing: every pipeline needs a source")
-		}
-		if !hasConsumers {
-			p.errorf(k, path+".consumers", "missing: every pipeline needs at least one consumer")
-		}
+	if d.Consumers.Kind == 0 {
+		p.errorf(k, path+".consumers", "missing: every pipeline needs at least one consumer")
+	} else {
+		pc.Consumers = p.componentList(&d.Consumers, path+".consumers")
 	}
 	return pc
 }
 
 func (p *configParser) componentList(n *yaml.Node, path string) []ComponentConfig {
 	if n.Kind != yaml.SequenceNode {
-		p.errorf(n, path, "must be a list, not %s", describe(n))
+		p.errorf(n, path, "must be a list, got %s", describe(n))
 		return nil
 	}
 	out := make([]ComponentConfig, 0, len(n.Content))
@@ -416,60 +361,56 @@ func (p *configParser) componentList(n *yaml.Node, path string) []ComponentConfi
 
 func (p *configParser) component(n *yaml.Node, path string) ComponentConfig {
 	cc := ComponentConfig{Path: path, Pos: posOf(n), KeyPos: map[string]Pos{}, Config: map[string]interface{}{}}
-	var hasType bool
-	p.mapping(n, path, []string{"type", "id", "config"}, func(key string, _, v *yaml.Node) {
-		switch key {
-		case "type":
-			hasType = true
-			cc.Type = p.str(v, path+".type")
-			cc.TypePos = posOf(v)
-		case "id":
-			cc.ID = p.str(v, path+".id")
-		case "config":
-			if v.Kind == yaml.ScalarNode && v.Tag == "!!null" {
-				return // `config:` with nothing after it
-			}
-			p.mapping(v, path+".config", nil, func(key string, k, v *yaml.Node) {
-				var val interface{}
-				if err := v.Decode(&val); err != nil {
-					p.errorf(v, path+".config."+key, "%v", err)
-					return
-				}
-				cc.Config[key] = val
-				cc.KeyPos[key] = posOf(k)
-			})
-		}
-	})
-	if n.Kind == yaml.MappingNode && !hasType {
+	var d componentDoc
+	if !p.decode(n, path, &d) && n.Kind != yaml.MappingNode {
+		return cc
+	}
+	cc.Type, cc.ID = d.Type, d.ID
+	if typ := nodeAt(n, "type"); typ != nil {
+		cc.TypePos = posOf(typ)
+	} else {
 		p.errorf(n, path+".type", "missing: every component needs a type")
+	}
+	if d.Config.Kind == 0 {
+		return cc
+	}
+	if d.Config.Kind != yaml.MappingNode {
+		p.errorf(&d.Config, path+".config", "must be a map, got %s", describe(&d.Config))
+		return cc
+	}
+	for i := 0; i+1 < len(d.Config.Content); i += 2 {
+		k, v := d.Config.Content[i], d.Config.Content[i+1]
+		key := path + ".config." + k.Value
+		if _, dup := cc.KeyPos[k.Value]; dup {
+			p.errorf(k, key, "duplicate key")
+			continue
+		}
+		var val interface{}
+		if err := v.Decode(&val); err != nil {
+			p.errorf(v, key, "%v", err)
+			continue
+		}
+		cc.Config[k.Value] = val
+		cc.KeyPos[k.Value] = posOf(k)
 	}
 	return cc
 }
 
-func (p *configParser) str(n *yaml.Node, path string) string {
-	if n.Kind != yaml.ScalarNode || n.Tag == "!!null" {
-		p.errorf(n, path, "must be a string, not %s", describe(n))
-		return ""
-	}
-	return n.Value
-}
-
-func (p *configParser) boolean(n *yaml.Node, path string) bool {
-	var b bool
-	if n.Kind != yaml.ScalarNode || n.Decode(&b) != nil {
-		p.errorf(n, path, "must be true or false, not %s", describe(n))
-	}
-	return b
-}
-
-func (p *configParser) duration(n *yaml.Node, path string) time.Duration {
-	if n.Kind == yaml.ScalarNode {
-		if d, err := time.ParseDuration(n.Value); err == nil && d > 0 {
-			return d
+// describe names a node's kind for errors about its shape.
+func describe(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a map"
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.ScalarNode:
+		if n.Tag == "!!null" {
+			return "nothing"
 		}
+		return fmt.Sprintf("%q", n.Value)
+	default:
+		return "an alias"
 	}
-	p.errorf(n, path, "must be a positive duration such as \"10s\" or \"500ms\", not %s", describe(n))
-	return 0
 }
 
 // Pipeline returns the pipeline called name, or an error listing the

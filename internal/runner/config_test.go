@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cdpstats/cdpstats/components/config"
 	"github.com/cdpstats/cdpstats/runtime/flowctl"
 	"github.com/cdpstats/cdpstats/runtime/promexport"
 	"github.com/stretchr/testify/assert"
@@ -86,13 +87,27 @@ func TestParseConfigErrors(t *testing.T) {
 		{"missing type", "pipelines:\n  p:\n    source: {type: S}\n    consumers: [{id: x}]\n",
 			`p.yaml:4:17: pipelines.p.consumers[0].type: missing: every component needs a type`},
 		{"processors not a list", "pipelines:\n  p:\n    source: {type: S}\n    processors: {type: P}\n    consumers: [{type: C}]\n",
-			`p.yaml:4:17: pipelines.p.processors: must be a list, not a mapping`},
+			`p.yaml:4:17: pipelines.p.processors: must be a list, got a map`},
 		{"bad duration", "pipelines:\n  p:\n    source: {type: S}\n    consumers: [{type: C}]\nstats: {interval: soon}\n",
-			`p.yaml:5:19: stats.interval: must be a positive duration such as "10s" or "500ms", not "soon"`},
+			`p.yaml:5:19: stats.interval: must be a duration such as "5s" or "1m30s", got "soon"`},
+		{"zero interval", "pipelines:\n  p:\n    source: {type: S}\n    consumers: [{type: C}]\nstats: {interval: 0s}\n",
+			`p.yaml:5:19: stats.interval: must be positive, got 0s`},
+		{"unknown nested flowctl key", "pipelines:\n  p:\n    source: {type: S}\n    consumers: [{type: C}]\nflowctl: {tls: {ca_fil: x}}\n",
+			`p.yaml:5:17: flowctl.tls.ca_fil: unknown key "ca_fil"; did you mean "ca_file"? (valid: ca_file, cert_file, enabled, key_file, server_name)`},
+		{"flowctl metadata value", "pipelines:\n  p:\n    source: {type: S}\n    consumers: [{type: C}]\nflowctl: {metadata: {team: [a]}}\n",
+			`p.yaml:5:28: flowctl.metadata.team: must be a string, got a list`},
+		{"flowctl check placed at its key", "pipelines:\n  p:\n    source: {type: S}\n    consumers: [{type: C}]\nflowctl:\n  retry_initial: 1m\n  retry_max: 2s\n",
+			`p.yaml:7:14: flowctl.retry_max: 2s is less than retry_initial 1m0s`},
 		{"bad bool", "pipelines:\n  p:\n    source: {type: S}\n    consumers: [{type: C}]\nmetrics: {enabled: maybe}\n",
-			`p.yaml:5:20: metrics.enabled: must be true or false, not "maybe"`},
+			`p.yaml:5:20: metrics.enabled: must be true or false, got string "maybe"`},
 		{"bad flowctl api", "pipelines:\n  p:\n    source: {type: S}\n    consumers: [{type: C}]\nflowctl: {api: v2}\n",
-			`p.yaml:5:16: flowctl.api: unknown API "v2"; did you mean "v1"? (valid: legacy, v1)`},
+			`p.yaml:5:16: flowctl.api: unknown API "v2"; did you mean "v1"? (valid: auto, legacy, v1)`},
+		{"every problem at once, in file order", "pipelines:\n  p:\n    source: {type: S, confg: {}}\n    consumers: [{id: x}]\nstats: {interval: soon}\n",
+			`p.yaml:3:23: pipelines.p.source.confg: unknown key "confg"; did you mean "config"? (valid: config, id, type)` + "\n" +
+				`p.yaml:4:17: pipelines.p.consumers[0].type: missing: every component needs a type` + "\n" +
+				`p.yaml:5:19: stats.interval: must be a duration such as "5s" or "1m30s", got "soon"`},
+		{"type not a string", "pipelines:\n  p:\n    source: {type: [S]}\n    consumers: [{type: C}]\n",
+			`p.yaml:3:20: pipelines.p.source.type: must be a string, got a list`},
 		{"duplicate key", "pipelines:\n  p:\n    source: {type: S}\n    source: {type: S}\n    consumers: [{type: C}]\n",
 			`p.yaml:4:5: pipelines.p.source: duplicate key`},
 	}
@@ -118,4 +133,24 @@ func TestConfigPipeline(t *testing.T) {
 	assert.Equal(t, "events", p.Name)
 	_, err = cfg.Pipeline("payment")
 	assert.EqualError(t, err, `p.yaml: no pipeline "payment"; did you mean "payments"? (valid: events, payments)`)
+}
+
+// TestParseConfigTakesEveryTaggedKey checks that each section decodes by
+// its struct's yaml tags, so a new field needs nothing in the runner.
+func TestParseConfigTakesEveryTaggedKey(t *testing.T) {
+	sections := map[string][]string{
+		"stats":   config.Keys(&StatsConfig{}),
+		"metrics": config.Keys(&promexport.Config{}),
+		"flowctl": config.Keys(&flowctl.Config{}),
+	}
+	for section, keys := range sections {
+		require.NotEmpty(t, keys, section)
+		for _, key := range keys {
+			t.Run(section+"."+key, func(t *testing.T) {
+				yaml := "pipelines:\n  p:\n    source: {type: S}\n    consumers: [{type: C}]\n" + section + ": {" + key + ": null}\n"
+				_, err := ParseConfig("p.yaml", []byte(yaml))
+				assert.NoError(t, err)
+			})
+		}
+	}
 }

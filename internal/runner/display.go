@@ -59,11 +59,11 @@ func (l *liveLine) drawSince(now, since time.Time, pipelines []*pipeline) {
 // status is one pipeline's line: the last ledger, the ledger rate, each
 // component's messages in→out, and the errors of all components.
 func (l *liveLine) status(p *pipeline, elapsed float64) string {
-	metrics := p.stats.GetMetrics()
+	comps := componentsByNode(p)
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s: ", p.cfg.Name)
 	src := p.nodes[0]
-	if ledger, ok := metrics[metricKey(src, lastLedgerStat)]; ok && ledger > 0 {
+	if ledger, ok := comps[src].Value(lastLedgerStat); ok && ledger > 0 {
 		fmt.Fprintf(&b, "ledger %.0f", ledger)
 	} else {
 		b.WriteString("ledger -")
@@ -75,7 +75,7 @@ func (l *liveLine) status(p *pipeline, elapsed float64) string {
 	l.prevIn[src] = out
 	var errors float64
 	for _, n := range p.nodes {
-		errors += metrics[metricKey(n, errorsStat)]
+		errors += statOf(comps[n], errorsStat)
 		switch n.kind {
 		case "source":
 			fmt.Fprintf(&b, " | %s →%d", n.id, n.out.Load())
@@ -90,8 +90,25 @@ func (l *liveLine) status(p *pipeline, elapsed float64) string {
 	return b.String()
 }
 
-func metricKey(n *flowNode, stat string) string {
-	return n.kind + "." + n.id + "." + stat
+// componentsByNode returns the latest stats of each of the pipeline's
+// components that has reported.
+func componentsByNode(p *pipeline) map[*flowNode]runtime.ComponentSnapshot {
+	out := make(map[*flowNode]runtime.ComponentSnapshot, len(p.nodes))
+	for _, c := range p.stats.Components() {
+		for _, n := range p.nodes {
+			if c.Kind == n.kind && c.ID == n.id {
+				out[n] = c
+			}
+		}
+	}
+	return out
+}
+
+// statOf returns the value of a component's stat, or 0 when it has none
+// or has not reported.
+func statOf(c runtime.ComponentSnapshot, stat string) float64 {
+	v, _ := c.Value(stat)
+	return v
 }
 
 // writeSummary prints the final table: one row per component with its
@@ -100,7 +117,7 @@ func writeSummary(w io.Writer, pipelines []*pipeline, elapsed time.Duration) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "pipeline\tcomponent\tkind\tin\tout\terrors\tlatency p50 ms\tp99 ms\t")
 	for _, p := range pipelines {
-		metrics := p.stats.GetMetrics()
+		comps := componentsByNode(p)
 		for _, n := range p.nodes {
 			in, out := fmt.Sprint(n.in.Load()), fmt.Sprint(n.out.Load())
 			switch n.kind {
@@ -109,8 +126,8 @@ func writeSummary(w io.Writer, pipelines []*pipeline, elapsed time.Duration) {
 			case "consumer":
 				out = "-"
 			}
-			p50, p99 := latencyOf(p.stats, n)
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%.0f\t%s\t%s\t\n", p.cfg.Name, n.id, n.kind, in, out, metrics[metricKey(n, errorsStat)], p50, p99)
+			p50, p99 := latencyOf(comps[n])
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%.0f\t%s\t%s\t\n", p.cfg.Name, n.id, n.kind, in, out, statOf(comps[n], errorsStat), p50, p99)
 		}
 	}
 	tw.Flush()
@@ -118,29 +135,22 @@ func writeSummary(w io.Writer, pipelines []*pipeline, elapsed time.Duration) {
 }
 
 // latencyOf returns the p50 and p99 of the component's first latency
-// stat, formatted, or "-" when it has none.
-func latencyOf(ps *runtime.PipelineStats, n *flowNode) (p50, p99 string) {
-	for _, c := range ps.Components() {
-		if c.ComponentType != n.kind || c.InstanceID != n.id || c.Desc == nil {
-			continue
-		}
-		for _, s := range c.Desc.Stats {
-			if s.Kind != runtime.KindLatency {
-				continue
-			}
-			return valueOf(c, s.Name+"_p50_ms"), valueOf(c, s.Name+"_p99_ms")
+// stat, in milliseconds, formatted, or "-" when it has none.
+func latencyOf(c runtime.ComponentSnapshot) (p50, p99 string) {
+	if c.Desc == nil {
+		return "-", "-"
+	}
+	for _, s := range c.Desc.Stats {
+		if s.Kind == runtime.KindLatency {
+			l := c.Stats.Latency(s)
+			return millis(l.P50), millis(l.P99)
 		}
 	}
 	return "-", "-"
 }
 
-func valueOf(c runtime.ComponentSnapshot, key string) string {
-	for i, k := range c.Keys {
-		if k == key {
-			return fmt.Sprintf("%.3f", c.Values[i])
-		}
-	}
-	return "-"
+func millis(d time.Duration) string {
+	return fmt.Sprintf("%.3f", float64(d)/float64(time.Millisecond))
 }
 
 // plainStatusInterval is the least time between two status lines when

@@ -3,7 +3,6 @@ package runner_test
 import (
 	"bytes"
 	"fmt"
-	"path/filepath"
 	"regexp"
 	"testing"
 
@@ -30,35 +29,22 @@ func TestLiveLineAndSummary(t *testing.T) {
 
 	tests := []struct {
 		name     string
-		status   func(*bytes.Buffer) *runner.Runner
+		status   func(*runner.Runner, *bytes.Buffer)
 		terminal bool
 	}{
-		{"plain writer", func(b *bytes.Buffer) *runner.Runner { return &runner.Runner{Status: b} }, false},
-		{"plain writer on a terminal", func(b *bytes.Buffer) *runner.Runner { return &runner.Runner{Status: b, Terminal: true} }, true},
-		{"console", func(b *bytes.Buffer) *runner.Runner { return &runner.Runner{Status: runner.NewConsole(b, false)} }, false},
-		{"console on a terminal", func(b *bytes.Buffer) *runner.Runner { return &runner.Runner{Status: runner.NewConsole(b, true)} }, true},
+		{"plain writer", func(r *runner.Runner, b *bytes.Buffer) { r.Status = b }, false},
+		{"plain writer on a terminal", func(r *runner.Runner, b *bytes.Buffer) { r.Status, r.Terminal = b, true }, true},
+		{"console", func(r *runner.Runner, b *bytes.Buffer) { r.Status = runner.NewConsole(b, false) }, false},
+		{"console on a terminal", func(r *runner.Runner, b *bytes.Buffer) { r.Status = runner.NewConsole(b, true) }, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			out := filepath.Join(t.TempDir(), "out.jsonl")
 			var buf bytes.Buffer
-			r := tt.status(&buf)
-			r.Config = writeConfig(t, fmt.Sprintf(`
-pipelines:
-  e2e:
-    source:
-      type: BufferedStorageSourceAdapter
-      config: {path: %s, start_ledger: %d, end_ledger: %d}
-    processors:
-      - type: FilterPayments
-      - type: ContractEvent
-    consumers:
-      - type: SaveToJSONFile
-        config: {path: %s}
-stats: {interval: 20ms, live: true}
-`, q(dir), seq, seq, q(out)))
-			r.Logger, r.Env = testLogger(t), noEnv
-			require.NoError(t, r.Run(t.Context()))
+			_, err := (&spec{
+				Pipelines: []pipelineSpec{{Dir: dir, Source: fmt.Sprintf("start_ledger: %d, end_ledger: %d", seq, seq)}},
+				Stats:     "interval: 20ms, live: true",
+			}).runToEnd(t, func(r *runner.Runner) { tt.status(r, &buf) })
+			require.NoError(t, err)
 
 			got := buf.String()
 			lines := regexp.MustCompile(`(?m)^.*e2e: ledger .*$`).FindAllString(got, -1)

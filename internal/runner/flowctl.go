@@ -20,6 +20,15 @@ func (r *Runner) flowctlConfig() (flowctl.Config, error) {
 	return fc, nil
 }
 
+// warnFlowctlEnv logs, once per run or validation, the flowctl env vars
+// that conflict: an older name set to another value than the newer name
+// that wins.
+func (r *Runner) warnFlowctlEnv() {
+	for _, w := range flowctl.EnvWarnings(r.Env) {
+		r.logger().Warn("flowctl: conflicting env vars", "detail", w)
+	}
+}
+
 // newFlowctlClients returns one flowctl client per pipeline when flowctl
 // is enabled. Creating one connects to nothing but loads the TLS files, so
 // a missing or bad file fails the run before anything is built.

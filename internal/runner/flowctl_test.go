@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"path/filepath"
 	"slices"
 	"sync"
 	"testing"
@@ -12,34 +11,22 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/cdpstats/cdpstats/generated"
+	"github.com/cdpstats/cdpstats/components/registry"
+	"github.com/cdpstats/cdpstats/internal/runner"
 	"github.com/cdpstats/cdpstats/internal/testfixtures/controlplane"
 	"github.com/cdpstats/cdpstats/internal/testfixtures/ledgers"
 	"github.com/cdpstats/cdpstats/runtime"
+	"github.com/cdpstats/cdpstats/runtime/flowctl"
 )
 
 // startControlPlane starts a loopback flowctl control plane that the test
 // stops.
-func startControlPlane(t *testing.T) *controlplane.Server {
+func startControlPlane(t *testing.T, opts ...controlplane.Option) *controlplane.Server {
 	t.Helper()
-	srv, err := controlplane.Start()
+	srv, err := controlplane.Start(opts...)
 	require.NoError(t, err)
 	t.Cleanup(srv.Stop)
 	return srv
-}
-
-// flowctlYAML is a flowctl section for the control plane at addr, with
-// short intervals so that a test sees heartbeats and reconnections soon.
-func flowctlYAML(addr string, api controlplane.API) string {
-	return fmt.Sprintf(`flowctl:
-  enabled: true
-  endpoint: %s
-  api: %s
-  heartbeat_interval: 20ms
-  rpc_timeout: 5s
-  retry_initial: 10ms
-  retry_max: 100ms
-`, q(addr), api)
 }
 
 // component names one component of the e2e pipelines, as its stats are
@@ -55,14 +42,11 @@ var e2eComponents = []component{
 }
 
 // assertEveryStat checks that metrics hold every stat of every component,
-// as the generated catalog lists them, with the keys the pipeline adds.
+// as the registry describes them, with the keys the pipeline adds.
 func assertEveryStat(t *testing.T, metrics map[string]float64, components []component) {
 	t.Helper()
 	for _, c := range components {
-		entry, ok := generated.Lookup(c.kind, c.name)
-		require.True(t, ok, "%s %s is not in the generated catalog", c.kind, c.name)
-		keys := append([]string{runtime.HealthyKey, runtime.StatsAgeKey}, entry.Desc.Keys...)
-		for _, k := range keys {
+		for _, k := range componentKeys(t, c) {
 			assert.Contains(t, metrics, c.kind+"."+c.name+"."+k)
 		}
 	}
@@ -72,8 +56,22 @@ func assertEveryStat(t *testing.T, metrics map[string]float64, components []comp
 	}
 }
 
-// finalHeartbeat returns the heartbeat the pipeline sent last, its final
-// one after the drain, and checks that the heartbeats before it never
+// componentKeys returns the keys of c's stats, as the registry describes
+// them, with the self-time stats the runner adds and the keys the
+// pipeline adds: healthy and stats_age_seconds.
+func componentKeys(t *testing.T, c component) []string {
+	t.Helper()
+	entry, err := registry.Lookup(registry.Kind(c.kind), c.name)
+	require.NoError(t, err)
+	keys := []string{runtime.HealthyKey, runtime.StatsAgeKey}
+	for _, s := range slices.Concat(entry.Desc.Stats, runner.SelfTimeStats(c.kind)) {
+		keys = append(keys, s.Keys()...)
+	}
+	return keys
+}
+
+// finalHeartbeat returns the heartbeat the pipeline's own registration
+// sent last, its final one after the drain, and checks that the heartbeats before it never
 // report fewer ledgers.
 //
 // The control plane may record heartbeats in another order than they were
@@ -84,7 +82,13 @@ func assertEveryStat(t *testing.T, metrics map[string]float64, components []comp
 // the latest send timestamp.
 func finalHeartbeat(t *testing.T, api controlplane.API, snap controlplane.Snapshot) controlplane.Heartbeat {
 	t.Helper()
-	accepted := snap.Accepted()
+	return finalHeartbeatOf(t, api, snap, "e2e")
+}
+
+// finalHeartbeatOf is finalHeartbeat for the registration serviceID.
+func finalHeartbeatOf(t *testing.T, api controlplane.API, snap controlplane.Snapshot, serviceID string) controlplane.Heartbeat {
+	t.Helper()
+	accepted := snap.AcceptedFor(serviceID)
 	require.NotEmpty(t, accepted)
 	var final controlplane.Heartbeat
 	switch api {
@@ -132,38 +136,29 @@ func TestFlowctlHeartbeatsCarryEveryStat(t *testing.T) {
 		for _, ledger := range real {
 			t.Run(string(api)+"/"+ledger.name, func(t *testing.T) {
 				cp := startControlPlane(t)
-				out := filepath.Join(t.TempDir(), "out.jsonl")
 				seq := ledger.lcm.LedgerSequence()
-				cfg := writeConfig(t, fmt.Sprintf(`
-pipelines:
-  e2e:
-    source:
-      type: BufferedStorageSourceAdapter
-      config: {path: %s, start_ledger: %d, end_ledger: %d}
-    processors:
-      - type: FilterPayments
-      - type: ContractEvent
-    consumers:
-      - type: SaveToJSONFile
-        config: {path: %s}
-stats: {interval: 20ms, live: false}
-`, q(ledger.dir), seq, seq, q(out))+flowctlYAML(cp.Addr(), api))
-
-				require.NoError(t, newRunner(t, cfg).Run(waitCtx(t)))
+				run, err := (&spec{
+					Pipelines: []pipelineSpec{{Dir: ledger.dir, Source: fmt.Sprintf("start_ledger: %d, end_ledger: %d", seq, seq)}},
+					Flowctl:   cp.Addr(),
+					API:       api,
+				}).runToEnd(t, nil)
+				require.NoError(t, err)
+				out := run.Out[0]
 
 				want := expect(t, ledger.lcm, ledgers.PubnetPassphrase)
 				require.Equal(t, want.lines(), countLines(t, out), "JSON lines: payments and events")
 
 				snap := cp.Snapshot()
-				require.Len(t, snap.Registrations, 1)
+				require.Len(t, snap.Registrations, 1+len(e2eComponents), "the pipeline and each component")
 				reg := snap.Registrations[0]
 				assert.Equal(t, api, reg.API)
 				assert.Equal(t, "e2e", reg.ServiceID, "the pipeline name, with no component_id")
 				assert.Equal(t, "e2e", reg.Metadata["pipeline_id"])
 
 				for _, hb := range snap.Accepted() {
-					assert.Equal(t, "e2e", hb.ServiceID)
 					assert.Empty(t, hb.BadMetrics, "every v1 value parses as a number")
+				}
+				for _, hb := range snap.AcceptedFor("e2e") {
 					assert.Contains(t, hb.Metrics, runtime.MetricComponentCount)
 				}
 				final := finalHeartbeat(t, api, snap)
@@ -175,16 +170,16 @@ stats: {interval: 20ms, live: false}
 					"source.BufferedStorageSourceAdapter.bytes_read":          ledgerFileSize(t, ledger.dir, seq),
 					"source.BufferedStorageSourceAdapter.errors":              0,
 					"source.BufferedStorageSourceAdapter.fetch_latency_count": 1,
-					"processor.FilterPayments.messages_processed":             payments,
-					"processor.FilterPayments.messages_passed":                payments,
-					"processor.FilterPayments.messages_filtered":              0,
+					"processor.FilterPayments.payments_found":                 payments,
+					"processor.FilterPayments.payments_emitted":               payments,
+					"processor.FilterPayments.payments_filtered":              0,
 					"processor.FilterPayments.filter_ratio":                   0,
 					"processor.FilterPayments.errors":                         0,
 					"processor.FilterPayments.process_latency_count":          1,
 					"processor.ContractEvent.ledgers_processed":               1,
 					"processor.ContractEvent.events_found":                    events,
-					"processor.ContractEvent.events_passed":                   events,
-					"processor.ContractEvent.skipped_transactions":            float64(want.FailedTxs),
+					"processor.ContractEvent.events_emitted":                  events,
+					"processor.ContractEvent.failed_transactions":             float64(want.FailedTxs),
 					"processor.ContractEvent.last_ledger":                     float64(seq),
 					"processor.ContractEvent.errors":                          0,
 					"consumer.SaveToJSONFile.messages_written":                payments + events,
@@ -192,7 +187,8 @@ stats: {interval: 20ms, live: false}
 					"consumer.SaveToJSONFile.errors":                          0,
 					"consumer.SaveToJSONFile.healthy":                         1,
 					runtime.MetricComponentCount:                              4,
-					runtime.MetricHealthy:                                     1,
+					runtime.MetricHealthy:                                     0, // the final heartbeat: stopped
+					flowctl.MetricStopped:                                     1,
 					runtime.MetricCollectorErrors:                             0,
 					runtime.MetricDroppedValues:                               0,
 				})
@@ -271,31 +267,19 @@ func TestFinalHeartbeatWhenRegistrationIsSlow(t *testing.T) {
 	lcm := ledgers.MustPubnet(t)
 	seq := lcm.LedgerSequence()
 	want := expect(t, lcm, ledgers.PubnetPassphrase)
-	out := filepath.Join(t.TempDir(), "out.jsonl")
-	cfg := writeConfig(t, fmt.Sprintf(`
-pipelines:
-  e2e:
-    source:
-      type: BufferedStorageSourceAdapter
-      config: {path: %s, start_ledger: %d, end_ledger: %d}
-    processors:
-      - type: FilterPayments
-      - type: ContractEvent
-    consumers:
-      - type: SaveToJSONFile
-        config: {path: %s}
-stats: {interval: 20ms, live: false}
-`, q(dir), seq, seq, q(out))+flowctlYAML(proxy.ln.Addr().String(), controlplane.Legacy))
-
-	done := startRun(waitCtx(t), newRunner(t, cfg))
+	run := (&spec{
+		Pipelines: []pipelineSpec{{Dir: dir, Source: fmt.Sprintf("start_ledger: %d, end_ledger: %d", seq, seq)}},
+		Flowctl:   proxy.ln.Addr().String(),
+	}).start(t, nil)
+	out := run.Out[0]
 	// Answer only once every line is written: the pipeline is draining or
 	// done, and Run must not have given up on the registration.
 	waitUntil(t, "every line to be written", func() bool { return countLines(t, out) == want.lines() })
 	close(proxy.release)
-	require.NoError(t, waitRun(t, done))
+	require.NoError(t, run.wait(t))
 
 	snap := cp.Snapshot()
-	require.Len(t, snap.Registrations, 1)
+	require.Len(t, snap.Registrations, 1+len(e2eComponents))
 	final := finalHeartbeat(t, controlplane.Legacy, snap)
 	assertValues(t, final.Metrics, map[string]float64{
 		ledgersKey: 1,

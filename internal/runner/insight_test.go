@@ -197,12 +197,12 @@ pipelines:
     consumers:
       - {type: SleepConsumer, id: sink, config: {sleep: 0s}}
 stats: {interval: 10ms, live: false}
-`+flowctlYAML(cp.Addr(), controlplane.Legacy))
+`+flowctlYAML(t, cp.Addr(), controlplane.Legacy))
 	r := newRunner(t, cfg)
 	r.WithTypes(testTypes...)
 	require.NoError(t, r.Run(waitCtx(t)))
 
-	m := finalHeartbeat(t, controlplane.Legacy, cp.Snapshot()).Metrics
+	m := finalHeartbeatOf(t, controlplane.Legacy, cp.Snapshot(), "res").Metrics
 	for _, k := range []string{runtime.MetricCPUUserSeconds, runtime.MetricCPUSystemSeconds, runtime.MetricResidentBytes,
 		runtime.MetricPeakResidentBytes, runtime.MetricHeapInuseBytes, runtime.MetricGCCPUFraction,
 		runtime.MetricGCPauseP99, runtime.MetricGoroutines} {
@@ -210,12 +210,12 @@ stats: {interval: 10ms, live: false}
 	}
 	assert.Positive(t, m[runtime.MetricResidentBytes])
 	for _, c := range []string{"source.CountingSource", "processor.spin", "consumer.sink"} {
-		for _, k := range []string{"self_seconds_total", "busy_ratio", "run_busy_ratio"} {
+		for _, k := range []string{"self_time_ns", "busy_ratio", "run_busy_ratio"} {
 			assert.Contains(t, m, c+"."+k)
 		}
 	}
-	assert.Contains(t, m, "source.CountingSource.push_seconds_total")
-	assert.Positive(t, m["processor.spin.self_seconds_total"])
+	assert.Contains(t, m, "source.CountingSource.push_time_ns")
+	assert.Positive(t, m["processor.spin.self_time_ns"])
 	assert.InDelta(t, 0.5, m["processor.spin.run_busy_ratio"], 0.5, "a ratio")
 }
 
@@ -263,22 +263,22 @@ metrics: {enabled: true, address: "127.0.0.1:0"}
 	var families map[string]*dto.MetricFamily
 	waitUntil(t, "the processor's self time", func() bool {
 		families = scrape(t, addr)
-		m := series(families, "cdp_processor_self_seconds_total", "live", "SpinProcessor", "spin")
+		m := series(families, "cdp_processor_self_time_seconds_total", "live", "SpinProcessor", "spin")
 		return m != nil && m.GetCounter().GetValue() > 0
 	})
 	// The source now waits for the end of the run: its wait is not
 	// charged until it ends, but readers see it grow.
 	waitUntil(t, "the waiting source's self time to grow", func() bool {
 		families = scrape(t, addr)
-		m := series(families, "cdp_source_self_seconds_total", "live", "CountingSource", "CountingSource")
+		m := series(families, "cdp_source_self_time_seconds_total", "live", "CountingSource", "CountingSource")
 		return m != nil && m.GetCounter().GetValue() >= 0.05
 	})
 	for _, c := range []struct{ family, kind, typ, id string }{
-		{"cdp_source_self_seconds_total", "source", "CountingSource", "CountingSource"},
-		{"cdp_source_push_seconds_total", "source", "CountingSource", "CountingSource"},
+		{"cdp_source_self_time_seconds_total", "source", "CountingSource", "CountingSource"},
+		{"cdp_source_push_time_seconds_total", "source", "CountingSource", "CountingSource"},
 		{"cdp_processor_busy_ratio", "processor", "SpinProcessor", "spin"},
 		{"cdp_processor_run_busy_ratio", "processor", "SpinProcessor", "spin"},
-		{"cdp_consumer_self_seconds_total", "consumer", "SleepConsumer", "sink"},
+		{"cdp_consumer_self_time_seconds_total", "consumer", "SleepConsumer", "sink"},
 	} {
 		assert.NotNil(t, series(families, c.family, "live", c.typ, c.id), c.family)
 	}

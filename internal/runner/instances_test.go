@@ -2,10 +2,7 @@ package runner_test
 
 import (
 	"bytes"
-	"context"
 	"fmt"
-	"net"
-	"path/filepath"
 	"regexp"
 	"testing"
 
@@ -13,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cdpstats/cdpstats/internal/runner"
 	"github.com/cdpstats/cdpstats/internal/testfixtures/controlplane"
 	"github.com/cdpstats/cdpstats/internal/testfixtures/ledgers"
 )
@@ -34,36 +32,17 @@ func TestInstanceIDsReportSeparately(t *testing.T) {
 	require.NotEqual(t, native, large, "the filters must tell the instances apart")
 
 	cp := startControlPlane(t)
-	out := filepath.Join(t.TempDir(), "out.jsonl")
-	cfg := writeConfig(t, fmt.Sprintf(`
-pipelines:
-  e2e:
-    source:
-      type: BufferedStorageSourceAdapter
-      config: {path: %s, start_ledger: %d, retry_wait: 20ms}
-    processors:
-      - type: FilterPayments
-        id: native
-        config: {asset: native}
-      - type: FilterPayments
-        id: large
-        config: {min_amount: "1000"}
-    consumers:
-      - type: SaveToJSONFile
-        config: {path: %s}
-stats: {interval: 20ms, live: true}
-metrics: {enabled: true, address: "127.0.0.1:0"}
-`, q(dir), seq, q(out))+flowctlYAML(cp.Addr(), controlplane.Legacy))
-
-	r := newRunner(t, cfg)
 	var status bytes.Buffer
-	r.Status = &status
-	bound := make(chan net.Addr, 1)
-	r.MetricsListening = func(a net.Addr) { bound <- a }
-	ctx, cancel := context.WithCancel(t.Context())
-	defer cancel()
-	done := startRun(ctx, r)
-	addr := (<-bound).String()
+	run := (&spec{
+		Pipelines: []pipelineSpec{{Dir: dir, Source: fmt.Sprintf("start_ledger: %d, retry_wait: 20ms", seq), Processors: []string{
+			"{type: FilterPayments, id: native, config: {asset: native}}",
+			`{type: FilterPayments, id: large, config: {min_amount: "1000"}}`,
+		}}},
+		Stats:   "interval: 20ms, live: true",
+		Metrics: true,
+		Flowctl: cp.Addr(),
+	}).start(t, func(r *runner.Runner) { r.Status = &status })
+	out, addr := run.Out[0], run.Addr
 
 	// The second instance passes the first one's payments through and
 	// emits its own, so the consumer gets both.
@@ -77,28 +56,27 @@ metrics: {enabled: true, address: "127.0.0.1:0"}
 		return m != nil && m.GetCounter().GetValue() == float64(lines)
 	})
 	for id, passed := range map[string]int{"native": native, "large": large} {
-		m := series(families, "cdp_processor_messages_passed_total", "e2e", "FilterPayments", id)
+		m := series(families, "cdp_processor_payments_emitted_total", "e2e", "FilterPayments", id)
 		if assert.NotNil(t, m, "no series for instance %s", id) {
 			assert.Equal(t, float64(passed), m.GetCounter().GetValue(), id)
 		}
 	}
-	assert.Nil(t, series(families, "cdp_processor_messages_passed_total", "e2e", "FilterPayments", "FilterPayments"),
+	assert.Nil(t, series(families, "cdp_processor_payments_emitted_total", "e2e", "FilterPayments", "FilterPayments"),
 		"no instance reports under the type name")
 
-	cancel()
-	require.NoError(t, waitRun(t, done))
+	require.NoError(t, run.stop(t))
 
 	final := finalHeartbeat(t, controlplane.Legacy, cp.Snapshot())
 	assertValues(t, final.Metrics, map[string]float64{
-		"processor.native.messages_processed":      float64(payments),
-		"processor.native.messages_passed":         float64(native),
-		"processor.native.messages_filtered":       float64(payments - native),
-		"processor.large.messages_processed":       float64(payments),
-		"processor.large.messages_passed":          float64(large),
-		"processor.large.messages_filtered":        float64(payments - large),
+		"processor.native.payments_found":          float64(payments),
+		"processor.native.payments_emitted":        float64(native),
+		"processor.native.payments_filtered":       float64(payments - native),
+		"processor.large.payments_found":           float64(payments),
+		"processor.large.payments_emitted":         float64(large),
+		"processor.large.payments_filtered":        float64(payments - large),
 		"consumer.SaveToJSONFile.messages_written": float64(lines),
 	})
-	assert.NotContains(t, final.Metrics, "processor.FilterPayments.messages_processed")
+	assert.NotContains(t, final.Metrics, "processor.FilterPayments.payments_found")
 
 	// The summary has a row per instance: in is the ledger (and, for the
 	// second, the first one's payments); out adds the ledger.

@@ -2,8 +2,9 @@ package runner
 
 import (
 	"fmt"
+	"slices"
 
-	"github.com/cdpstats/cdpstats/generated"
+	"github.com/cdpstats/cdpstats/components/registry"
 	"github.com/cdpstats/cdpstats/runtime"
 	"github.com/cdpstats/cdpstats/runtime/promexport"
 )
@@ -16,7 +17,7 @@ func (r *Runner) listenMetrics(stats []*runtime.PipelineStats) (*promexport.Serv
 		return nil, nil
 	}
 	srv, err := promexport.NewServer(r.Config.Metrics, stats,
-		promexport.WithCatalog(catalog{}),
+		promexport.WithComponents(r.componentDescs()...),
 		promexport.WithLogger(r.logger()),
 		promexport.WithProcessCollectors())
 	if err != nil {
@@ -31,14 +32,15 @@ func (r *Runner) listenMetrics(stats []*runtime.PipelineStats) (*promexport.Serv
 	return srv, nil
 }
 
-// catalog gives the exporter the stat descriptions of every annotated
-// component from the generated/ catalog, for HELP text, before it has
-// seen their values.
-type catalog struct{}
-
-func (catalog) Lookup(componentType, componentName string) *runtime.ComponentDesc {
-	if c, ok := generated.Lookup(componentType, componentName); ok {
-		return c.Desc
+// componentDescs returns the description every component type the runner
+// knows reports with: its own stats followed by the self-time stats the
+// runner adds (selftime.go). From them the exporter describes every family
+// before it has seen a value.
+func (r *Runner) componentDescs() []*runtime.ComponentDesc {
+	entries := slices.Concat(registry.Entries(), r.extraTypes)
+	descs := make([]*runtime.ComponentDesc, len(entries))
+	for i, e := range entries {
+		descs[i] = r.selfTimeDescs.of(string(e.Kind), e.Type, e.Desc)
 	}
-	return nil
+	return descs
 }

@@ -1,11 +1,8 @@
 package runner_test
 
 import (
-	"context"
 	"fmt"
-	"net"
 	"net/http"
-	"path/filepath"
 	"testing"
 
 	dto "github.com/prometheus/client_model/go"
@@ -14,7 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/cdpstats/cdpstats/generated"
+	"github.com/cdpstats/cdpstats/components/registry"
 	"github.com/cdpstats/cdpstats/internal/testfixtures/ledgers"
 )
 
@@ -32,8 +29,8 @@ func scrape(t *testing.T, addr string) map[string]*dto.MetricFamily {
 }
 
 // series returns the series of family name whose labels are pipeline,
-// component_type and component as given, or nil.
-func series(families map[string]*dto.MetricFamily, name, pipeline, componentType, component string) *dto.Metric {
+// type and id as given, or nil.
+func series(families map[string]*dto.MetricFamily, name, pipeline, typ, id string) *dto.Metric {
 	f := families[name]
 	if f == nil {
 		return nil
@@ -43,7 +40,7 @@ func series(families map[string]*dto.MetricFamily, name, pipeline, componentType
 		for _, l := range m.GetLabel() {
 			labels[l.GetName()] = l.GetValue()
 		}
-		if labels["pipeline"] == pipeline && labels["component_type"] == componentType && labels["component"] == component {
+		if labels["pipeline"] == pipeline && labels["type"] == typ && labels["id"] == id {
 			return m
 		}
 	}
@@ -59,18 +56,15 @@ func statusOf(t *testing.T, addr, path string) int {
 	return resp.StatusCode
 }
 
-// catalogHelp returns the help text the generated catalog has for a stat.
-func catalogHelp(t *testing.T, kind, name, stat string) string {
+// markerHelp returns the help text of a stat's //cdp:stat marker, from
+// the registered component's description.
+func markerHelp(t *testing.T, kind, typ, stat string) string {
 	t.Helper()
-	c, ok := generated.Lookup(kind, name)
-	require.True(t, ok)
-	for _, s := range c.Desc.Stats {
-		if s.Name == stat {
-			return s.Help
-		}
-	}
-	t.Fatalf("%s %s has no stat %s in the catalog", kind, name, stat)
-	return ""
+	e, err := registry.Lookup(registry.Kind(kind), typ)
+	require.NoError(t, err)
+	s, ok := e.Desc.Stat(stat)
+	require.True(t, ok, "%s %s has no stat %s", kind, typ, stat)
+	return s.Help
 }
 
 // TestPrometheusThroughRunner serves /metrics from a running pipeline on a
@@ -94,38 +88,15 @@ func TestPrometheusThroughRunner(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			out := filepath.Join(t.TempDir(), "out.jsonl")
 			// end_ledger 0: the pipeline reads the ledger, then waits for
 			// the next one until cancelled, so /metrics is scraped while it
 			// runs.
-			cfg := writeConfig(t, fmt.Sprintf(`
-pipelines:
-  e2e:
-    source:
-      type: BufferedStorageSourceAdapter
-      config: {path: %s, start_ledger: %d, retry_wait: 20ms}
-    processors:
-      - type: FilterPayments
-      - type: ContractEvent
-    consumers:
-      - type: SaveToJSONFile
-        config: {path: %s}
-stats: {interval: 20ms, health_timeout: %s, live: false}
-metrics: {enabled: true, address: "127.0.0.1:0"}
-`, q(dir), seq, q(out), tt.healthTimeout))
-			r := newRunner(t, cfg)
-			bound := make(chan net.Addr, 1)
-			r.MetricsListening = func(a net.Addr) { bound <- a }
-			ctx, cancel := context.WithCancel(t.Context())
-			defer cancel()
-			done := startRun(ctx, r)
-			var addr string
-			select {
-			case a := <-bound:
-				addr = a.String()
-			case err := <-done:
-				t.Fatalf("Run returned before serving metrics: %v", err)
-			}
+			run := (&spec{
+				Pipelines: []pipelineSpec{{Dir: dir, Source: fmt.Sprintf("start_ledger: %d, retry_wait: 20ms", seq)}},
+				Stats:     "interval: 20ms, health_timeout: " + tt.healthTimeout + ", live: false",
+				Metrics:   true,
+			}).start(t, nil)
+			out, addr := run.Out[0], run.Addr
 
 			const pipeline = "e2e"
 			var families map[string]*dto.MetricFamily
@@ -140,7 +111,7 @@ metrics: {enabled: true, address: "127.0.0.1:0"}
 				typ       dto.MetricType
 				kind      string
 				component string
-				stat      string  // the stat in the generated catalog, for HELP
+				stat      string  // the stat whose marker gives the HELP
 				value     float64 // counters and gauges; a summary's sample count
 			}
 			payments, events := float64(len(want.Payments)), float64(len(want.Events))
@@ -149,8 +120,8 @@ metrics: {enabled: true, address: "127.0.0.1:0"}
 				{"cdp_source_bytes_read_total", dto.MetricType_COUNTER, "source", "BufferedStorageSourceAdapter", "bytes_read", ledgerFileSize(t, dir, seq)},
 				{"cdp_source_last_ledger", dto.MetricType_GAUGE, "source", "BufferedStorageSourceAdapter", "last_ledger", float64(seq)},
 				{"cdp_source_fetch_latency_seconds", dto.MetricType_SUMMARY, "source", "BufferedStorageSourceAdapter", "fetch_latency", 1},
-				{"cdp_processor_messages_processed_total", dto.MetricType_COUNTER, "processor", "FilterPayments", "messages_processed", payments},
-				{"cdp_processor_messages_passed_total", dto.MetricType_COUNTER, "processor", "FilterPayments", "messages_passed", payments},
+				{"cdp_processor_payments_found_total", dto.MetricType_COUNTER, "processor", "FilterPayments", "payments_found", payments},
+				{"cdp_processor_payments_emitted_total", dto.MetricType_COUNTER, "processor", "FilterPayments", "payments_emitted", payments},
 				{"cdp_processor_filter_ratio", dto.MetricType_GAUGE, "processor", "FilterPayments", "filter_ratio", 0},
 				{"cdp_processor_process_latency_seconds", dto.MetricType_SUMMARY, "processor", "FilterPayments", "process_latency", 1},
 				{"cdp_processor_events_found_total", dto.MetricType_COUNTER, "processor", "ContractEvent", "events_found", events},
@@ -163,9 +134,9 @@ metrics: {enabled: true, address: "127.0.0.1:0"}
 					f := families[c.family]
 					require.NotNil(t, f, "no family %s", c.family)
 					assert.Equal(t, c.typ, f.GetType())
-					assert.Contains(t, f.GetHelp(), catalogHelp(t, c.kind, c.component, c.stat))
+					assert.Contains(t, f.GetHelp(), markerHelp(t, c.kind, c.component, c.stat))
 					m := series(families, c.family, pipeline, c.component, c.component)
-					require.NotNil(t, m, "no series with the pipeline, component_type and component labels")
+					require.NotNil(t, m, "no series with the pipeline, type and id labels")
 					switch c.typ {
 					case dto.MetricType_COUNTER:
 						assert.Equal(t, c.value, m.GetCounter().GetValue())
@@ -179,7 +150,7 @@ metrics: {enabled: true, address: "127.0.0.1:0"}
 							quantiles = append(quantiles, q.GetQuantile())
 							assert.GreaterOrEqual(t, q.GetValue(), 0.0)
 						}
-						assert.Equal(t, []float64{0.5, 0.9, 0.99}, quantiles)
+						assert.Equal(t, []float64{0.5, 0.9, 0.99, 0.999}, quantiles)
 					}
 				})
 			}
@@ -191,8 +162,7 @@ metrics: {enabled: true, address: "127.0.0.1:0"}
 			assert.Equal(t, tt.healthz, statusOf(t, addr, "/healthz"))
 			assert.Equal(t, tt.readyz, statusOf(t, addr, "/readyz"))
 
-			cancel()
-			require.NoError(t, waitRun(t, done))
+			require.NoError(t, run.stop(t))
 			_, err := http.Get("http://" + addr + "/metrics")
 			assert.Error(t, err, "the endpoint is shut down when Run returns")
 		})

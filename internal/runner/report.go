@@ -90,7 +90,7 @@ func (r *Runner) newReport(pipelines []*pipeline, start, end time.Time, cpuStart
 // pipelineReport is one pipeline's part of the report, but for CPU,
 // memory and cost, which depend on the whole process.
 func pipelineReport(p *pipeline, now int64) report.Pipeline {
-	metrics := p.stats.GetMetrics()
+	comps := componentsByNode(p)
 	src := p.nodes[0]
 	pr := report.Pipeline{
 		Name:        p.cfg.Name,
@@ -98,19 +98,18 @@ func pipelineReport(p *pipeline, now int64) report.Pipeline {
 		EndLedger:   ledgerOf(p.cfg.Source.Config["end_ledger"]),
 		LedgersDone: src.out.Load(),
 		WallSeconds: p.wall.seconds(now),
-		BytesRead:   metrics[metricKey(src, bytesReadStat)],
+		BytesRead:   statOf(comps[src], bytesReadStat),
 		Components:  p.selfComponents(false),
 	}
 	pr.LedgersPerSecond = quotient(float64(pr.LedgersDone), pr.WallSeconds)
 	pr.BytesPerLedger = quotient(pr.BytesRead, float64(pr.LedgersDone))
-	snaps := p.stats.Components()
 	var self float64
 	for i := range pr.Components {
 		c := &pr.Components[i]
 		n := p.nodes[i]
 		self += c.SelfSeconds
-		c.Errors = metrics[metricKey(n, errorsStat)]
-		c.Latency = latencyReport(snaps, n)
+		c.Errors = statOf(comps[n], errorsStat)
+		c.Latency = latencyReport(comps[n])
 	}
 	pr.RunnerSeconds = max(pr.WallSeconds-self, 0)
 	pr.Bottleneck = report.Diagnose(pr.Components)
@@ -118,31 +117,22 @@ func pipelineReport(p *pipeline, now int64) report.Pipeline {
 }
 
 // latencyReport returns the component's first latency stat, or nil.
-func latencyReport(snaps []runtime.ComponentSnapshot, n *flowNode) *report.Latency {
-	for _, c := range snaps {
-		if c.ComponentType != n.kind || c.InstanceID != n.id || c.Desc == nil {
+func latencyReport(c runtime.ComponentSnapshot) *report.Latency {
+	if c.Desc == nil {
+		return nil
+	}
+	for _, s := range c.Desc.Stats {
+		if s.Kind != runtime.KindLatency {
 			continue
 		}
-		for _, s := range c.Desc.Stats {
-			if s.Kind != runtime.KindLatency {
-				continue
-			}
-			l := &report.Latency{Stat: s.Name}
-			for i, k := range c.Keys {
-				switch k {
-				case s.Name + "_p50_ms":
-					l.P50Ms = runtime.Finite(c.Values[i])
-				case s.Name + "_p99_ms":
-					l.P99Ms = runtime.Finite(c.Values[i])
-				case s.Name + "_max_ms":
-					l.MaxMs = runtime.Finite(c.Values[i])
-				}
-			}
-			return l
-		}
+		l := c.Stats.Latency(s)
+		return &report.Latency{Stat: s.Name, P50Ms: msOf(l.P50), P99Ms: msOf(l.P99), MaxMs: msOf(l.Max)}
 	}
 	return nil
 }
+
+// msOf returns d in milliseconds.
+func msOf(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 
 // ledgerOf reads a ledger sequence from a component config value, 0 when
 // it is not a number.

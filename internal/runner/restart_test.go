@@ -1,8 +1,6 @@
 package runner_test
 
 import (
-	"context"
-	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -74,12 +72,12 @@ func (d *growingDatastore) add(n int) {
 
 const ledgersKey = "source.BufferedStorageSourceAdapter.ledgers_processed"
 
-// reported returns a condition: the latest accepted heartbeat reports at
-// least n ledgers read.
+// reported returns a condition: the pipeline's latest accepted heartbeat
+// reports at least n ledgers read.
 func reported(n int) func(controlplane.Snapshot) bool {
 	return func(s controlplane.Snapshot) bool {
-		hb, ok := s.LastAccepted()
-		return ok && hb.Metrics[ledgersKey] >= float64(n)
+		hbs := s.AcceptedFor("e2e")
+		return len(hbs) > 0 && hbs[len(hbs)-1].Metrics[ledgersKey] >= float64(n)
 	}
 }
 
@@ -93,52 +91,42 @@ func TestControlPlaneRestartMidRun(t *testing.T) {
 			cp := startControlPlane(t)
 			ds := newGrowingDatastore(t, 1000)
 			ds.add(3)
-			out := filepath.Join(t.TempDir(), "out.jsonl")
-			cfg := writeConfig(t, fmt.Sprintf(`
-pipelines:
-  e2e:
-    source:
-      type: BufferedStorageSourceAdapter
-      config: {path: %s, start_ledger: 1000, end_ledger: 0, retry_wait: 20ms, buffer_size: 4, num_workers: 2}
-    processors:
-      - type: FilterPayments
-      - type: ContractEvent
-    consumers:
-      - type: SaveToJSONFile
-        config: {path: %s}
-stats: {interval: 20ms, live: false}
-`, q(ds.dir), q(out))+flowctlYAML(cp.Addr(), api))
-
-			ctx, cancel := context.WithCancel(t.Context())
-			defer cancel()
-			done := startRun(ctx, newRunner(t, cfg))
+			run := (&spec{
+				Pipelines: []pipelineSpec{{Dir: ds.dir, Source: "start_ledger: 1000, end_ledger: 0, retry_wait: 20ms, buffer_size: 4, num_workers: 2"}},
+				Flowctl:   cp.Addr(),
+				API:       api,
+			}).start(t, nil)
+			out := run.Out[0]
 			wait := waitCtx(t)
 
 			snap, err := cp.WaitFor(wait, "3 ledgers reported", reported(3))
 			require.NoError(t, err)
-			atStop, _ := snap.LastAccepted()
+			atStopAll := snap.AcceptedFor("e2e")
+			atStop := atStopAll[len(atStopAll)-1]
 
 			cp.Stop()
 			ds.add(3)
 			waitUntil(t, "the ledgers written while the control plane is down to be processed", func() bool {
 				return countLines(t, out) == ds.want.lines()
 			})
-			require.Len(t, cp.Snapshot().Registrations, 1, "nothing reached the stopped control plane")
+			registered := len(e2eComponents) + 1
+			require.Len(t, cp.Snapshot().Registrations, registered, "nothing reached the stopped control plane")
 
 			require.NoError(t, cp.Restart())
 			ds.add(3)
 			_, err = cp.WaitFor(wait, "a new registration and 9 ledgers reported", func(s controlplane.Snapshot) bool {
-				return len(s.Registrations) >= 2 && reported(9)(s)
+				return len(s.Registrations) >= 2*registered && reported(9)(s)
 			})
 			require.NoError(t, err)
 
-			cancel()
-			require.NoError(t, waitRun(t, done), "a signal drains cleanly")
+			require.NoError(t, run.stop(t), "a signal drains cleanly")
 			require.Equal(t, ds.want.lines(), countLines(t, out))
 
 			snap = cp.Snapshot()
-			for _, reg := range snap.Registrations {
-				assert.Equal(t, "e2e", reg.ServiceID)
+			for i, reg := range snap.Registrations {
+				if i%registered == 0 {
+					assert.Equal(t, "e2e", reg.ServiceID, "the pipeline registers first")
+				}
 				assert.Equal(t, api, reg.API)
 			}
 			var notFound int
@@ -157,11 +145,11 @@ stats: {interval: 20ms, live: false}
 				ledgersKey: 9,
 				"source.BufferedStorageSourceAdapter.last_ledger": 1008,
 				"source.BufferedStorageSourceAdapter.errors":      0,
-				"processor.FilterPayments.messages_processed":     payments,
-				"processor.FilterPayments.messages_passed":        payments,
+				"processor.FilterPayments.payments_found":         payments,
+				"processor.FilterPayments.payments_emitted":       payments,
 				"processor.ContractEvent.ledgers_processed":       9,
 				"processor.ContractEvent.events_found":            events,
-				"processor.ContractEvent.events_passed":           events,
+				"processor.ContractEvent.events_emitted":          events,
 				"consumer.SaveToJSONFile.messages_written":        payments + events,
 				"consumer.SaveToJSONFile.bytes_written":           fileSize(t, out),
 			})

@@ -50,6 +50,10 @@ type Runner struct {
 	extraTypes []registry.Entry
 	// sampler reads the process's resource usage for every pipeline.
 	sampler *runtime.ProcessSampler
+	// selfTimeDescs are the descriptions components report with, the
+	// self-time stats added: one per component type, shared by the
+	// exporter and every pipeline.
+	selfTimeDescs selfTimeDescs
 }
 
 func (r *Runner) logger() *slog.Logger {
@@ -76,6 +80,7 @@ func (r *Runner) Validate() error {
 	if _, err := r.flowctlConfig(); err != nil {
 		errs = append(errs, err)
 	}
+	r.warnFlowctlEnv()
 	if err := r.Config.Metrics.Validate(); err != nil {
 		errs = append(errs, fmt.Errorf("%s: %w", r.Config.File, err))
 	}
@@ -124,7 +129,7 @@ func (r *Runner) Run(ctx context.Context) error {
 		return err
 	}
 	collectors := startCollectors(pipelines, r.Config.Stats.Interval)
-	exp.startFlowctl()
+	exp.startFlowctl(pipelines)
 	live := r.startLive(pipelines)
 	start := time.Now()
 	cpuStart := r.sampler.Sample()
@@ -170,7 +175,7 @@ func (r *Runner) newPipelineStats(selected []*PipelineConfig) []*runtime.Pipelin
 func (r *Runner) buildAll(selected []*PipelineConfig, stats []*runtime.PipelineStats) ([]*pipeline, error) {
 	pipelines := make([]*pipeline, 0, len(selected))
 	for i, pc := range selected {
-		p, err := build(r.Config.File, pc, stats[i], r.lookup)
+		p, err := build(r.Config.File, pc, stats[i], r.lookup, &r.selfTimeDescs)
 		if err != nil {
 			for _, built := range pipelines {
 				built.close()
@@ -216,9 +221,11 @@ func (r *Runner) startExporters(stats []*runtime.PipelineStats) (*exporters, err
 	return e, nil
 }
 
-// startFlowctl starts the flowctl clients: registration, then heartbeats.
-func (e *exporters) startFlowctl() {
-	for _, c := range e.clients {
+// startFlowctl starts the flowctl clients, one per pipeline in order:
+// registration of the pipeline and its components, then heartbeats.
+func (e *exporters) startFlowctl(pipelines []*pipeline) {
+	for i, c := range e.clients {
+		c.SetComponents(pipelines[i].flowctl...)
 		e.goRun(c.Run)
 	}
 }

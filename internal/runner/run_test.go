@@ -15,25 +15,10 @@ import (
 	"github.com/cdpstats/cdpstats/internal/testfixtures/ledgers"
 )
 
-// twoPipelines is a config of two pipelines, a and b, each reading the
+// twoPipelines is a spec of two pipelines, a and b, each reading the
 // datastore and range keys given and writing to its own file.
-func twoPipelines(dirA, rangeA, outA, dirB, rangeB, outB string) string {
-	return fmt.Sprintf(`
-pipelines:
-  a:
-    source:
-      type: BufferedStorageSourceAdapter
-      config: {path: %s, %s}
-    processors: [{type: FilterPayments}, {type: ContractEvent}]
-    consumers: [{type: SaveToJSONFile, config: {path: %s}}]
-  b:
-    source:
-      type: BufferedStorageSourceAdapter
-      config: {path: %s, %s}
-    processors: [{type: FilterPayments}, {type: ContractEvent}]
-    consumers: [{type: SaveToJSONFile, config: {path: %s}}]
-stats: {interval: 20ms, live: false}
-`, q(dirA), rangeA, q(outA), q(dirB), rangeB, q(outB))
+func twoPipelines(dirA, rangeA, dirB, rangeB string) *spec {
+	return &spec{Pipelines: []pipelineSpec{{Name: "a", Dir: dirA, Source: rangeA}, {Name: "b", Dir: dirB, Source: rangeB}}}
 }
 
 // TestFailureStopsTheOtherPipelines runs a pipeline that fails after its
@@ -48,14 +33,11 @@ func TestFailureStopsTheOtherPipelines(t *testing.T) {
 	corrupt := pubnetDatastore(t)
 	next := filepath.Join(corrupt, filepath.FromSlash(ledgers.SingleLedgerFiles.ObjectKey(seq+1)))
 	require.NoError(t, os.WriteFile(next, []byte("not a zstd stream"), 0o644))
-	tmp := t.TempDir()
-	outA, outB := filepath.Join(tmp, "a.jsonl"), filepath.Join(tmp, "b.jsonl")
-	cfg := writeConfig(t, twoPipelines(
-		corrupt, fmt.Sprintf("start_ledger: %d, end_ledger: %d", seq, seq+1), outA,
-		pubnetDatastore(t), fmt.Sprintf("start_ledger: %d, retry_wait: 20ms", seq), outB))
-
-	err := waitRun(t, startRun(waitCtx(t), newRunner(t, cfg)))
+	r, err := twoPipelines(
+		corrupt, fmt.Sprintf("start_ledger: %d, end_ledger: %d", seq, seq+1),
+		pubnetDatastore(t), fmt.Sprintf("start_ledger: %d, retry_wait: 20ms", seq)).runToEnd(t, nil)
 	require.Error(t, err)
+	outA, outB := r.Out[0], r.Out[1]
 	assert.Contains(t, err.Error(), fmt.Sprintf("pipeline a: reading ledger %d", seq+1))
 	assert.NotContains(t, err.Error(), "pipeline b")
 	assert.False(t, errors.Is(err, runner.ErrInvalidConfig), "a failure, not a config error")
@@ -69,13 +51,11 @@ func TestRunSelectsOnePipeline(t *testing.T) {
 	lcm := ledgers.MustPubnet(t)
 	seq := lcm.LedgerSequence()
 	want := expect(t, lcm, ledgers.PubnetPassphrase)
-	tmp := t.TempDir()
-	outA, outB := filepath.Join(tmp, "a.jsonl"), filepath.Join(tmp, "b.jsonl")
 	source := fmt.Sprintf("start_ledger: %d, end_ledger: %d", seq, seq)
-	r := newRunner(t, writeConfig(t, twoPipelines(dir, source, outA, dir, source, outB)))
-	r.Pipeline = "b"
-	require.NoError(t, r.Run(t.Context()))
-	_, err := os.Stat(outA)
+	r, err := twoPipelines(dir, source, dir, source).runToEnd(t, func(r *runner.Runner) { r.Pipeline = "b" })
+	require.NoError(t, err)
+	outA, outB := r.Out[0], r.Out[1]
+	_, err = os.Stat(outA)
 	assert.True(t, os.IsNotExist(err), "pipeline a was not built")
 	assert.Equal(t, want.lines(), countLines(t, outB))
 }
@@ -85,9 +65,8 @@ func TestRunSelectsOnePipeline(t *testing.T) {
 func TestRunWithEndedContext(t *testing.T) {
 	dir := pubnetDatastore(t)
 	seq := ledgers.PubnetSequence
-	tmp := t.TempDir()
 	source := fmt.Sprintf("start_ledger: %d, retry_wait: 20ms", seq)
-	r := newRunner(t, writeConfig(t, twoPipelines(dir, source, filepath.Join(tmp, "a.jsonl"), dir, source, filepath.Join(tmp, "b.jsonl"))))
+	r := newRunner(t, twoPipelines(dir, source, dir, source).config(t))
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
 	assert.NoError(t, waitRun(t, startRun(ctx, r)))

@@ -3,6 +3,7 @@ package runner
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -124,14 +125,14 @@ func (s *timedSource) Run(ctx context.Context) error {
 	return err
 }
 
-// pushSeconds is the time the source spent in the components after it:
-// its Run so far less its own time.
-func (n *flowNode) pushSeconds(now int64) float64 {
+// pushNanos is the time the source spent in the components after it, in
+// nanoseconds: its Run so far less its own time.
+func (n *flowNode) pushNanos(now int64) int64 {
 	run := n.run.Load()
 	if started := n.running.Load(); started != 0 {
 		run = now - started
 	}
-	return max(float64(run)/1e9-n.selfSeconds(now), 0)
+	return max(run-n.selfNanos(now), 0)
 }
 
 // timedConsumer charges its consumer's Close, the flush, to it, and marks
@@ -151,82 +152,124 @@ func (c *timedConsumer) Close() error {
 	return err
 }
 
-// selfSeconds returns the time charged to the node so far, with, for a
-// source waiting for the next ledger, the wait so far. Between the
-// charge of a wait and the end of its publication a reader can count the
-// wait twice, for a moment: readers that need a monotonic count keep the
-// largest they saw (selfTimeProvider).
-func (n *flowNode) selfSeconds(now int64) float64 {
+// selfNanos returns the time charged to the node so far, in nanoseconds,
+// with, for a source waiting for the next ledger, the wait so far.
+// Between the charge of a wait and the end of its publication a reader
+// can count the wait twice, for a moment: readers that need a monotonic
+// count keep the largest they saw (selfTimeProvider).
+func (n *flowNode) selfNanos(now int64) int64 {
 	var wait int64
 	if since := n.waiting.Load(); since != 0 {
 		wait = max(now-since, 0)
 	}
-	return float64(n.self.Load()+wait) / 1e9
+	return n.self.Load() + wait
 }
 
-// Keys of the self-time stats the runner adds to every component's.
+// selfSeconds is selfNanos in seconds.
+func (n *flowNode) selfSeconds(now int64) float64 { return float64(n.selfNanos(now)) / 1e9 }
+
+// Names of the self-time stats the runner adds to every component's.
+// The times are counters, which count whole units: nanoseconds, which
+// exporters convert (cdp_<kind>_self_time_seconds_total on /metrics).
 const (
-	selfSecondsStat = "self_seconds_total"
-	busyRatioStat   = "busy_ratio"
-	runBusyStat     = "run_busy_ratio"
-	pushSecondsStat = "push_seconds_total"
+	selfTimeStat  = "self_time_ns"
+	busyRatioStat = "busy_ratio"
+	runBusyStat   = "run_busy_ratio"
+	pushTimeStat  = "push_time_ns"
 )
 
 // selfTimeStats describes the stats the runner adds to a component.
 func selfTimeStats(kind string) []runtime.StatDesc {
 	stats := []runtime.StatDesc{
-		{Name: selfSecondsStat, Kind: runtime.KindCounter, Unit: "seconds", Keys: []string{selfSecondsStat},
+		{Name: selfTimeStat, Kind: runtime.KindCounter, Unit: "nanoseconds",
 			Help: "Time inside the component minus the time in the components after it (for a source: its wait for the next ledger), measured by the runner"},
-		{Name: busyRatioStat, Kind: runtime.KindRatio, Keys: []string{busyRatioStat},
+		{Name: busyRatioStat, Kind: runtime.KindRatio,
 			Help: "Self time over wall time, over the last stats interval"},
-		{Name: runBusyStat, Kind: runtime.KindRatio, Keys: []string{runBusyStat},
+		{Name: runBusyStat, Kind: runtime.KindRatio,
 			Help: "Self time over wall time, over the whole run"},
 	}
 	if kind == "source" {
-		stats = append(stats, runtime.StatDesc{Name: pushSecondsStat, Kind: runtime.KindCounter, Unit: "seconds",
-			Keys: []string{pushSecondsStat}, Help: "Time the source spent handing ledgers to the components after it, measured by the runner"})
+		stats = append(stats, runtime.StatDesc{Name: pushTimeStat, Kind: runtime.KindCounter, Unit: "nanoseconds",
+			Help: "Time the source spent handing ledgers to the components after it, measured by the runner"})
 	}
 	return stats
 }
 
-// selfTimeProvider adds a node's self-time stats to its component's own
-// stats (or reports them alone for a component without any), so that
+// selfTimeDescs makes, once per component type, the description a
+// component reports with: its own stats (none for a component without
+// any), then the self-time stats. One description per type lets the
+// exporter describe every family before the run (Runner.componentDescs)
+// and find each instance's stats by it. It is safe for concurrent use.
+type selfTimeDescs struct {
+	mu sync.Mutex
+	m  map[selfTimeKey]*runtime.ComponentDesc
+}
+
+type selfTimeKey struct {
+	kind, typ string
+	base      *runtime.ComponentDesc
+}
+
+// of returns the description of a component of kind and type typ whose
+// own stats base describes; base is nil for a component without stats.
+func (s *selfTimeDescs) of(kind, typ string, base *runtime.ComponentDesc) *runtime.ComponentDesc {
+	key := selfTimeKey{kind, typ, base}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if d, ok := s.m[key]; ok {
+		return d
+	}
+	var stats []runtime.StatDesc
+	if base != nil {
+		stats = slices.Clone(base.Stats) // NewComponentDesc lays them out again
+	}
+	d := runtime.NewComponentDesc(kind, typ, append(stats, selfTimeStats(kind)...)...)
+	if s.m == nil {
+		s.m = make(map[selfTimeKey]*runtime.ComponentDesc)
+	}
+	s.m[key] = d
+	return d
+}
+
+// selfTimeProvider reports a node's self-time stats after its
+// component's own stats (or alone, for a component without any), so that
 // they reach flowctl and /metrics under the component's keys. Only the
 // collector calls it, from one goroutine.
 type selfTimeProvider struct {
-	inner runtime.StatsProvider    // nil for a component without stats
-	fast  runtime.SnapshotProvider // inner's snapshot path, or nil
+	inner runtime.SnapshotProvider // nil for a component without stats
 	node  *flowNode
 	wall  *wallClock
 	desc  *runtime.ComponentDesc
-	own   int // keys of inner's description
+	own   int // the Values of inner's stats; the self-time values follow
 
 	mu       sync.Mutex
-	prevSelf float64
+	prevSelf int64 // nanoseconds
+	prevPush int64 // nanoseconds
 	prevAt   int64
 }
 
 // withSelfTime returns the provider that collects a component: inner
-// (nil when the component reports nothing) with the node's self time.
-func withSelfTime(inner runtime.StatsProvider, node *flowNode, wall *wallClock) runtime.StatsProvider {
-	p := &selfTimeProvider{inner: inner, node: node, wall: wall}
-	base := &runtime.ComponentDesc{Type: node.kind, Name: node.typ}
-	if sp, ok := inner.(runtime.SnapshotProvider); ok && sp.StatsDesc() != nil {
-		p.fast = sp
+// (nil when the component reports nothing) with the node's self time,
+// described by descs. A component with a hand-written GetStats only
+// reports its own map: its self time is in the live line, the summary
+// and the report, as the map form has no kinds to give the stats (and an
+// untyped busy_ratio would clash with the typed family on
+// /metrics).
+func withSelfTime(inner runtime.StatsProvider, node *flowNode, wall *wallClock, descs *selfTimeDescs) runtime.StatsProvider {
+	sp, typed := inner.(runtime.SnapshotProvider)
+	if typed && sp.StatsDesc() == nil {
+		typed = false
+	}
+	if inner != nil && !typed {
+		return runtime.InstanceProvider(inner, node.id)
+	}
+	var base *runtime.ComponentDesc
+	if typed {
 		base = sp.StatsDesc()
 	}
-	if inner != nil && p.fast == nil {
-		return &selfTimeMapProvider{p}
-	}
-	own := selfTimeStats(node.kind)
-	desc := &runtime.ComponentDesc{Type: base.Type, Name: base.Name,
-		Stats: append(append([]runtime.StatDesc(nil), base.Stats...), own...),
-		Keys:  append([]string(nil), base.Keys...)}
-	for _, s := range own {
-		desc.Keys = append(desc.Keys, s.Keys...)
-	}
-	p.desc, p.own = desc, len(base.Keys)
-	return p
+	desc := descs.of(node.kind, node.typ, base)
+	first, _ := desc.Stat(selfTimeStat)
+	return &selfTimeProvider{inner: sp, node: node, wall: wall, desc: desc, own: first.Index}
 }
 
 // InstanceID is the node's instance ID, for the collector.
@@ -236,44 +279,42 @@ func (p *selfTimeProvider) InstanceID() string { return p.node.id }
 func (p *selfTimeProvider) StatsDesc() *runtime.ComponentDesc { return p.desc }
 
 // SnapshotStats writes the component's stats, then the self-time stats.
-func (p *selfTimeProvider) SnapshotStats(dst []float64) {
-	if p.fast != nil {
-		p.fast.SnapshotStats(dst[:p.own])
+// The self-time stats are neither latencies nor labelled, so the
+// component's snapshot is dst with the values cut at own.
+func (p *selfTimeProvider) SnapshotStats(dst runtime.Snapshot) {
+	if p.inner != nil {
+		p.inner.SnapshotStats(runtime.Snapshot{Values: dst.Values[:p.own], Latencies: dst.Latencies})
 	}
-	p.values(dst[p.own:])
+	p.values(dst.Values[p.own:])
 }
 
 // GetStats is the map form of SnapshotStats.
 func (p *selfTimeProvider) GetStats() runtime.ComponentStats {
-	dst := make([]float64, len(p.desc.Keys))
-	p.SnapshotStats(dst)
-	stats := make(map[string]interface{}, len(dst))
-	for i, k := range p.desc.Keys {
-		stats[k] = dst[i]
-	}
-	return runtime.ComponentStats{ComponentType: p.desc.Type, ComponentName: p.desc.Name,
-		Stats: stats, LastUpdated: time.Now(), InstanceID: p.node.id}
+	s := runtime.StatsOf(p)
+	s.InstanceID = p.node.id
+	return s
 }
 
-// values writes self_seconds_total, busy_ratio, run_busy_ratio and, for a
-// source, push_seconds_total.
+// values writes self_time_ns, busy_ratio, run_busy_ratio and, for a
+// source, push_time_ns: the order of selfTimeStats.
 func (p *selfTimeProvider) values(dst []float64) {
 	now := monotonic()
 	p.mu.Lock()
-	self := max(p.node.selfSeconds(now), p.prevSelf) // a counter never goes back
-	interval := float64(now-p.prevAt) / 1e9
+	self := max(p.node.selfNanos(now), p.prevSelf) // a counter never goes back
+	interval := now - p.prevAt
 	if p.prevAt == 0 || p.prevAt < p.wall.start.Load() {
-		interval = p.wall.seconds(now)
+		interval = int64(p.wall.seconds(now) * 1e9)
 	}
 	delta := self - p.prevSelf
 	p.prevSelf, p.prevAt = self, now
-	p.mu.Unlock()
-	dst[0] = self
-	dst[1] = fraction(delta, interval)
-	dst[2] = fraction(self, p.wall.seconds(now))
 	if len(dst) > 3 {
-		dst[3] = p.node.pushSeconds(now)
+		p.prevPush = max(p.node.pushNanos(now), p.prevPush)
+		dst[3] = float64(p.prevPush)
 	}
+	p.mu.Unlock()
+	dst[0] = float64(self)
+	dst[1] = fraction(float64(delta), float64(interval))
+	dst[2] = fraction(float64(self)/1e9, p.wall.seconds(now))
 }
 
 // fraction returns a/b clamped to [0, 1], 0 when b is 0: clocks read at
@@ -283,27 +324,6 @@ func fraction(a, b float64) float64 {
 		return 0
 	}
 	return min(max(runtime.Finite(a/b), 0), 1)
-}
-
-// selfTimeMapProvider is a selfTimeProvider over a component with a
-// hand-written GetStats only.
-type selfTimeMapProvider struct{ p *selfTimeProvider }
-
-func (m *selfTimeMapProvider) InstanceID() string { return m.p.node.id }
-
-func (m *selfTimeMapProvider) GetStats() runtime.ComponentStats {
-	s := m.p.inner.GetStats()
-	s.InstanceID = m.p.node.id
-	if s.Stats == nil {
-		s.Stats = map[string]interface{}{}
-	}
-	own := selfTimeStats(m.p.node.kind)
-	dst := make([]float64, len(own))
-	m.p.values(dst)
-	for i, sd := range own {
-		s.Stats[sd.Name] = dst[i]
-	}
-	return s
 }
 
 // selfWindow gives the self-time shares of a pipeline's components over

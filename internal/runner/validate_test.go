@@ -3,6 +3,7 @@ package runner_test
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"os"
 	"path/filepath"
@@ -65,13 +66,13 @@ func TestConfigErrors(t *testing.T) {
 		{
 			name:       "unknown component config key",
 			processors: filterPayments + "        config: {min_amout: \"1\"}\n",
-			validate:   `FILE:8:18: pipelines.p.processors[0].config.min_amout: unknown config key "min_amout"; did you mean "min_amount"? (valid keys: asset, min_amount, network)`,
+			validate:   `FILE:8:18: pipelines.p.processors[0].config.min_amout: unknown key "min_amout"; did you mean "min_amount"? (valid: asset, min_amount, network)`,
 			invalid:    true,
 		},
 		{
 			name:       "non-numeric min_amount",
 			processors: filterPayments + "        config: {min_amount: lots}\n",
-			validate:   `FILE:8:18: pipelines.p.processors[0].config.min_amount: config key "min_amount": must be a decimal amount such as "100.5"`,
+			validate:   `FILE:8:18: pipelines.p.processors[0].config.min_amount: must be a decimal amount such as "100.5"`,
 			invalid:    true,
 		},
 		{
@@ -84,14 +85,14 @@ func TestConfigErrors(t *testing.T) {
 			name:       "every problem at once, in file order",
 			processors: "      - type: FilterPayment\n      - type: ContractEvent\n        config: {contract_id: x}\n",
 			validate: `FILE:7:15: pipelines.p.processors[0].type: unknown processor type "FilterPayment"; did you mean "FilterPayments"? (valid processor types: ContractEvent, FilterPayments, LedgerReader)` + "\n" +
-				`FILE:9:18: pipelines.p.processors[1].config.contract_id: unknown config key "contract_id"; did you mean "contract_ids"? (valid keys: contract_ids, network)`,
+				`FILE:9:18: pipelines.p.processors[1].config.contract_id: unknown key "contract_id"; did you mean "contract_ids"? (valid: contract_ids, network)`,
 			invalid: true,
 		},
 		{
 			name:       "bad flowctl env var",
 			processors: filterPayments,
-			env:        map[string]string{"ENABLE_FLOWCTL": "true", "HEARTBEAT_INTERVAL_SECONDS": "abc"},
-			validate:   `HEARTBEAT_INTERVAL_SECONDS="abc": want a number of seconds, such as 10`,
+			env:        map[string]string{"ENABLE_FLOWCTL": "true", "FLOWCTL_HEARTBEAT_INTERVAL": "abc"},
+			validate:   `FLOWCTL_HEARTBEAT_INTERVAL="abc": want a duration such as 10s, or a number of seconds`,
 			invalid:    true,
 		},
 		{
@@ -169,6 +170,39 @@ func TestParsedValueErrors(t *testing.T) {
 			_, err := runner.LoadConfig(path)
 			require.Error(t, err)
 			assert.Equal(t, tt.want, strings.ReplaceAll(err.Error(), path, "FILE"))
+		})
+	}
+}
+
+// TestValidateWarnsOfConflictingFlowctlEnv sets an older flowctl variable
+// to another value than its newer name: validation passes, and logs one
+// WARN naming both.
+func TestValidateWarnsOfConflictingFlowctlEnv(t *testing.T) {
+	tests := []struct {
+		name string
+		env  map[string]string
+		want []string // the detail of each WARN
+	}{
+		{"as flowctl sets them", map[string]string{"FLOWCTL_SERVICE_ID": "a", "FLOWCTL_COMPONENT_ID": "a"}, nil},
+		{"different values", map[string]string{"FLOWCTL_SERVICE_ID": "a", "FLOWCTL_COMPONENT_ID": "b"}, []string{
+			`FLOWCTL_SERVICE_ID=\"a\" and FLOWCTL_COMPONENT_ID=\"b\" are both set; using FLOWCTL_SERVICE_ID (FLOWCTL_COMPONENT_ID is its older name)`,
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := writeConfig(t, errorConfig(t.TempDir(), filepath.Join(t.TempDir(), "out.jsonl"), "      - type: FilterPayments\n", ""))
+			var logs strings.Builder
+			r := &runner.Runner{Config: cfg, Env: envOf(tc.env), Logger: slog.New(slog.NewTextHandler(&logs, nil))}
+			require.NoError(t, r.Validate())
+			var got []string
+			for _, line := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
+				if strings.Contains(line, "level=WARN") {
+					assert.Contains(t, line, `msg="flowctl: conflicting env vars"`)
+					_, detail, _ := strings.Cut(line, `detail="`)
+					got = append(got, strings.TrimSuffix(detail, `"`))
+				}
+			}
+			assert.Equal(t, tc.want, got)
 		})
 	}
 }

@@ -106,15 +106,15 @@ func Generate(opts Options, diags *diag.List) (*Result, error) {
 }
 
 // checkCatalogNames reports components of different packages with the
-// same type and name, which the catalog could not tell apart. entries
+// same kind and type name, which the catalog could not tell apart. entries
 // are sorted, so such components are adjacent.
 func checkCatalogNames(entries []emit.CatalogEntry, diags *diag.List, dir string) {
 	for i := 1; i < len(entries); i++ {
 		a, b := entries[i-1].Component, entries[i].Component
-		if a.Type == b.Type && a.Name == b.Name && entries[i-1].Package != entries[i].Package {
-			diags.Addf(b.Pos, "duplicate component %s %s: %s.%s at %s has the same type and name, "+
+		if a.Kind == b.Kind && a.Name == b.Name && entries[i-1].Package != entries[i].Package {
+			diags.Addf(b.Pos, "duplicate component %s %s: %s.%s at %s has the same kind and name, "+
 				"and the catalog needs them unique; give one a distinct name=",
-				b.Type, b.Name, entries[i-1].Package, a.GoName, diag.Position(a.Pos, dirOrCwd(dir)))
+				b.Kind, b.Name, entries[i-1].Package, a.GoName, diag.Position(a.Pos, dirOrCwd(dir)))
 		}
 	}
 }
@@ -189,24 +189,13 @@ func catalogFiles(pkgs []*load.Package, models []*model.Package, catalog *model.
 	var files []write.File
 	for i, lp := range pkgs {
 		m := models[i]
-		goPath := filepath.Join(lp.Dir, emit.CatalogGoName)
 		mdPath := filepath.Join(lp.Dir, emit.CatalogMDName)
 		if m != nil && m == catalog {
-			src, err := emit.CatalogGo(m, entries)
-			if err != nil {
-				return nil, err
-			}
-			files = append(files,
-				write.File{Path: goPath, Content: src},
-				write.File{Path: mdPath, Content: emit.CatalogMD(entries)})
+			files = append(files, write.File{Path: mdPath, Content: emit.CatalogMD(entries)})
+			// The Go catalog of earlier versions is an orphan now.
 			for _, path := range lp.Outputs[load.CatalogOutput] {
-				if path != goPath {
-					files = append(files, write.File{Path: path})
-				}
+				files = append(files, write.File{Path: path})
 			}
-			continue
-		}
-		if len(lp.Outputs[load.CatalogOutput]) == 0 {
 			continue
 		}
 		for _, path := range lp.Outputs[load.CatalogOutput] {

@@ -8,11 +8,18 @@ import (
 	"strings"
 )
 
-// Nearest returns the choice closest to name by edit distance, ignoring
-// case, or "" when none is close enough to be a plausible typo: more than
-// one edit in a short name, more than a third of a longer one, or nothing
-// in common at all.
+// Nearest returns the choice closest to name, or "" when none is close
+// enough to be a plausible typo. A choice that differs only in case and
+// separators ("BufferSize" or "buffer-size" for "buffer_size") wins
+// outright; otherwise the nearest by edit distance, ignoring case, wins
+// unless it is more than one edit from a short name, more than a third of
+// a longer one, or has nothing in common with it.
 func Nearest(name string, choices []string) string {
+	for _, c := range choices {
+		if normalize(c) == normalize(name) {
+			return c
+		}
+	}
 	best, bestDist := "", -1
 	lname := strings.ToLower(name)
 	for _, c := range choices {
@@ -32,12 +39,18 @@ func Nearest(name string, choices []string) string {
 func Hint(name string, choices []string) string {
 	sorted := append([]string(nil), choices...)
 	sort.Strings(sorted)
+	return Format(Nearest(name, sorted), sorted)
+}
+
+// Format is the text of [Hint] for a suggestion already chosen ("" for
+// none) and the valid choices, in the order given.
+func Format(suggestion string, choices []string) string {
 	var b strings.Builder
-	if n := Nearest(name, sorted); n != "" {
-		fmt.Fprintf(&b, "; did you mean %q?", n)
+	if suggestion != "" {
+		fmt.Fprintf(&b, "; did you mean %q?", suggestion)
 	}
-	if len(sorted) > 0 {
-		fmt.Fprintf(&b, " (valid: %s)", strings.Join(sorted, ", "))
+	if len(choices) > 0 {
+		fmt.Fprintf(&b, " (valid: %s)", strings.Join(choices, ", "))
 	}
 	return b.String()
 }
@@ -67,4 +80,20 @@ func distance(a, b string) int {
 		prev2, prev, cur = prev, cur, prev2
 	}
 	return prev[len(rb)]
+}
+
+// normalize lowercases s and drops underscores, dashes and dots.
+func normalize(s string) string {
+	out := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '_' || c == '-' || c == '.':
+			continue
+		case 'A' <= c && c <= 'Z':
+			c += 'a' - 'A'
+		}
+		out = append(out, c)
+	}
+	return string(out)
 }

@@ -27,6 +27,26 @@ func TestNearest(t *testing.T) {
 	assert.Equal(t, "v1", Nearest("v2", []string{"legacy", "v1"}), "one edit is a typo even in a short name")
 }
 
+func TestNearestKeys(t *testing.T) {
+	keys := []string{"buffer_size", "num_workers", "start_ledger", "end_ledger", "path"}
+	tests := []struct{ in, want string }{
+		{"bufer_size", "buffer_size"},
+		{"BufferSize", "buffer_size"},
+		{"buffer-size", "buffer_size"},
+		{"start", ""},
+		{"start_leger", "start_ledger"},
+		{"pth", "path"},
+		{"xyz", ""},
+		{"endledger", "end_ledger"},
+		{"num_wokrers", "num_workers"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			assert.Equal(t, tt.want, Nearest(tt.in, keys))
+		})
+	}
+}
+
 func TestHint(t *testing.T) {
 	assert.Equal(t, `; did you mean "min_amount"? (valid: asset, min_amount)`, Hint("min_amout", []string{"min_amount", "asset"}))
 	assert.Equal(t, " (valid: asset, min_amount)", Hint("zzzzzzzz", []string{"min_amount", "asset"}))

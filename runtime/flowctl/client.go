@@ -1,11 +1,12 @@
 package flowctl
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
-	"maps"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -25,7 +26,6 @@ type Client struct {
 	stats  *runtime.PipelineStats
 	logger *slog.Logger
 	creds  credentials.TransportCredentials
-	reg    registration
 
 	started atomic.Bool
 
@@ -35,8 +35,10 @@ type Client struct {
 	heartbeatsSent       atomic.Uint64
 	heartbeatsFailed     atomic.Uint64
 
-	mu        sync.Mutex
-	serviceID string
+	mu         sync.Mutex
+	components []Component
+	serviceID  string
+	api        API
 }
 
 // Option customises a [Client].
@@ -76,43 +78,24 @@ func New(cfg Config, stats *runtime.PipelineStats, opts ...Option) (*Client, err
 	for _, o := range opts {
 		o(c)
 	}
-	c.logger = c.logger.With("component", "flowctl", "endpoint", cfg.Endpoint, "api", string(cfg.API))
-	c.reg = c.registration()
+	c.logger = c.logger.With("component", "flowctl", "endpoint", cfg.Endpoint)
 	return c, nil
-}
-
-func (c *Client) registration() registration {
-	pipelineID := c.stats.PipelineID()
-	md := make(map[string]string, len(c.cfg.Metadata)+1)
-	maps.Copy(md, c.cfg.Metadata)
-	if _, ok := md["pipeline_id"]; !ok {
-		md["pipeline_id"] = pipelineID
-	}
-	id := c.cfg.ComponentID
-	if id == "" {
-		id = pipelineID
-	}
-	return registration{
-		serviceID:      id,
-		componentID:    c.cfg.ComponentID,
-		name:           pipelineID,
-		healthEndpoint: c.cfg.HealthEndpoint,
-		metadata:       md,
-	}
 }
 
 // Counters are a client's own counts, for diagnostics and tests.
 type Counters struct {
-	// Registrations counts registrations the control plane accepted,
+	// Registrations counts registration attempts the control plane
+	// accepted in full (the pipeline and every component),
 	// re-registrations included.
 	Registrations uint64
 	// RegistrationFailures counts registration attempts that failed and
 	// were retried after a backoff.
 	RegistrationFailures uint64
-	// Reregistrations counts heartbeats answered "not found", each of
-	// which made the client register again.
+	// Reregistrations counts the rounds of heartbeats answered "not
+	// found", each of which made the client register again.
 	Reregistrations uint64
-	// HeartbeatsSent counts heartbeats the control plane accepted.
+	// HeartbeatsSent counts heartbeats the control plane accepted: one per
+	// registration (the pipeline and each component) per interval.
 	HeartbeatsSent uint64
 	// HeartbeatsFailed counts heartbeats that failed or timed out,
 	// "not found" answers included.
@@ -130,22 +113,32 @@ func (c *Client) Counters() Counters {
 	}
 }
 
-// ServiceID returns the ID the control plane assigned at the last
-// registration, or "" before the first.
+// ServiceID returns the ID the control plane assigned to the pipeline's
+// own registration at the last registration, or "" before the first.
 func (c *Client) ServiceID() string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.serviceID
 }
 
-// Run registers, then heartbeats every interval until ctx ends, when it
-// sends one final heartbeat bounded by [Config.RPCTimeout] and returns
-// nil. It never gives up on an unreachable control plane: it keeps
-// retrying until ctx ends. It returns an error only when it cannot start,
-// and may be called once.
+// API returns the API of the last registration, [APILegacy] or [APIV1],
+// or "" before the first. With [APIAuto] it is the one the probe chose.
+func (c *Client) API() API {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.api
+}
+
+// Run registers the pipeline and its components, then heartbeats every
+// interval until ctx ends, when it sends one final heartbeat per
+// registration (marking the pipeline stopped), unregisters them with the
+// v1 API, and returns nil. Each of those last rounds is bounded by
+// [Config.RPCTimeout]. It never gives up on an unreachable control plane:
+// it keeps retrying until ctx ends. It returns an error only when it
+// cannot start, and may be called once.
 //
 // Take the pipeline's last stats collection before ending ctx, so that the
-// final heartbeat carries the final numbers.
+// final heartbeats carry the final numbers.
 func (c *Client) Run(ctx context.Context) error {
 	if !c.started.CompareAndSwap(false, true) {
 		return errors.New("flowctl: Client.Run called twice")
@@ -169,89 +162,156 @@ func (c *Client) Run(ctx context.Context) error {
 		return fmt.Errorf("flowctl: endpoint %q: %w", c.cfg.Endpoint, err)
 	}
 	defer conn.Close()
-	cp := newControlPlane(c.cfg.API, conn)
 
-	retry := newBackoff(c.cfg.RetryInitial, c.cfg.RetryMax)
+	s := &session{
+		c:       c,
+		targets: c.targets(),
+		apis:    map[API]controlPlane{APILegacy: newControlPlane(APILegacy, conn), APIV1: newControlPlane(APIV1, conn)},
+		retry:   newBackoff(c.cfg.RetryInitial, c.cfg.RetryMax),
+		regOutage: newOutage(c.logger, time.Now,
+			"flowctl: registration failed; retrying", "flowctl: control plane reachable again"),
+		hbOutage: newOutage(c.logger, time.Now,
+			"flowctl: heartbeat failed", "flowctl: heartbeats resumed"),
+	}
 	for {
-		id, ok := c.register(ctx, cp, retry)
-		if !ok {
+		if !s.register(ctx) {
 			c.logger.Info("flowctl: stopped before the control plane accepted a registration")
 			return nil
 		}
-		if !c.heartbeatUntilNotFound(ctx, cp, id) {
-			c.finalHeartbeat(ctx, cp, id)
+		if !s.heartbeatUntilReregister(ctx) {
+			s.finish(ctx)
 			return nil
 		}
 	}
 }
 
-// register tries until the control plane accepts the registration, and
-// returns the service ID to heartbeat under; false when ctx ended first.
-func (c *Client) register(ctx context.Context, cp controlPlane, retry *backoff) (string, bool) {
-	defer retry.reset()
+// session is the state of one Run: the registrations and the API in use.
+// Only Run's goroutine uses it.
+type session struct {
+	c       *Client
+	targets []target
+	apis    map[API]controlPlane
+	retry   *backoff
+
+	regOutage, hbOutage *outage
+
+	cp     controlPlane // the API of the current registration
+	ids    []string     // the service ID of each target, as assigned
+	logged API          // the API whose choice was last logged
+}
+
+// register tries until the control plane accepts every registration;
+// false when ctx ended first.
+func (s *session) register(ctx context.Context) bool {
+	c := s.c
+	defer s.retry.reset()
 	for {
 		// An attempt in flight when ctx ends runs to its own time-out: a
 		// pipeline that ends before its first registration is answered
 		// still gets registered, and so still sends its final heartbeat.
-		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.cfg.RPCTimeout)
-		id, err := cp.register(rctx, c.reg)
-		cancel()
+		reason, err := s.registerOnce(ctx)
 		if err == nil {
-			if id == "" {
-				id = c.reg.serviceID
-			}
 			c.registrations.Add(1)
 			c.mu.Lock()
-			c.serviceID = id
+			c.serviceID, c.api = s.ids[0], s.cp.api()
 			c.mu.Unlock()
-			c.logger.Info("flowctl: registered", "service_id", id)
-			return id, true
+			s.regOutage.succeeded(ctx)
+			if s.cp.api() != s.logged {
+				s.logged = s.cp.api()
+				c.logger.Info("flowctl: using API "+string(s.logged), "api", s.logged, "reason", reason)
+			}
+			c.logger.Info("flowctl: registered", "service_id", s.ids[0], "components", len(s.ids)-1)
+			return true
 		}
 		if ctx.Err() != nil {
-			return "", false
+			return false
 		}
 		c.registrationFailures.Add(1)
-		wait := retry.next()
-		c.logger.Warn("flowctl: registration failed; retrying", "error", err, "attempt", retry.attempt, "retry_in", wait)
+		wait := s.retry.next()
+		s.regOutage.failed(err, "retry_in", wait)
 		t := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
 			t.Stop()
-			return "", false
+			return false
 		case <-t.C:
 		}
 	}
 }
 
-// heartbeatUntilNotFound sends a heartbeat at once and then every
-// interval. It returns true when the control plane no longer knows the
-// service, so that the caller registers again, and false when ctx ends.
-func (c *Client) heartbeatUntilNotFound(ctx context.Context, cp controlPlane, id string) bool {
+// registerOnce registers the pipeline, then every component at once. With
+// APIAuto the pipeline's registration is the probe: v1 first, legacy when
+// the control plane does not serve v1. It returns why the API was chosen.
+func (s *session) registerOnce(ctx context.Context) (reason string, err error) {
+	c := s.c
+	api, reason := c.cfg.API, "set by flowctl.api or "+EnvAPI
+	if api == APIAuto {
+		api, reason = APIV1, "auto: the control plane serves flowctl.v1.ControlPlaneService"
+	}
+	ids := make([]string, len(s.targets))
+	pipeline := func(api API) error {
+		return c.each(ctx, 1, func(rctx context.Context, _ int) error {
+			id, err := s.apis[api].register(rctx, s.targets[0].reg)
+			ids[0] = cmp.Or(id, s.targets[0].reg.serviceID)
+			return err
+		})[0]
+	}
+	err = pipeline(api)
+	if err != nil && c.cfg.API == APIAuto && isUnimplemented(err) {
+		api, reason = APILegacy, fmt.Sprintf("auto: the control plane does not serve v1 (%v)", err)
+		err = pipeline(api)
+	}
+	if err != nil {
+		return "", err
+	}
+	cp := s.apis[api]
+	rest := s.targets[1:]
+	errs := c.each(ctx, len(rest), func(rctx context.Context, i int) error {
+		id, err := cp.register(rctx, rest[i].reg)
+		ids[i+1] = cmp.Or(id, rest[i].reg.serviceID)
+		return err
+	})
+	if err := errors.Join(errs...); err != nil {
+		return "", err
+	}
+	s.cp, s.ids = cp, ids
+	return reason, nil
+}
+
+// heartbeatUntilReregister sends heartbeats at once and then every
+// interval. It returns true when the client must register again: the
+// control plane no longer knows a registration, or, with APIAuto, it came
+// back after an outage or stopped serving the API (it may be another
+// version now). It returns false when ctx ends.
+func (s *session) heartbeatUntilReregister(ctx context.Context) bool {
+	c := s.c
 	t := time.NewTicker(c.cfg.HeartbeatInterval)
 	defer t.Stop()
-	failing := 0 // consecutive failures, to log a outage once rather than every beat
+	// An outage that ends on the first round after registering needs no
+	// new probe: the registration was one.
+	first := true
 	for ctx.Err() == nil {
-		err := c.heartbeat(ctx, cp, id, c.health())
+		errs := s.heartbeats(ctx, false)
+		err := errors.Join(errs...)
 		switch {
 		case ctx.Err() != nil:
 			return false
 		case err == nil:
-			if failing > 0 {
-				c.logger.Info("flowctl: heartbeats resumed", "failed_heartbeats", failing)
+			if s.hbOutage.succeeded(ctx, "service_id", s.ids[0]) && !first && c.cfg.API == APIAuto {
+				c.logger.Debug("flowctl: registering again to probe the API after the outage")
+				return true
 			}
-			failing = 0
-		case isNotFound(err):
+		case anyOf(errs, isNotFound):
 			c.reregistrations.Add(1)
-			c.logger.Warn("flowctl: control plane does not know this service; registering again", "service_id", id, "error", err)
+			c.logger.Warn("flowctl: control plane does not know this service; registering again", "service_id", s.ids[0], "error", err)
 			return true
 		default:
-			failing++
-			level := slog.LevelWarn
-			if failing > 1 {
-				level = slog.LevelDebug
+			s.hbOutage.failed(err, "service_id", s.ids[0])
+			if c.cfg.API == APIAuto && anyOf(errs, isUnimplemented) {
+				return true
 			}
-			c.logger.Log(ctx, level, "flowctl: heartbeat failed", "service_id", id, "error", err, "consecutive_failures", failing)
 		}
+		first = false
 		select {
 		case <-ctx.Done():
 			return false
@@ -261,34 +321,83 @@ func (c *Client) heartbeatUntilNotFound(ctx context.Context, cp controlPlane, id
 	return false
 }
 
-// finalHeartbeat reports the last stats after ctx ended, bounded by the
-// RPC timeout rather than by the ended ctx.
-func (c *Client) finalHeartbeat(ctx context.Context, cp controlPlane, id string) {
-	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.cfg.RPCTimeout)
-	defer cancel()
-	if err := c.heartbeat(fctx, cp, id, healthStopping); err != nil {
-		c.logger.Warn("flowctl: final heartbeat failed", "service_id", id, "error", err)
+// finish sends the final heartbeats after ctx ended, marking the pipeline
+// stopped, then unregisters with v1. A control plane that answers none of
+// the final heartbeats is not asked to unregister: the exit is not held
+// back for it.
+func (s *session) finish(ctx context.Context) {
+	c := s.c
+	errs := s.heartbeats(ctx, true)
+	if err := errors.Join(errs...); err != nil {
+		c.logger.Warn("flowctl: final heartbeat failed", "service_id", s.ids[0], "error", err)
+		if !slices.ContainsFunc(errs, func(err error) bool { return err == nil }) {
+			return
+		}
+	} else {
+		c.logger.Info("flowctl: sent final heartbeat", "service_id", s.ids[0])
+	}
+	if s.cp.api() != APIV1 {
 		return
 	}
-	c.logger.Info("flowctl: sent final heartbeat", "service_id", id)
+	errs = c.each(ctx, len(s.ids), func(rctx context.Context, i int) error {
+		return s.cp.unregister(rctx, s.ids[i])
+	})
+	if err := errors.Join(errs...); err != nil {
+		c.logger.Warn("flowctl: unregistering failed", "service_id", s.ids[0], "error", err)
+		return
+	}
+	c.logger.Info("flowctl: unregistered", "service_id", s.ids[0], "components", len(s.ids)-1)
 }
 
-// heartbeat sends one heartbeat with the current stats, bounded by the
-// RPC timeout but not cut short by ctx ending: a heartbeat cancelled at
-// shutdown could still reach the control plane after the final one and
-// leave it with stale numbers. A failure while ctx has ended is not
-// counted: it is shutdown, not the control plane failing.
-func (c *Client) heartbeat(ctx context.Context, cp controlPlane, id string, h health) error {
-	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.cfg.RPCTimeout)
-	defer cancel()
-	err := cp.heartbeat(rctx, id, c.stats.GetMetrics(), h)
-	switch {
-	case err == nil:
-		c.heartbeatsSent.Add(1)
-	case ctx.Err() == nil:
-		c.heartbeatsFailed.Add(1)
+// MetricStopped is the key the final heartbeat of every registration
+// adds, set to 1, together with [runtime.MetricHealthy] set to 0: the
+// pipeline has stopped, and nothing of it should look healthy.
+const MetricStopped = "pipeline.stopped"
+
+// heartbeats sends one heartbeat per registration, all at once, with the
+// current stats, and returns each one's error. A final heartbeat marks the
+// pipeline stopped. A failure while ctx has ended is not counted: it is
+// shutdown, not the control plane failing.
+func (s *session) heartbeats(ctx context.Context, final bool) []error {
+	c := s.c
+	return c.each(ctx, len(s.targets), func(rctx context.Context, i int) error {
+		m, h := c.metrics(s.targets[i])
+		if final {
+			m[runtime.MetricHealthy] = 0
+			m[MetricStopped] = 1
+			h = healthStopping
+		}
+		err := s.cp.heartbeat(rctx, s.ids[i], m, h)
+		switch {
+		case err == nil:
+			c.heartbeatsSent.Add(1)
+		case ctx.Err() == nil:
+			c.heartbeatsFailed.Add(1)
+		}
+		return err
+	})
+}
+
+// each calls fn for i in [0, n) at once and returns the errors by i. Each
+// call gets its own context bounded by the RPC timeout but not cut short
+// by ctx ending: a heartbeat cancelled at shutdown could still reach the
+// control plane after the final one and leave it with stale numbers.
+func (c *Client) each(ctx context.Context, n int, fn func(ctx context.Context, i int) error) []error {
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.cfg.RPCTimeout)
+			defer cancel()
+			errs[i] = fn(rctx, i)
+		})
 	}
-	return err
+	wg.Wait()
+	return errs
+}
+
+func anyOf(errs []error, is func(error) bool) bool {
+	return slices.ContainsFunc(errs, func(err error) bool { return err != nil && is(err) })
 }
 
 // health summarises the freshness of every component's stats.

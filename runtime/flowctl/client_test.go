@@ -74,7 +74,7 @@ func TestClientReportsPipelineStats(t *testing.T) {
 			hb := snap.Accepted()[0]
 			assert.Equal(t, 42.0, hb.Metrics["source.test-source.processed"])
 			assert.Equal(t, 58752000.0, hb.Metrics["source.test-source.last_ledger"])
-			assert.Equal(t, 7.0, hb.Metrics["processor.payments.messages_processed"])
+			assert.Equal(t, 7.0, hb.Metrics["processor.payments.payments_found"])
 			assert.Equal(t, 0.25, hb.Metrics["processor.payments.filter_ratio"])
 			assert.Equal(t, 1.0, hb.Metrics["processor.payments.healthy"])
 			assert.Equal(t, 2.0, hb.Metrics["pipeline.component_count"])

@@ -6,6 +6,8 @@ import (
 	"net"
 	"strings"
 	"time"
+
+	"github.com/cdpstats/cdpstats/internal/suggest"
 )
 
 // API names one of the control-plane APIs flowctl serves.
@@ -13,6 +15,11 @@ type API string
 
 // The control-plane APIs a [Client] can speak.
 const (
+	// APIAuto, the default, tries [APIV1] and falls back to [APILegacy]
+	// when the control plane does not serve v1. It probes again after
+	// every new registration, since the control plane may have been
+	// upgraded or downgraded meanwhile.
+	APIAuto API = "auto"
 	// APILegacy is the flowctl.ControlPlane service: Register and
 	// Heartbeat, with metrics as a map of doubles.
 	APILegacy API = "legacy"
@@ -21,6 +28,22 @@ const (
 	// status.
 	APIV1 API = "v1"
 )
+
+// ValidAPIs returns every valid value of [Config.API], default first.
+func ValidAPIs() []API { return []API{APIAuto, APILegacy, APIV1} }
+
+func (a API) valid() bool {
+	return a == APIAuto || a == APILegacy || a == APIV1
+}
+
+// unknownAPI is the message for an API that is not one of [ValidAPIs].
+func unknownAPI(a API) string {
+	valid := make([]string, 0, len(ValidAPIs()))
+	for _, v := range ValidAPIs() {
+		valid = append(valid, string(v))
+	}
+	return fmt.Sprintf("unknown API %q%s", a, suggest.Hint(string(a), valid))
+}
 
 // Defaults applied to the zero fields of a [Config].
 const (
@@ -43,13 +66,17 @@ type Config struct {
 	// Endpoint is the control plane's gRPC address, host:port or any gRPC
 	// target such as dns:///host:port.
 	Endpoint string `yaml:"endpoint"`
-	// ComponentID is the component ID from flowctl's pipeline YAML. It is
-	// sent with the registration and, when set, is the service ID asked
-	// for; otherwise the pipeline ID is.
+	// ComponentID is the ID flowctl knows this process by: the component
+	// ID from flowctl's pipeline YAML, which flowctl passes as
+	// FLOWCTL_SERVICE_ID. When set it is the service ID the pipeline
+	// registers under and is sent as the registration's component_id;
+	// otherwise the pipeline ID is the service ID. Each component
+	// registers as "<service ID>.<type>.<instance>".
 	ComponentID string `yaml:"component_id"`
 	// HeartbeatInterval is the time between heartbeats.
 	HeartbeatInterval time.Duration `yaml:"heartbeat_interval"`
-	// API picks the control-plane API: "legacy" (the default) or "v1".
+	// API picks the control-plane API: "auto" (the default), "legacy" or
+	// "v1".
 	API API `yaml:"api"`
 	// RPCTimeout bounds every registration and heartbeat call, including
 	// the final heartbeat sent while the pipeline shuts down.
@@ -95,7 +122,7 @@ func (c Config) WithDefaults() Config {
 		c.Endpoint = DefaultEndpoint
 	}
 	if c.API == "" {
-		c.API = APILegacy
+		c.API = APIAuto
 	}
 	if c.HeartbeatInterval == 0 {
 		c.HeartbeatInterval = DefaultHeartbeatInterval
@@ -123,8 +150,8 @@ func (c Config) Validate() error {
 	if err := checkEndpoint(c.Endpoint); err != nil {
 		bad("endpoint", "%v", err)
 	}
-	if c.API != APILegacy && c.API != APIV1 {
-		bad("api", "unknown API %q; valid: %q, %q", c.API, APILegacy, APIV1)
+	if !c.API.valid() {
+		bad("api", "%s", unknownAPI(c.API))
 	}
 	for _, d := range []struct {
 		key string

@@ -3,6 +3,8 @@ package flowctl_test
 import (
 	"context"
 	"log/slog"
+	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -85,15 +87,10 @@ func newClient(t *testing.T, cfg flowctl.Config, stats *runtime.PipelineStats) *
 }
 
 // filterDesc describes a processor reporting through the snapshot path.
-var filterDesc = &runtime.ComponentDesc{
-	Type: "processor",
-	Name: "FilterPayments",
-	Stats: []runtime.StatDesc{
-		{Name: "messages_processed", Kind: runtime.KindCounter, Help: "Payments examined", Keys: []string{"messages_processed"}},
-		{Name: "filter_ratio", Kind: runtime.KindRatio, Keys: []string{"filter_ratio"}},
-	},
-	Keys: []string{"messages_processed", "filter_ratio"},
-}
+var filterDesc = runtime.NewComponentDesc("processor", "FilterPayments",
+	runtime.StatDesc{Name: "payments_found", Kind: runtime.KindCounter, Help: "Payments found"},
+	runtime.StatDesc{Name: "filter_ratio", Kind: runtime.KindRatio},
+)
 
 // fixedStats returns stats with a map-path source and a snapshot-path
 // processor whose values do not change.
@@ -105,7 +102,7 @@ func fixedStats() *runtime.PipelineStats {
 		Stats:         map[string]interface{}{"processed": uint64(42), "last_ledger": uint32(58752000)},
 		LastUpdated:   time.Now(),
 	})
-	ps.Component(filterDesc, "payments").Update([]float64{7, 0.25}, time.Now())
+	ps.Component(filterDesc, "payments").Update(runtime.Snapshot{Values: []float64{7, 0.25}}, time.Now())
 	return ps
 }
 
@@ -135,4 +132,74 @@ func runPipeline(t *testing.T, src *countingSource) *runtime.PipelineStats {
 	}()
 	t.Cleanup(func() { cancel(); <-done })
 	return ps
+}
+
+// logRecorder is a slog handler that keeps every record, for tests of
+// what the client logs. Attributes added with With are not kept.
+type logRecorder struct {
+	mu      sync.Mutex
+	records []slog.Record
+}
+
+func (r *logRecorder) Enabled(context.Context, slog.Level) bool { return true }
+
+func (r *logRecorder) Handle(_ context.Context, rec slog.Record) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.records = append(r.records, rec.Clone())
+	return nil
+}
+
+func (r *logRecorder) WithAttrs([]slog.Attr) slog.Handler { return r }
+func (r *logRecorder) WithGroup(string) slog.Handler      { return r }
+
+// logged is one record: its level, message and attributes as text.
+type logged struct {
+	level slog.Level
+	msg   string
+	attrs map[string]string
+}
+
+// all returns every record so far.
+func (r *logRecorder) all() []logged {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := make([]logged, 0, len(r.records))
+	for _, rec := range r.records {
+		l := logged{level: rec.Level, msg: rec.Message, attrs: map[string]string{}}
+		rec.Attrs(func(a slog.Attr) bool {
+			l.attrs[a.Key] = a.Value.String()
+			return true
+		})
+		out = append(out, l)
+	}
+	return out
+}
+
+// withMsg returns the records whose message begins with prefix.
+func (r *logRecorder) withMsg(prefix string) []logged {
+	var out []logged
+	for _, l := range r.all() {
+		if strings.HasPrefix(l.msg, prefix) {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// newRecordedClient returns a client that logs to a recorder.
+func newRecordedClient(t *testing.T, cfg flowctl.Config, stats *runtime.PipelineStats, opts ...flowctl.Option) (*flowctl.Client, *logRecorder) {
+	t.Helper()
+	rec := &logRecorder{}
+	c, err := flowctl.New(cfg, stats, append([]flowctl.Option{flowctl.WithLogger(slog.New(rec))}, opts...)...)
+	require.NoError(t, err)
+	return c, rec
+}
+
+// testComponents are fixedStats' components, and a consumer that has not
+// reported yet.
+var testComponents = []flowctl.Component{
+	{Kind: "source", Instance: "test-source", TypeName: "TestSource", GoType: "*source.TestSource"},
+	{Kind: "processor", Instance: "payments", TypeName: "FilterPayments", GoType: "*processor.FilterPayments"},
+	{Kind: "consumer", Instance: "out", TypeName: "SaveToJSONFile", GoType: "*consumer.SaveToJSONFile"},
 }

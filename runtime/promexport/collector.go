@@ -2,7 +2,6 @@ package promexport
 
 import (
 	"fmt"
-	"math"
 	"slices"
 	"strings"
 
@@ -14,290 +13,315 @@ import (
 // DefaultNamespace is the prefix of every metric name.
 const DefaultNamespace = "cdp"
 
-// Collector is a prometheus.Collector that reads the latest stats of one
-// or more [runtime.PipelineStats] at every scrape. It is unchecked
-// (Describe sends nothing) because the set of metrics is known only once
-// components have reported. It is safe for concurrent scrapes.
-//
-// Use one Collector for every pipeline of a process rather than one per
-// pipeline: a metric name shared by several pipelines then gets one HELP.
-type Collector struct {
-	pipelines []*runtime.PipelineStats
-	catalog   Catalog
-	namespace string
-}
-
-// NewCollector returns a collector of the pipelines' stats, told apart by
-// the pipeline label. Of the options, WithCatalog and WithNamespace apply.
-func NewCollector(pipelines []*runtime.PipelineStats, opts ...Option) *Collector {
-	o := buildOptions(opts)
-	return &Collector{pipelines: slices.Clone(pipelines), catalog: o.catalog, namespace: o.namespace}
-}
-
-// Describe sends nothing, which makes the collector unchecked.
-func (c *Collector) Describe(chan<- *prometheus.Desc) {}
-
 // Label names of the metrics.
 var (
 	pipelineLabels  = []string{"pipeline"}
-	componentLabels = []string{"pipeline", "component_type", "component"}
+	componentLabels = []string{"pipeline", "type", "id"}
 )
 
-// Collect sends the current value of every metric.
+// standardKinds are the component kinds whose health families a Collector
+// always describes.
+var standardKinds = []string{"source", "processor", "consumer"}
+
+// Collector is a prometheus.Collector that reads the latest typed stats of
+// one or more [runtime.PipelineStats] at every scrape. It is safe for
+// concurrent scrapes.
+//
+// Describe sends a descriptor for every metric family: the pipeline's,
+// the health of each component kind, and every stat of each component
+// described with [WithComponents], derived from the component's
+// StatsDesc. client_golang's registry then checks them when the collector
+// is registered: two components whose stats map to one family with other
+// labels, another HELP or another type are reported there. Components
+// that were not described are exported by [Collector.Undescribed].
+//
+// Use one Collector for every pipeline of a process rather than one per
+// pipeline: families are shared by the pipelines, told apart by the
+// pipeline label.
+type Collector struct {
+	pipelines []*runtime.PipelineStats
+	fams      *families
+}
+
+// NewCollector returns a collector of the pipelines' stats. Of the
+// options, WithComponents and WithNamespace apply.
+func NewCollector(pipelines []*runtime.PipelineStats, opts ...Option) *Collector {
+	o := buildOptions(opts)
+	fams := newFamilies(o.namespace)
+	for _, k := range standardKinds {
+		fams.healthOf(k)
+	}
+	for _, d := range o.components {
+		fams.componentOf(d)
+	}
+	return &Collector{pipelines: slices.Clone(pipelines), fams: fams}
+}
+
+// Describe sends the descriptor of every family the collector exports.
+func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range c.fams.described {
+		ch <- d
+	}
+}
+
+// Collect sends the current value of every described metric.
 func (c *Collector) Collect(ch chan<- prometheus.Metric) {
-	s := newScrape()
 	for _, ps := range c.pipelines {
-		c.collect(s, ps)
-	}
-	s.add(c.namespace+"_exporter_skipped_series", prometheus.GaugeValue, nil,
-		"Series left out of this scrape because a series of another type or label set, or with the same labels, already had the name.", "",
-		point{value: float64(s.skipped)})
-	s.emit(ch)
-}
-
-// collect adds one pipeline's metrics to s.
-func (c *Collector) collect(s *scrape, ps *runtime.PipelineStats) {
-	pipeline := ps.PipelineID()
-	health := ps.HealthDetails()
-	c.collectPipeline(s, ps, health)
-	// Health first: a hand-written GetStats that reports a reserved key
-	// such as "healthy" must not take the name from the real thing.
-	for _, comp := range health.Components {
-		labels := []string{pipeline, comp.ComponentName, comp.InstanceID}
-		prefix := c.namespace + "_" + sanitize(comp.ComponentType) + "_"
-		s.add(prefix+runtime.HealthyKey, prometheus.GaugeValue, componentLabels,
-			"1 when the component's stats are fresher than the health timeout, else 0.", "",
-			point{labels: labels, value: boolFloat(comp.Healthy)})
-		s.add(prefix+runtime.StatsAgeKey, prometheus.GaugeValue, componentLabels,
-			"Seconds since the component's stats were last collected.", "",
-			point{labels: labels, value: max(comp.Age.Seconds(), 0)})
-	}
-	for _, snap := range ps.Components() {
-		c.collectComponent(s, pipeline, snap)
+		c.fams.collect(ch, ps, true)
 	}
 }
 
-func (c *Collector) collectPipeline(s *scrape, ps *runtime.PipelineStats, health runtime.HealthReport) {
-	labels := []string{ps.PipelineID()}
-	p := c.namespace + "_pipeline_"
-	metrics := ps.GetMetrics()
-	s.add(p+"uptime_seconds", prometheus.GaugeValue, pipelineLabels,
-		"Seconds since the pipeline's stats were created.", "",
-		point{labels: labels, value: metrics[runtime.MetricUptime]})
-	s.add(p+"components", prometheus.GaugeValue, pipelineLabels,
-		"Number of components that have reported stats.", "",
-		point{labels: labels, value: float64(len(health.Components))})
-	s.add(p+"collector_errors_total", prometheus.CounterValue, pipelineLabels,
-		"GetStats calls that panicked and were recovered by the stats collector.", "",
-		point{labels: labels, value: float64(ps.CollectorErrors())})
-	s.add(p+"dropped_values_total", prometheus.CounterValue, pipelineLabels,
-		"Stat values dropped because they could not convert to a finite number.", "",
-		point{labels: labels, value: float64(ps.DroppedValues())})
-	s.add(p+"healthy", prometheus.GaugeValue, pipelineLabels,
-		"1 when at least one component has reported and every component's stats are fresher than the health timeout, else 0.", "",
-		point{labels: labels, value: boolFloat(health.Healthy)})
-	s.add(p+"health_timeout_seconds", prometheus.GaugeValue, pipelineLabels,
-		"How stale a component's stats may be before it counts as unhealthy.", "",
-		point{labels: labels, value: health.Timeout.Seconds()})
-}
+// Undescribed returns an unchecked collector (its Describe sends nothing)
+// of what c leaves out: the stats of components that were not described
+// with [WithComponents], such as components with a hand-written GetStats,
+// and the health of components of other kinds. The registry checks their
+// series as it gathers them. [NewHandler] registers both.
+func (c *Collector) Undescribed() prometheus.Collector { return undescribed{c} }
 
-func (c *Collector) collectComponent(s *scrape, pipeline string, snap runtime.ComponentSnapshot) {
-	desc := snap.Desc
-	if desc == nil && c.catalog != nil {
-		desc = c.catalog.Lookup(snap.ComponentType, snap.ComponentName)
-	}
-	values := make(map[string]float64, len(snap.Keys))
-	for i, k := range snap.Keys {
-		if i < len(snap.Values) && !math.IsNaN(snap.Values[i]) {
-			values[k] = snap.Values[i]
-		}
-	}
-	st := statTarget{
-		s:      s,
-		prefix: c.namespace + "_" + sanitize(snap.ComponentType) + "_",
-		owner:  snap.ComponentName,
-		labels: []string{pipeline, snap.ComponentName, snap.InstanceID},
-		values: values,
-	}
-	covered := make(map[string]bool)
-	if desc != nil {
-		for _, sd := range desc.Stats {
-			for _, k := range sd.Keys {
-				covered[k] = true
-			}
-			st.addStat(sd)
-		}
-	}
-	for _, k := range snap.Keys {
-		if v, ok := values[k]; ok && !covered[k] {
-			st.addUntyped(k, v)
-		}
+type undescribed struct{ c *Collector }
+
+func (undescribed) Describe(chan<- *prometheus.Desc) {}
+
+func (u undescribed) Collect(ch chan<- prometheus.Metric) {
+	// Families built per scrape: components may report with any
+	// description at any time.
+	fams := newFamilies(u.c.fams.namespace)
+	for _, ps := range u.c.pipelines {
+		fams.collectUndescribed(ch, ps, u.c.fams)
 	}
 }
 
-// statTarget adds one component's stats to a scrape.
-type statTarget struct {
-	s      *scrape
-	prefix string
-	owner  string // the component type name, for HELP of shared names
-	labels []string
-	values map[string]float64
+// families are the descriptors of the metric families of a namespace,
+// built from component descriptions.
+type families struct {
+	namespace string
+	pipeline  pipelineFamilies
+	health    map[string]healthFamilies           // by component kind
+	comps     map[*runtime.ComponentDesc][]family // one per stat, by description
+	byText    map[string]*prometheus.Desc         // every descriptor, by its String
+	described []*prometheus.Desc                  // every descriptor, once, in order
 }
 
-func (t statTarget) add(name string, vt prometheus.ValueType, help string, v float64) {
-	t.s.add(t.prefix+name, vt, componentLabels, help, t.owner, point{labels: t.labels, value: v})
+// family is the Prometheus form of one stat.
+type family struct {
+	stat  runtime.StatDesc
+	desc  *prometheus.Desc
+	max   *prometheus.Desc // the largest observation of a latency
+	typ   prometheus.ValueType
+	scale float64 // multiply a value by scale to get base units
 }
 
-// addUntyped exports a key that no description covers.
-func (t statTarget) addUntyped(key string, v float64) {
-	t.s.add(t.prefix+sanitize(key), prometheus.UntypedValue, componentLabels,
-		fmt.Sprintf("Stat %q as reported by GetStats; no //cdp:stat description is known for it.", key), "",
-		point{labels: t.labels, value: v})
+type pipelineFamilies struct {
+	uptime, components, collectorErrors, droppedValues, healthy, healthTimeout *prometheus.Desc
 }
 
-// addStat exports one described stat under the name its kind calls for.
-func (t statTarget) addStat(sd runtime.StatDesc) {
-	name := sanitize(sd.Name)
-	key := sd.Name
-	if len(sd.Keys) > 0 {
-		key = sd.Keys[0]
+type healthFamilies struct {
+	healthy, statsAge *prometheus.Desc
+}
+
+func newFamilies(namespace string) *families {
+	f := &families{
+		namespace: namespace,
+		health:    make(map[string]healthFamilies),
+		comps:     make(map[*runtime.ComponentDesc][]family),
+		byText:    make(map[string]*prometheus.Desc),
 	}
-	u, converts := lookupUnit(sd.Unit)
-	scale := 1.0
+	p := namespace + "_pipeline_"
+	f.pipeline = pipelineFamilies{
+		uptime:     f.desc(p+"uptime_seconds", "Seconds since the pipeline's stats were created.", pipelineLabels),
+		components: f.desc(p+"components", "Number of components that have reported stats.", pipelineLabels),
+		collectorErrors: f.desc(p+"collector_errors_total",
+			"GetStats calls that panicked and were recovered by the stats collector.", pipelineLabels),
+		droppedValues: f.desc(p+"dropped_values_total",
+			"Stat values dropped because they could not convert to a finite number.", pipelineLabels),
+		healthy: f.desc(p+"healthy", "1 when at least one component has reported and every component's "+
+			"stats are fresher than the health timeout, else 0.", pipelineLabels),
+		healthTimeout: f.desc(p+"health_timeout_seconds",
+			"How stale a component's stats may be before it counts as unhealthy.", pipelineLabels),
+	}
+	return f
+}
+
+// desc returns the descriptor of a family, the same one for the same
+// name, help and labels.
+func (f *families) desc(name, help string, labels []string) *prometheus.Desc {
+	d := prometheus.NewDesc(name, help, labels, nil)
+	text := d.String()
+	if prev, ok := f.byText[text]; ok {
+		return prev
+	}
+	f.byText[text] = d
+	f.described = append(f.described, d)
+	return d
+}
+
+// healthOf returns the health families of a component kind.
+func (f *families) healthOf(kind string) healthFamilies {
+	if h, ok := f.health[kind]; ok {
+		return h
+	}
+	prefix := f.namespace + "_" + sanitize(kind) + "_"
+	h := healthFamilies{
+		healthy: f.desc(prefix+runtime.HealthyKey,
+			"1 when the component's stats are fresher than the health timeout, else 0.", componentLabels),
+		statsAge: f.desc(prefix+runtime.StatsAgeKey,
+			"Seconds since the component's stats were last collected.", componentLabels),
+	}
+	f.health[kind] = h
+	return h
+}
+
+// componentOf returns the families of every stat of d.
+func (f *families) componentOf(d *runtime.ComponentDesc) []family {
+	if fams, ok := f.comps[d]; ok {
+		return fams
+	}
+	prefix := f.namespace + "_" + sanitize(d.Kind) + "_"
+	fams := make([]family, len(d.Stats))
+	for i, s := range d.Stats {
+		fams[i] = f.stat(prefix, d.Kind, s)
+	}
+	f.comps[d] = fams
+	return fams
+}
+
+// stat returns the family of one stat, named as its kind and unit call
+// for (see the package documentation).
+func (f *families) stat(prefix, kind string, s runtime.StatDesc) family {
+	name := sanitize(s.Name)
+	help := statHelp(s, kind)
+	u, converts := lookupUnit(s.Unit)
+	fam := family{stat: s, typ: prometheus.GaugeValue, scale: 1}
 	if converts {
-		scale = u.scale
+		fam.scale = u.scale
 	}
-	help := statHelp(sd, t.owner)
-	switch {
-	case sd.Kind == runtime.KindCounter && sd.Label != "":
-		t.addLabelledCounter(sd, name, help, u, converts)
-		return
-	}
-	switch sd.Kind {
+	labels := componentLabels
+	switch s.Kind {
 	case runtime.KindCounter:
-		v, ok := t.values[key]
-		if !ok {
-			return
-		}
 		name = trimSuffixes(name, "_total")
 		if converts {
 			name = withUnit(name, u)
 		}
-		t.add(name+"_total", prometheus.CounterValue, help, v*scale)
-	case runtime.KindGauge:
-		v, ok := t.values[key]
-		if !ok {
-			return
+		name += "_total"
+		fam.typ = prometheus.CounterValue
+		if s.Label != "" {
+			labels = append(slices.Clip(componentLabels), s.Label)
 		}
+	case runtime.KindGauge:
 		if converts {
 			name = withUnit(name, u)
 		}
-		t.add(name, prometheus.GaugeValue, help, v*scale)
 	case runtime.KindRatio:
-		v, ok := t.values[key]
-		if !ok {
-			return
-		}
 		if !strings.HasSuffix(name, "ratio") {
 			name += "_ratio"
 		}
-		if converts && u.suffix == "ratio" {
-			v *= u.scale
+		if !converts || u.suffix != "ratio" {
+			fam.scale = 1
 		}
-		t.add(name, prometheus.GaugeValue, help, v)
 	case runtime.KindTimestamp:
-		v, ok := t.values[key]
-		if !ok {
-			return
-		}
 		name = trimSuffixes(name, "_timestamp_seconds", "_timestamp", "_unix", "_time", "_at", "_ts")
-		t.add(name+"_timestamp_seconds", prometheus.GaugeValue, help+" As unix seconds; 0 when it never happened.", v)
+		name += "_timestamp_seconds"
+		help += " As unix seconds; 0 when it never happened."
+		fam.scale = 1
 	case runtime.KindLatency:
-		t.addLatency(sd, name, help)
+		name = trimSuffixes(name, "_seconds", "_ms")
+		fam.max = f.desc(prefix+name+"_max_seconds", "Largest observation of: "+help, labels)
+		name += "_seconds"
 	default:
-		for _, k := range sd.Keys {
-			if v, ok := t.values[k]; ok {
-				t.addUntyped(k, v)
-			}
+		fam.typ = prometheus.UntypedValue
+		fam.scale = 1
+		help = fmt.Sprintf("Stat %q as reported by a hand-written GetStats; no //cdp:stat describes it.", s.Name)
+	}
+	fam.desc = f.desc(prefix+name, help, labels)
+	return fam
+}
+
+// collect sends one pipeline's metrics: with described true, the
+// pipeline's own and those of the components f describes; with described
+// false, see collectUndescribed.
+func (f *families) collect(ch chan<- prometheus.Metric, ps *runtime.PipelineStats, described bool) {
+	pipeline := ps.PipelineID()
+	health := ps.HealthDetails()
+	p := f.pipeline
+	gauge := func(d *prometheus.Desc, v float64) {
+		ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, pipeline)
+	}
+	counter := func(d *prometheus.Desc, v float64) {
+		ch <- prometheus.MustNewConstMetric(d, prometheus.CounterValue, v, pipeline)
+	}
+	gauge(p.uptime, ps.Uptime().Seconds())
+	gauge(p.components, float64(len(health.Components)))
+	counter(p.collectorErrors, float64(ps.CollectorErrors()))
+	counter(p.droppedValues, float64(ps.DroppedValues()))
+	gauge(p.healthy, boolFloat(health.Healthy))
+	gauge(p.healthTimeout, health.Timeout.Seconds())
+	for _, comp := range health.Components {
+		if h, ok := f.health[comp.Kind]; ok {
+			sendHealth(ch, h, pipeline, comp)
+		}
+	}
+	for _, snap := range ps.Components() {
+		if fams, ok := f.comps[snap.Desc]; ok {
+			sendComponent(ch, fams, pipeline, snap)
 		}
 	}
 }
 
-// addLabelledCounter exports a labelled counter as one counter family
-// with the stat's label next to the component labels, one series per
-// value. A description whose label clashes with the component labels or
-// is not a valid label name, or whose values do not match its keys, is
-// exported key by key, untyped, as if it were not described.
-func (t statTarget) addLabelledCounter(sd runtime.StatDesc, name, help string, u unit, converts bool) {
-	if !validLabel(sd.Label) || len(sd.Values) != len(sd.Keys) {
-		for _, k := range sd.Keys {
-			if v, ok := t.values[k]; ok {
-				t.addUntyped(k, v)
-			}
+// collectUndescribed sends what the checked families described leave
+// out, building families into f as it goes.
+func (f *families) collectUndescribed(ch chan<- prometheus.Metric, ps *runtime.PipelineStats, described *families) {
+	pipeline := ps.PipelineID()
+	for _, comp := range ps.HealthDetails().Components {
+		if _, ok := described.health[comp.Kind]; !ok {
+			sendHealth(ch, f.healthOf(comp.Kind), pipeline, comp)
 		}
-		return
 	}
-	scale := 1.0
-	name = trimSuffixes(name, "_total")
-	if converts {
-		name = withUnit(name, u)
-		scale = u.scale
+	for _, snap := range ps.Components() {
+		if _, ok := described.comps[snap.Desc]; !ok {
+			sendComponent(ch, f.componentOf(snap.Desc), pipeline, snap)
+		}
 	}
-	labels := append(slices.Clip(componentLabels), sd.Label)
-	for i, k := range sd.Keys {
-		v, ok := t.values[k]
-		if !ok {
+}
+
+func sendHealth(ch chan<- prometheus.Metric, h healthFamilies, pipeline string, comp runtime.ComponentHealth) {
+	ch <- prometheus.MustNewConstMetric(h.healthy, prometheus.GaugeValue, boolFloat(comp.Healthy), pipeline, comp.Type, comp.ID)
+	ch <- prometheus.MustNewConstMetric(h.statsAge, prometheus.GaugeValue, max(comp.Age.Seconds(), 0), pipeline, comp.Type, comp.ID)
+}
+
+// sendComponent sends every stat of one component instance from its typed
+// snapshot. A series the registry would reject (a bad label, say) is sent
+// as an invalid metric, which the registry reports.
+func sendComponent(ch chan<- prometheus.Metric, fams []family, pipeline string, snap runtime.ComponentSnapshot) {
+	labels := []string{pipeline, snap.Type, snap.ID}
+	send := func(m prometheus.Metric, err error, d *prometheus.Desc) {
+		if err != nil {
+			m = prometheus.NewInvalidMetric(d, err)
+		}
+		ch <- m
+	}
+	for _, fam := range fams {
+		s := fam.stat
+		if s.Kind == runtime.KindLatency {
+			l := snap.Stats.Latency(s)
+			quantiles := map[float64]float64{0.5: l.P50.Seconds(), 0.9: l.P90.Seconds(), 0.99: l.P99.Seconds(), 0.999: l.P999.Seconds()}
+			m, err := prometheus.NewConstSummary(fam.desc, l.Count, l.Sum.Seconds(), quantiles, labels...)
+			send(m, err, fam.desc)
+			m, err = prometheus.NewConstMetric(fam.max, prometheus.GaugeValue, l.Max.Seconds(), labels...)
+			send(m, err, fam.max)
 			continue
 		}
-		t.s.add(t.prefix+name+"_total", prometheus.CounterValue, labels, help, t.owner,
-			point{labels: append(slices.Clip(t.labels), sd.Values[i]), value: v * scale})
-	}
-}
-
-// validLabel reports whether name can label a component metric: a
-// Prometheus label name that is none of the component labels and not
-// reserved.
-func validLabel(name string) bool {
-	if name == "" || strings.HasPrefix(name, "__") || name == "le" || name == "quantile" ||
-		slices.Contains(componentLabels, name) {
-		return false
-	}
-	for i := 0; i < len(name); i++ {
-		if c := name[i]; !isNameByte(c) || i == 0 && '0' <= c && c <= '9' {
-			return false
-		}
-	}
-	return true
-}
-
-// addLatency exports a latency stat's flat keys (see
-// runtime.LatencyKeySuffixes) as a summary in seconds and a gauge of the
-// largest observation.
-func (t statTarget) addLatency(sd runtime.StatDesc, name, help string) {
-	get := func(suffix string) (float64, bool) {
-		v, ok := t.values[sd.Name+suffix]
-		return v, ok
-	}
-	base := trimSuffixes(name, "_seconds", "_ms")
-	count, ok := get("_count")
-	if ok && count >= 0 {
-		avg, _ := get("_avg_ms")
-		n := uint64(math.Round(count))
-		quantiles := make(map[float64]float64, 3)
-		for _, q := range []struct {
-			suffix string
-			q      float64
-		}{{"_p50_ms", 0.5}, {"_p90_ms", 0.9}, {"_p99_ms", 0.99}} {
-			if v, ok := get(q.suffix); ok {
-				quantiles[q.q] = v / 1e3
+		for i := range s.Width() {
+			v := snap.Stats.Value(s, i)
+			if v != v { // NaN: dropped
+				continue
 			}
+			lv := labels
+			if s.Label != "" {
+				lv = append(slices.Clip(labels), s.Values[i])
+			}
+			m, err := prometheus.NewConstMetric(fam.desc, fam.typ, v*fam.scale, lv...)
+			send(m, err, fam.desc)
 		}
-		t.s.add(t.prefix+base+"_seconds", summaryType, componentLabels, help, t.owner, point{
-			labels: t.labels, count: n, sum: avg * float64(n) / 1e3, quantiles: quantiles,
-		})
-	}
-	if v, ok := get("_max_ms"); ok {
-		t.add(base+"_max_seconds", prometheus.GaugeValue, "Largest observation of: "+help, v/1e3)
 	}
 }
 
@@ -305,16 +329,16 @@ func (t statTarget) addLatency(sd runtime.StatDesc, name, help string) {
 // built from its name when the marker has none. A unit that is not
 // converted to a base unit is kept here, as Prometheus names carry only
 // base units.
-func statHelp(sd runtime.StatDesc, owner string) string {
-	h := strings.TrimSpace(sd.Help)
+func statHelp(s runtime.StatDesc, kind string) string {
+	h := strings.TrimSpace(s.Help)
 	if h == "" {
-		h = fmt.Sprintf("The %s %s of %s.", sd.Name, sd.Kind, owner)
+		h = fmt.Sprintf("The %s %s of a %s.", s.Name, s.Kind, kind)
 	} else if !strings.ContainsAny(h[len(h)-1:], ".!?") {
 		h += "."
 	}
-	if sd.Unit != "" {
-		if _, ok := lookupUnit(sd.Unit); !ok {
-			h += " Unit: " + sd.Unit + "."
+	if s.Unit != "" {
+		if _, ok := lookupUnit(s.Unit); !ok {
+			h += " Unit: " + s.Unit + "."
 		}
 	}
 	return h

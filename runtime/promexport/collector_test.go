@@ -1,6 +1,7 @@
 package promexport_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -15,66 +16,46 @@ import (
 
 // filterDesc describes a processor with one stat of every kind and unit
 // the exporter converts.
-var filterDesc = &runtime.ComponentDesc{
-	Type: "processor",
-	Name: "FilterPayments",
-	Stats: []runtime.StatDesc{
-		{Name: "messages_processed", Kind: runtime.KindCounter, Help: "Payments examined", Keys: []string{"messages_processed"}},
-		{Name: "errors", Kind: runtime.KindCounter, Keys: []string{"errors"}},
-		{Name: "bytes_read", Kind: runtime.KindCounter, Unit: "bytes", Help: "Bytes of XDR read.", Keys: []string{"bytes_read"}},
-		{Name: "ledgers", Kind: runtime.KindCounter, Unit: "ledgers", Help: "Ledgers seen", Keys: []string{"ledgers"}},
-		{Name: "filter_ratio", Kind: runtime.KindRatio, Help: "Share of payments filtered out", Keys: []string{"filter_ratio"}},
-		{Name: "in_flight", Kind: runtime.KindGauge, Help: "Payments being processed", Keys: []string{"in_flight"}},
-		{Name: "wait_ms", Kind: runtime.KindGauge, Unit: "ms", Help: "Time waiting for input", Keys: []string{"wait_ms"}},
-		{Name: "cpu", Kind: runtime.KindGauge, Unit: "percent", Help: "CPU use", Keys: []string{"cpu"}},
-		{Name: "last_processed_at", Kind: runtime.KindTimestamp, Help: "When the last payment was processed", Keys: []string{"last_processed_at"}},
-		{Name: "process_latency", Kind: runtime.KindLatency, Help: "Time to process one ledger", Keys: []string{
-			"process_latency_count", "process_latency_avg_ms", "process_latency_p50_ms",
-			"process_latency_p90_ms", "process_latency_p99_ms", "process_latency_max_ms",
-		}},
-	},
-}
+var filterDesc = runtime.NewComponentDesc("processor", "FilterPayments",
+	runtime.StatDesc{Name: "payments_found", Kind: runtime.KindCounter, Help: "Payments examined"},
+	runtime.StatDesc{Name: "errors", Kind: runtime.KindCounter},
+	runtime.StatDesc{Name: "bytes_read", Kind: runtime.KindCounter, Unit: "bytes", Help: "Bytes of XDR read."},
+	runtime.StatDesc{Name: "ledgers", Kind: runtime.KindCounter, Unit: "ledgers", Help: "Ledgers seen"},
+	runtime.StatDesc{Name: "filter_ratio", Kind: runtime.KindRatio, Help: "Share of payments filtered out"},
+	runtime.StatDesc{Name: "queued", Kind: runtime.KindGauge, Help: "Payments waiting"},
+	runtime.StatDesc{Name: "wait_ms", Kind: runtime.KindGauge, Unit: "ms", Help: "Time waiting for input"},
+	runtime.StatDesc{Name: "cpu", Kind: runtime.KindGauge, Unit: "percent", Help: "CPU use"},
+	runtime.StatDesc{Name: "last_processed_at", Kind: runtime.KindTimestamp, Help: "When the last payment was processed"},
+	runtime.StatDesc{Name: "process_latency", Kind: runtime.KindLatency, Help: "Time to process one ledger"},
+)
 
-var contractEventDesc = &runtime.ComponentDesc{
-	Type: "processor",
-	Name: "ContractEvent",
-	Stats: []runtime.StatDesc{
-		{Name: "errors", Kind: runtime.KindCounter, Help: "Events that failed to decode", Keys: []string{"errors"}},
-	},
-}
-
-// jsonFileDesc is known only from the catalog: the component reports
-// through plain GetStats.
-var jsonFileDesc = &runtime.ComponentDesc{
-	Type: "consumer",
-	Name: "SaveToJSONFile",
-	Stats: []runtime.StatDesc{
-		{Name: "messages_written", Kind: runtime.KindCounter, Help: "JSON lines written", Keys: []string{"messages_written"}},
-	},
-}
-
-func init() {
-	for _, d := range []*runtime.ComponentDesc{filterDesc, contractEventDesc, jsonFileDesc} {
-		for _, s := range d.Stats {
-			d.Keys = append(d.Keys, s.Keys...)
-		}
-	}
-}
+// contractEventDesc shares the errors family with filterDesc, with the
+// same (generated) HELP.
+var contractEventDesc = runtime.NewComponentDesc("processor", "ContractEvent",
+	runtime.StatDesc{Name: "errors", Kind: runtime.KindCounter},
+)
 
 var lastProcessed = time.Unix(1_700_000_000, 0)
 
-// filterValues are FilterPayments' values in filterDesc.Keys order.
-func filterValues(processed float64) []float64 {
-	return []float64{
-		processed, 2, 4096, 9, 0.25, 3, 250, 50, float64(lastProcessed.Unix()),
-		4, 2, 1.5, 3, 4, 5,
+// filterLatency is the latency every filterSnapshot reports.
+var filterLatency = runtime.LatencySummary{
+	Count: 4, Sum: 8 * time.Millisecond, Max: 5 * time.Millisecond,
+	P50: 1500 * time.Microsecond, P90: 3 * time.Millisecond, P99: 4 * time.Millisecond, P999: 5 * time.Millisecond,
+}
+
+// filterSnapshot is a snapshot of filterDesc with found payments.
+func filterSnapshot(found float64) runtime.Snapshot {
+	return runtime.Snapshot{
+		Values:    []float64{found, 2, 4096, 9, 0.25, 3, 250, 50, float64(lastProcessed.Unix())},
+		Latencies: []runtime.LatencySummary{filterLatency},
 	}
 }
 
+func ceSnapshot(errors float64) runtime.Snapshot { return runtime.Snapshot{Values: []float64{errors}} }
+
 // testStats is a pipeline with two instances of FilterPayments and a
-// ContractEvent on the snapshot path, a source that reports through plain
-// GetStats with no description anywhere, and a consumer that reports
-// through plain GetStats but is in the catalog.
+// ContractEvent on the snapshot path, and a source and a consumer that
+// report through a hand-written GetStats.
 func testStats() *runtime.PipelineStats {
 	ps := runtime.NewPipelineStats("payments-pipeline")
 	now := time.Now()
@@ -82,28 +63,31 @@ func testStats() *runtime.PipelineStats {
 		ComponentType: "source", ComponentName: "test-source", LastUpdated: now,
 		Stats: map[string]interface{}{"processed": 42, "weird key!": true},
 	})
-	ps.Component(filterDesc, "payments").Update(filterValues(100), now)
-	ps.Component(filterDesc, "payments-usdc").Update(filterValues(7), now)
-	ps.Component(contractEventDesc, "").Update([]float64{11}, now)
+	ps.Component(filterDesc, "payments").Update(filterSnapshot(100), now)
+	ps.Component(filterDesc, "payments-usdc").Update(filterSnapshot(7), now)
+	ps.Component(contractEventDesc, "").Update(ceSnapshot(11), now)
 	ps.UpdateComponentStats(runtime.ComponentStats{
 		ComponentType: "consumer", ComponentName: "SaveToJSONFile", InstanceID: "out", LastUpdated: now,
-		Stats: map[string]interface{}{"messages_written": uint64(5), "undescribed": 1.5},
+		Stats: map[string]interface{}{"messages_written": uint64(5)},
 	})
 	return ps
 }
 
-var catalog = promexport.NewCatalog(filterDesc, contractEventDesc, jsonFileDesc)
+// described describes the snapshot-path components of testStats.
+var described = promexport.WithComponents(filterDesc, contractEventDesc)
 
 func TestMetricsEndpoint(t *testing.T) {
-	base := serve(t, testStats(), promexport.WithCatalog(catalog))
-	families := scrape(t, base)
+	families := scrape(t, serve(t, testStats(), described))
 
-	payments := map[string]string{"pipeline": "payments-pipeline", "component_type": "FilterPayments", "component": "payments"}
-	usdc := map[string]string{"pipeline": "payments-pipeline", "component_type": "FilterPayments", "component": "payments-usdc"}
-	contract := map[string]string{"pipeline": "payments-pipeline", "component_type": "ContractEvent", "component": "ContractEvent"}
-	source := map[string]string{"pipeline": "payments-pipeline", "component_type": "test-source", "component": "test-source"}
-	out := map[string]string{"pipeline": "payments-pipeline", "component_type": "SaveToJSONFile", "component": "out"}
+	payments := map[string]string{"pipeline": "payments-pipeline", "type": "FilterPayments", "id": "payments"}
+	usdc := map[string]string{"pipeline": "payments-pipeline", "type": "FilterPayments", "id": "payments-usdc"}
+	contract := map[string]string{"pipeline": "payments-pipeline", "type": "ContractEvent", "id": "ContractEvent"}
+	source := map[string]string{"pipeline": "payments-pipeline", "type": "test-source", "id": "test-source"}
+	out := map[string]string{"pipeline": "payments-pipeline", "type": "SaveToJSONFile", "id": "out"}
 	pipeline := map[string]string{"pipeline": "payments-pipeline"}
+	handWritten := func(key string) string {
+		return `Stat "` + key + `" as reported by a hand-written GetStats; no //cdp:stat describes it.`
+	}
 
 	tests := []struct {
 		name   string
@@ -112,28 +96,24 @@ func TestMetricsEndpoint(t *testing.T) {
 		labels map[string]string
 		value  float64
 	}{
-		{"cdp_processor_messages_processed_total", dto.MetricType_COUNTER, "Payments examined.", payments, 100},
-		{"cdp_processor_messages_processed_total", dto.MetricType_COUNTER, "Payments examined.", usdc, 7},
+		{"cdp_processor_payments_found_total", dto.MetricType_COUNTER, "Payments examined.", payments, 100},
+		{"cdp_processor_payments_found_total", dto.MetricType_COUNTER, "Payments examined.", usdc, 7},
 		{"cdp_processor_bytes_read_total", dto.MetricType_COUNTER, "Bytes of XDR read.", payments, 4096},
 		{"cdp_processor_ledgers_total", dto.MetricType_COUNTER, "Ledgers seen. Unit: ledgers.", payments, 9},
 		{"cdp_processor_filter_ratio", dto.MetricType_GAUGE, "Share of payments filtered out.", payments, 0.25},
-		{"cdp_processor_in_flight", dto.MetricType_GAUGE, "Payments being processed.", payments, 3},
+		{"cdp_processor_queued", dto.MetricType_GAUGE, "Payments waiting.", payments, 3},
 		{"cdp_processor_wait_seconds", dto.MetricType_GAUGE, "Time waiting for input.", payments, 0.25},
 		{"cdp_processor_cpu_ratio", dto.MetricType_GAUGE, "CPU use.", payments, 0.5},
 		{"cdp_processor_last_processed_timestamp_seconds", dto.MetricType_GAUGE,
 			"When the last payment was processed. As unix seconds; 0 when it never happened.", payments, 1_700_000_000},
 		{"cdp_processor_process_latency_max_seconds", dto.MetricType_GAUGE, "Largest observation of: Time to process one ledger.", payments, 0.005},
-		// Two component types share a name: HELP gives each one's text.
-		{"cdp_processor_errors_total", dto.MetricType_COUNTER,
-			"By component_type. ContractEvent: Events that failed to decode. FilterPayments: The errors counter of FilterPayments.", contract, 11},
-		{"cdp_processor_errors_total", dto.MetricType_COUNTER,
-			"By component_type. ContractEvent: Events that failed to decode. FilterPayments: The errors counter of FilterPayments.", payments, 2},
-		// Plain GetStats, described by the catalog.
-		{"cdp_consumer_messages_written_total", dto.MetricType_COUNTER, "JSON lines written.", out, 5},
-		// Plain GetStats with no description: untyped, generic HELP.
-		{"cdp_consumer_undescribed", dto.MetricType_UNTYPED, `Stat "undescribed" as reported by GetStats; no //cdp:stat description is known for it.`, out, 1.5},
-		{"cdp_source_processed", dto.MetricType_UNTYPED, `Stat "processed" as reported by GetStats; no //cdp:stat description is known for it.`, source, 42},
-		{"cdp_source_weird_key_", dto.MetricType_UNTYPED, `Stat "weird key!" as reported by GetStats; no //cdp:stat description is known for it.`, source, 1},
+		// Two component types share a family, and its HELP.
+		{"cdp_processor_errors_total", dto.MetricType_COUNTER, "The errors counter of a processor.", contract, 11},
+		{"cdp_processor_errors_total", dto.MetricType_COUNTER, "The errors counter of a processor.", payments, 2},
+		// A hand-written GetStats: untyped, generic HELP.
+		{"cdp_consumer_messages_written", dto.MetricType_UNTYPED, handWritten("messages_written"), out, 5},
+		{"cdp_source_processed", dto.MetricType_UNTYPED, handWritten("processed"), source, 42},
+		{"cdp_source_weird_key_", dto.MetricType_UNTYPED, handWritten("weird key!"), source, 1},
 		// Health and pipeline metrics.
 		{"cdp_processor_healthy", dto.MetricType_GAUGE, "1 when the component's stats are fresher than the health timeout, else 0.", payments, 1},
 		{"cdp_source_healthy", dto.MetricType_GAUGE, "1 when the component's stats are fresher than the health timeout, else 0.", source, 1},
@@ -144,7 +124,7 @@ func TestMetricsEndpoint(t *testing.T) {
 		{"cdp_pipeline_health_timeout_seconds", dto.MetricType_GAUGE, "How stale a component's stats may be before it counts as unhealthy.", pipeline, 60},
 	}
 	for _, tc := range tests {
-		t.Run(tc.name+"/"+tc.labels["component"], func(t *testing.T) {
+		t.Run(tc.name+"/"+tc.labels["id"], func(t *testing.T) {
 			f := families[tc.name]
 			require.NotNil(t, f, "no family %s", tc.name)
 			assert.Equal(t, tc.typ, f.GetType())
@@ -171,12 +151,12 @@ func TestMetricsEndpoint(t *testing.T) {
 		assert.Equal(t, "Time to process one ledger.", f.GetHelp())
 		s := series(t, families, "cdp_processor_process_latency_seconds", payments).GetSummary()
 		assert.Equal(t, uint64(4), s.GetSampleCount())
-		assert.InDelta(t, 0.008, s.GetSampleSum(), 1e-12, "sum is avg × count, in seconds")
+		assert.Equal(t, 0.008, s.GetSampleSum(), "the exact sum, in seconds")
 		quantiles := make(map[float64]float64)
 		for _, q := range s.GetQuantile() {
 			quantiles[q.GetQuantile()] = q.GetValue()
 		}
-		assert.InDeltaMapValues(t, map[float64]float64{0.5: 0.0015, 0.9: 0.003, 0.99: 0.004}, quantiles, 1e-12)
+		assert.InDeltaMapValues(t, map[float64]float64{0.5: 0.0015, 0.9: 0.003, 0.99: 0.004, 0.999: 0.005}, quantiles, 1e-12)
 	})
 
 	t.Run("uptime and stats age", func(t *testing.T) {
@@ -186,19 +166,8 @@ func TestMetricsEndpoint(t *testing.T) {
 		assert.Less(t, age, 60.0)
 	})
 
-	t.Run("nothing skipped", func(t *testing.T) {
-		f := families["cdp_exporter_skipped_series"]
-		require.NotNil(t, f)
-		assert.Equal(t, "Series left out of this scrape because a series of another type or label set, or with the same labels, already had the name.", f.GetHelp())
-		assert.Zero(t, f.GetMetric()[0].GetGauge().GetValue())
-		assert.Empty(t, f.GetMetric()[0].GetLabel())
-	})
-
 	t.Run("every series has the component labels or only pipeline", func(t *testing.T) {
 		for name, f := range families {
-			if name == "cdp_exporter_skipped_series" {
-				continue
-			}
 			for _, m := range f.GetMetric() {
 				var names []string
 				for _, l := range m.GetLabel() {
@@ -207,7 +176,7 @@ func TestMetricsEndpoint(t *testing.T) {
 					}
 				}
 				if len(names) != 1 {
-					assert.Equal(t, []string{"component", "component_type", "pipeline"}, names, name)
+					assert.Equal(t, []string{"id", "pipeline", "type"}, names, name)
 				} else {
 					assert.Equal(t, []string{"pipeline"}, names, name)
 				}
@@ -216,44 +185,86 @@ func TestMetricsEndpoint(t *testing.T) {
 	})
 }
 
+func TestDescribeSendsEveryFamilyOfTheDescribedComponents(t *testing.T) {
+	c := promexport.NewCollector([]*runtime.PipelineStats{testStats()}, described)
+	ch := make(chan *prometheus.Desc, 100)
+	c.Describe(ch)
+	close(ch)
+	var descs []string
+	for d := range ch {
+		descs = append(descs, d.String())
+	}
+	all := strings.Join(descs, "\n")
+	for _, want := range []string{
+		"cdp_processor_payments_found_total", "cdp_processor_errors_total", "cdp_processor_process_latency_seconds",
+		"cdp_processor_process_latency_max_seconds", "cdp_consumer_healthy", "cdp_pipeline_uptime_seconds",
+	} {
+		assert.Equal(t, 1, strings.Count(all, `fqName: "`+want+`"`), "%s is described once", want)
+	}
+}
+
+// TestRegistryReportsAClash checks that client_golang's registry, not
+// hand-written code, rejects components whose stats map to one family
+// inconsistently.
+func TestRegistryReportsAClash(t *testing.T) {
+	tests := []struct {
+		name string
+		desc *runtime.ComponentDesc
+		want string
+	}{
+		{"another HELP", runtime.NewComponentDesc("processor", "Other",
+			runtime.StatDesc{Name: "errors", Kind: runtime.KindCounter, Help: "Other errors"}), "cdp_processor_errors_total"},
+		{"a label that is a component label", runtime.NewComponentDesc("processor", "Other",
+			runtime.StatDesc{Name: "n", Kind: runtime.KindCounter, Label: "id", Values: []string{"a"}}), "cdp_processor_n_total"},
+		{"another kind", runtime.NewComponentDesc("processor", "Other",
+			runtime.StatDesc{Name: "errors_total", Kind: runtime.KindGauge}), "cdp_processor_errors_total"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := promexport.NewHandler([]*runtime.PipelineStats{testStats()},
+				promexport.WithComponents(filterDesc, tc.desc))
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tc.want)
+		})
+	}
+}
+
 func TestMetricsReadLatestSnapshotWithoutCountingTwice(t *testing.T) {
 	stats := testStats()
-	base := serve(t, stats)
-	payments := map[string]string{"component": "payments"}
+	base := serve(t, stats, described)
+	payments := map[string]string{"id": "payments"}
 	value := func() float64 {
-		return series(t, scrape(t, base), "cdp_processor_messages_processed_total", payments).GetCounter().GetValue()
+		return series(t, scrape(t, base), "cdp_processor_payments_found_total", payments).GetCounter().GetValue()
 	}
 	assert.Equal(t, 100.0, value())
 	assert.Equal(t, 100.0, value(), "a second scrape reads the same snapshot, it does not add")
-	stats.Component(filterDesc, "payments").Update(filterValues(150), time.Now())
+	stats.Component(filterDesc, "payments").Update(filterSnapshot(150), time.Now())
 	assert.Equal(t, 150.0, value(), "a scrape reads the latest snapshot")
 }
 
-func TestMetricsWithoutCatalogUseGenericHelp(t *testing.T) {
+func TestUndescribedComponentsAreStillExported(t *testing.T) {
 	families := scrape(t, serve(t, testStats()))
-	f := families["cdp_consumer_messages_written"]
-	require.NotNil(t, f, "without a catalog the consumer's stat is untyped")
-	assert.Equal(t, dto.MetricType_UNTYPED, f.GetType())
-	assert.NotContains(t, families, "cdp_consumer_messages_written_total")
+	assert.Equal(t, 100.0, series(t, families, "cdp_processor_payments_found_total",
+		map[string]string{"id": "payments"}).GetCounter().GetValue())
+	assert.Equal(t, dto.MetricType_SUMMARY, families["cdp_processor_process_latency_seconds"].GetType())
 }
 
-func TestMetricsSkipConflictingSeries(t *testing.T) {
+func TestReservedKeysOfAHandWrittenGetStatsAreDropped(t *testing.T) {
 	stats := runtime.NewPipelineStats("p")
 	stats.UpdateComponentStats(runtime.ComponentStats{
 		ComponentType: "source", ComponentName: "hand-written", LastUpdated: time.Now(),
-		// "healthy" is reserved: the real health gauge keeps the name.
 		Stats: map[string]interface{}{"healthy": 0, "processed": 1},
 	})
 	families := scrape(t, serve(t, stats))
-	m := series(t, families, "cdp_source_healthy", map[string]string{"component": "hand-written"})
-	assert.Equal(t, 1.0, m.GetGauge().GetValue())
-	assert.Equal(t, 1.0, series(t, families, "cdp_exporter_skipped_series", nil).GetGauge().GetValue())
+	m := series(t, families, "cdp_source_healthy", map[string]string{"id": "hand-written"})
+	assert.Equal(t, 1.0, m.GetGauge().GetValue(), "the real health gauge keeps the name")
+	assert.Equal(t, 1.0, series(t, families, "cdp_pipeline_dropped_values_total", nil).GetCounter().GetValue())
 	assert.Equal(t, 1.0, series(t, families, "cdp_source_processed", nil).GetUntyped().GetValue())
 }
 
 func TestMetricsNamespace(t *testing.T) {
-	families := scrape(t, serve(t, testStats(), promexport.WithNamespace("stellar")))
-	assert.Contains(t, families, "stellar_processor_messages_processed_total")
+	families := scrape(t, serve(t, testStats(), promexport.WithNamespace("stellar"), described))
+	assert.Contains(t, families, "stellar_processor_payments_found_total")
 	assert.Contains(t, families, "stellar_pipeline_uptime_seconds")
 	for name := range families {
 		assert.NotRegexp(t, "^cdp_", name)
@@ -278,19 +289,18 @@ func TestExtraCollectorsAreServed(t *testing.T) {
 
 func TestMetricsOfSeveralPipelines(t *testing.T) {
 	a := runtime.NewPipelineStats("a")
-	a.Component(contractEventDesc, "").Update([]float64{1}, time.Now())
+	a.Component(contractEventDesc, "").Update(ceSnapshot(1), time.Now())
 	b := runtime.NewPipelineStats("b")
-	b.Component(contractEventDesc, "").Update([]float64{2}, time.Now())
-	b.Component(filterDesc, "payments").Update(filterValues(3), time.Now())
-	families := scrape(t, serveAll(t, []*runtime.PipelineStats{a, b}))
+	b.Component(contractEventDesc, "").Update(ceSnapshot(2), time.Now())
+	b.Component(filterDesc, "payments").Update(filterSnapshot(3), time.Now())
+	families := scrape(t, serveAll(t, []*runtime.PipelineStats{a, b}, described))
 
 	errorsTotal := func(pipeline string) float64 {
 		return series(t, families, "cdp_processor_errors_total",
-			map[string]string{"pipeline": pipeline, "component": "ContractEvent"}).GetCounter().GetValue()
+			map[string]string{"pipeline": pipeline, "id": "ContractEvent"}).GetCounter().GetValue()
 	}
 	assert.Equal(t, 1.0, errorsTotal("a"))
 	assert.Equal(t, 2.0, errorsTotal("b"))
 	assert.Equal(t, 1.0, series(t, families, "cdp_pipeline_components", map[string]string{"pipeline": "a"}).GetGauge().GetValue())
 	assert.Equal(t, 2.0, series(t, families, "cdp_pipeline_components", map[string]string{"pipeline": "b"}).GetGauge().GetValue())
-	assert.Zero(t, series(t, families, "cdp_exporter_skipped_series", nil).GetGauge().GetValue())
 }

@@ -8,36 +8,47 @@
 //
 // # Names
 //
-// A stat "<stat>" of a component with role "<type>" (source, processor,
+// A stat "<stat>" of a component of kind "<kind>" (source, processor,
 // consumer), which [runtime.PipelineStats.GetMetrics] reports under
-// "<type>.<instance>.<stat>", becomes the metric "cdp_<type>_<stat>" with
-// the labels
+// "<kind>.<id>.<stat>", becomes the metric "cdp_<kind>_<stat>" with the
+// labels
 //
-//	pipeline        the pipeline ID
-//	component_type  the component's type name, such as FilterPayments
-//	component       the instance ID (the config "id"), or else the type name
+//	pipeline  the pipeline ID
+//	type      the component's type name, such as FilterPayments
+//	id        the instance ID (the config "id"), or else the type name
 //
 // and a suffix that follows Prometheus conventions for its kind:
 //
-//	counter    cdp_<type>_<stat>_total                      counter
-//	gauge      cdp_<type>_<stat>[_<base unit>]              gauge
-//	ratio      cdp_<type>_<stat>[_ratio]                    gauge
-//	timestamp  cdp_<type>_<stat>_timestamp_seconds          gauge, unix seconds
-//	latency    cdp_<type>_<stat>_seconds                    summary (0.5, 0.9, 0.99)
-//	           cdp_<type>_<stat>_max_seconds                gauge
+//	counter    cdp_<kind>_<stat>_total                      counter
+//	gauge      cdp_<kind>_<stat>[_<base unit>]              gauge
+//	ratio      cdp_<kind>_<stat>[_ratio]                    gauge
+//	timestamp  cdp_<kind>_<stat>_timestamp_seconds          gauge, unix seconds
+//	latency    cdp_<kind>_<stat>_seconds                    summary (0.5, 0.9, 0.99, 0.999), exact count and sum
+//	           cdp_<kind>_<stat>_max_seconds                gauge
 //
+// A labelled counter is one counter family with its label next to these.
 // Units convert to base units (milliseconds to seconds, percent to a
-// ratio). HELP comes from the stat's //cdp:stat help text, through the
-// [runtime.ComponentDesc] the component reported with or, for components
-// that report through plain GetStats, from a [Catalog] such as the one
-// statsgen writes into generated/. A key that no description covers is
-// exported untyped with a generic help.
+// ratio); HELP is the stat's //cdp:stat help text. The collector reads the
+// typed values of each [runtime.ComponentSnapshot]: nothing parses flat
+// keys.
 //
-// Each component also gets cdp_<type>_healthy and
-// cdp_<type>_stats_age_seconds, and each pipeline gets cdp_pipeline_*
+// # Descriptors and checks
+//
+// The [Collector] describes every family up front, from the
+// [runtime.ComponentDesc] of each component given with [WithComponents]
+// (the runner passes every registered component's StatsDesc), so
+// client_golang's registry checks them when [NewHandler] registers it:
+// two component types whose stats make one family with another HELP,
+// labels or type are reported there, not papered over. Every component
+// type that shares a family must therefore give the stat the same help.
+// Components not described, such as ones with a hand-written GetStats
+// (exported untyped, one series per key), go through
+// [Collector.Undescribed], which the registry checks as it gathers.
+//
+// Each component also gets cdp_<kind>_healthy and
+// cdp_<kind>_stats_age_seconds, and each pipeline gets cdp_pipeline_*
 // metrics: uptime, component count, collector errors, dropped values and
-// health. cdp_exporter_skipped_series counts series a scrape left out
-// because their name was taken by a series of another type.
+// health.
 //
 // # HTTP
 //

@@ -37,9 +37,12 @@ type PipelineHealth struct {
 
 // ComponentHealth is one component's freshness in a [PipelineHealth].
 type ComponentHealth struct {
-	Type       string  `json:"type"`
-	Name       string  `json:"name"`
-	Instance   string  `json:"instance"`
+	// Kind is the component's role: source, processor or consumer.
+	Kind string `json:"kind"`
+	// Type is the component's type name, such as FilterPayments.
+	Type string `json:"type"`
+	// ID is the instance ID, or Type when the instance has none.
+	ID         string  `json:"id"`
 	Healthy    bool    `json:"healthy"`
 	AgeSeconds float64 `json:"age_seconds"`
 	// LastUpdated is RFC 3339; empty when the component never reported.
@@ -76,9 +79,9 @@ func pipelineHealth(r runtime.HealthReport) PipelineHealth {
 	}
 	for _, c := range r.Components {
 		ch := ComponentHealth{
-			Type:       c.ComponentType,
-			Name:       c.ComponentName,
-			Instance:   c.InstanceID,
+			Kind:       c.Kind,
+			Type:       c.Type,
+			ID:         c.ID,
 			Healthy:    c.Healthy,
 			AgeSeconds: max(c.Age.Seconds(), 0),
 		}

@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/cdpstats/cdpstats/runtime"
 )
 
 // Option customises a [Collector], a handler from [NewHandler] or a
@@ -12,7 +14,7 @@ import (
 type Option func(*options)
 
 type options struct {
-	catalog         Catalog
+	components      []*runtime.ComponentDesc
 	namespace       string
 	logger          *slog.Logger
 	collectors      []prometheus.Collector
@@ -35,11 +37,14 @@ func buildOptions(opts []Option) options {
 	return o
 }
 
-// WithCatalog describes the stats of components that report through plain
-// GetStats, typically with statsgen's generated/ catalog wrapped by
-// [NewCatalog]. Components that report through the snapshot path carry
-// their own description and do not need it.
-func WithCatalog(c Catalog) Option { return func(o *options) { o.catalog = c } }
+// WithComponents describes the components a [Collector] exports, by the
+// descriptions their StatsDesc methods return, so that it describes every
+// family before any value is seen and the registry checks them when the
+// collector is registered. A component reporting with another
+// description is exported by [Collector.Undescribed].
+func WithComponents(descs ...*runtime.ComponentDesc) Option {
+	return func(o *options) { o.components = append(o.components, descs...) }
+}
 
 // WithNamespace replaces the "cdp" prefix of every metric name. It must be
 // a valid metric name.

@@ -60,10 +60,8 @@ func NewHandler(pipelines []*runtime.PipelineStats, opts ...Option) (http.Handle
 	}
 	o := buildOptions(opts)
 	reg := prometheus.NewRegistry()
-	if err := reg.Register(NewCollector(pipelines, opts...)); err != nil {
-		return nil, fmt.Errorf("promexport: %w", err)
-	}
-	for _, c := range o.collectors {
+	c := NewCollector(pipelines, opts...)
+	for _, c := range append([]prometheus.Collector{c, c.Undescribed()}, o.collectors...) {
 		if err := reg.Register(c); err != nil {
 			return nil, fmt.Errorf("promexport: %w", err)
 		}

@@ -15,14 +15,14 @@ import (
 // FileConfig is SaveToJSONFile's configuration.
 type FileConfig struct {
 	// Path is the file to write. Missing directories are created.
-	Path string `config:"path,required"`
+	Path string `yaml:"path,required"`
 	// Append adds to an existing file instead of replacing it.
-	Append bool `config:"append"`
+	Append bool `yaml:"append"`
 }
 
 // SaveToJSONFile writes each message's payload to a file as a JSON line.
 //
-//cdp:component type=consumer name=SaveToJSONFile
+//cdp:component kind=consumer name=SaveToJSONFile
 type SaveToJSONFile struct {
 	cfg         FileConfig
 	file        *os.File
@@ -33,7 +33,7 @@ type SaveToJSONFile struct {
 
 	//cdp:stat counter name=messages_written unit=messages help="Messages written as JSON lines"
 	//cdp:stat counter name=bytes_written    unit=bytes    help="Bytes written, newlines included"
-	//cdp:stat counter name=errors                         help="Messages that could not be encoded or written, and failed flushes"
+	//cdp:stat counter name=errors                         help="Messages that could not be stored, and failed writes and flushes"
 	stats saveToJSONFileStats
 }
 

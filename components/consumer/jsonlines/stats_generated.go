@@ -2,11 +2,7 @@
 
 package jsonlines
 
-import (
-	"time"
-
-	"github.com/cdpstats/cdpstats/runtime"
-)
+import "github.com/cdpstats/cdpstats/runtime"
 
 // saveToJSONFileStats holds the stats of SaveToJSONFile, as its //cdp:stat
 // markers declare them. Its methods record them; they are safe for concurrent
@@ -47,30 +43,26 @@ func (s *saveToJSONFileStats) AddBytesWritten(n uint64) {
 
 // RecordErrors adds 1 to the counter errors.
 //
-// Messages that could not be encoded or written, and failed flushes.
+// Messages that could not be stored, and failed writes and flushes.
 func (s *saveToJSONFileStats) RecordErrors() {
 	s.errors.Inc()
 }
 
 // AddErrors adds n to the counter errors.
 //
-// Messages that could not be encoded or written, and failed flushes.
+// Messages that could not be stored, and failed writes and flushes.
 func (s *saveToJSONFileStats) AddErrors(n uint64) {
 	s.errors.Add(n)
 }
 
-// _SaveToJSONFile_statsDesc describes the stats of SaveToJSONFile for
-// StatsDesc, the collector and the catalog.
-var _SaveToJSONFile_statsDesc = &runtime.ComponentDesc{
-	Type: "consumer",
-	Name: "SaveToJSONFile",
-	Stats: []runtime.StatDesc{
-		{Name: "messages_written", Kind: runtime.KindCounter, Unit: "messages", Help: "Messages written as JSON lines", Keys: []string{"messages_written"}},
-		{Name: "bytes_written", Kind: runtime.KindCounter, Unit: "bytes", Help: "Bytes written, newlines included", Keys: []string{"bytes_written"}},
-		{Name: "errors", Kind: runtime.KindCounter, Help: "Messages that could not be encoded or written, and failed flushes", Keys: []string{"errors"}},
-	},
-	Keys: []string{"messages_written", "bytes_written", "errors"},
-}
+// _SaveToJSONFile_statsDesc describes the stats of SaveToJSONFile for StatsDesc
+// and the collector.
+var _SaveToJSONFile_statsDesc = runtime.NewComponentDesc(
+	"consumer", "SaveToJSONFile",
+	runtime.StatDesc{Name: "messages_written", Kind: runtime.KindCounter, Unit: "messages", Help: "Messages written as JSON lines"},
+	runtime.StatDesc{Name: "bytes_written", Kind: runtime.KindCounter, Unit: "bytes", Help: "Bytes written, newlines included"},
+	runtime.StatDesc{Name: "errors", Kind: runtime.KindCounter, Help: "Messages that could not be stored, and failed writes and flushes"},
+)
 
 // Compile-time check that the component feeds the collector's allocation-free
 // path.
@@ -82,28 +74,19 @@ func (s *SaveToJSONFile) StatsDesc() *runtime.ComponentDesc {
 	return _SaveToJSONFile_statsDesc
 }
 
-// SnapshotStats writes the current value of every key of StatsDesc().Keys into
-// dst, in order, without allocating. It implements runtime.SnapshotProvider.
-func (s *SaveToJSONFile) SnapshotStats(dst []float64) {
-	_ = dst[2] // one bounds check for all writes
-	dst[0] = float64(s.stats.messagesWritten.Load())
-	dst[1] = float64(s.stats.bytesWritten.Load())
-	dst[2] = float64(s.stats.errors.Load())
+// SnapshotStats writes the current value of every stat of StatsDesc() into dst,
+// without allocating. It implements runtime.SnapshotProvider.
+func (s *SaveToJSONFile) SnapshotStats(dst runtime.Snapshot) {
+	_ = dst.Values[2] // one bounds check for all writes
+	dst.Values[0] = float64(s.stats.messagesWritten.Load())
+	dst.Values[1] = float64(s.stats.bytesWritten.Load())
+	dst.Values[2] = float64(s.stats.errors.Load())
 }
 
 // GetStats returns the stats of SaveToJSONFile in the map form of
 // runtime.StatsProvider.
 func (s *SaveToJSONFile) GetStats() runtime.ComponentStats {
-	return runtime.ComponentStats{
-		ComponentType: "consumer",
-		ComponentName: "SaveToJSONFile",
-		Stats: map[string]interface{}{
-			"messages_written": s.stats.messagesWritten.Load(),
-			"bytes_written":    s.stats.bytesWritten.Load(),
-			"errors":           s.stats.errors.Load(),
-		},
-		LastUpdated: time.Now(),
-	}
+	return runtime.StatsOf(s)
 }
 
 // stdoutConsumerStats holds the stats of StdoutConsumer, as its //cdp:stat
@@ -145,30 +128,26 @@ func (s *stdoutConsumerStats) AddBytesWritten(n uint64) {
 
 // RecordErrors adds 1 to the counter errors.
 //
-// Messages that could not be encoded or written, and failed flushes.
+// Messages that could not be stored, and failed writes and flushes.
 func (s *stdoutConsumerStats) RecordErrors() {
 	s.errors.Inc()
 }
 
 // AddErrors adds n to the counter errors.
 //
-// Messages that could not be encoded or written, and failed flushes.
+// Messages that could not be stored, and failed writes and flushes.
 func (s *stdoutConsumerStats) AddErrors(n uint64) {
 	s.errors.Add(n)
 }
 
-// _StdoutConsumer_statsDesc describes the stats of StdoutConsumer for
-// StatsDesc, the collector and the catalog.
-var _StdoutConsumer_statsDesc = &runtime.ComponentDesc{
-	Type: "consumer",
-	Name: "StdoutConsumer",
-	Stats: []runtime.StatDesc{
-		{Name: "messages_written", Kind: runtime.KindCounter, Unit: "messages", Help: "Messages written as JSON lines", Keys: []string{"messages_written"}},
-		{Name: "bytes_written", Kind: runtime.KindCounter, Unit: "bytes", Help: "Bytes written, newlines included", Keys: []string{"bytes_written"}},
-		{Name: "errors", Kind: runtime.KindCounter, Help: "Messages that could not be encoded or written, and failed flushes", Keys: []string{"errors"}},
-	},
-	Keys: []string{"messages_written", "bytes_written", "errors"},
-}
+// _StdoutConsumer_statsDesc describes the stats of StdoutConsumer for StatsDesc
+// and the collector.
+var _StdoutConsumer_statsDesc = runtime.NewComponentDesc(
+	"consumer", "StdoutConsumer",
+	runtime.StatDesc{Name: "messages_written", Kind: runtime.KindCounter, Unit: "messages", Help: "Messages written as JSON lines"},
+	runtime.StatDesc{Name: "bytes_written", Kind: runtime.KindCounter, Unit: "bytes", Help: "Bytes written, newlines included"},
+	runtime.StatDesc{Name: "errors", Kind: runtime.KindCounter, Help: "Messages that could not be stored, and failed writes and flushes"},
+)
 
 // Compile-time check that the component feeds the collector's allocation-free
 // path.
@@ -180,26 +159,17 @@ func (s *StdoutConsumer) StatsDesc() *runtime.ComponentDesc {
 	return _StdoutConsumer_statsDesc
 }
 
-// SnapshotStats writes the current value of every key of StatsDesc().Keys into
-// dst, in order, without allocating. It implements runtime.SnapshotProvider.
-func (s *StdoutConsumer) SnapshotStats(dst []float64) {
-	_ = dst[2] // one bounds check for all writes
-	dst[0] = float64(s.stats.messagesWritten.Load())
-	dst[1] = float64(s.stats.bytesWritten.Load())
-	dst[2] = float64(s.stats.errors.Load())
+// SnapshotStats writes the current value of every stat of StatsDesc() into dst,
+// without allocating. It implements runtime.SnapshotProvider.
+func (s *StdoutConsumer) SnapshotStats(dst runtime.Snapshot) {
+	_ = dst.Values[2] // one bounds check for all writes
+	dst.Values[0] = float64(s.stats.messagesWritten.Load())
+	dst.Values[1] = float64(s.stats.bytesWritten.Load())
+	dst.Values[2] = float64(s.stats.errors.Load())
 }
 
 // GetStats returns the stats of StdoutConsumer in the map form of
 // runtime.StatsProvider.
 func (s *StdoutConsumer) GetStats() runtime.ComponentStats {
-	return runtime.ComponentStats{
-		ComponentType: "consumer",
-		ComponentName: "StdoutConsumer",
-		Stats: map[string]interface{}{
-			"messages_written": s.stats.messagesWritten.Load(),
-			"bytes_written":    s.stats.bytesWritten.Load(),
-			"errors":           s.stats.errors.Load(),
-		},
-		LastUpdated: time.Now(),
-	}
+	return runtime.StatsOf(s)
 }

@@ -15,14 +15,14 @@ type StdoutConfig struct{}
 // StdoutConsumer writes each message's payload to standard output as a
 // JSON line.
 //
-//cdp:component type=consumer name=StdoutConsumer
+//cdp:component kind=consumer name=StdoutConsumer
 type StdoutConsumer struct {
 	out         *lines
 	subscribers cdp.Subscribers
 
 	//cdp:stat counter name=messages_written unit=messages help="Messages written as JSON lines"
 	//cdp:stat counter name=bytes_written    unit=bytes    help="Bytes written, newlines included"
-	//cdp:stat counter name=errors                         help="Messages that could not be encoded or written, and failed flushes"
+	//cdp:stat counter name=errors                         help="Messages that could not be stored, and failed writes and flushes"
 	stats stdoutConsumerStats
 }
 

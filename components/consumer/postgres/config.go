@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/cdpstats/cdpstats/components/config"
+	"github.com/cdpstats/cdpstats/internal/suggest"
 )
 
 // Config is the consumer's configuration, decoded from its config map.
@@ -16,34 +17,34 @@ import (
 type Config struct {
 	// DSN is a libpq connection string: a URL such as
 	// "postgres://user:pass@host:5432/db" or "host=... dbname=...".
-	DSN string `config:"dsn"`
+	DSN string `yaml:"dsn"`
 	// Host is a host name, an IP address, or a directory holding the
 	// server's unix socket.
-	Host     string `config:"host"`
-	Port     uint16 `config:"port"`
-	Database string `config:"database"`
-	User     string `config:"user"`
-	Password string `config:"password"`
+	Host     string `yaml:"host"`
+	Port     uint16 `yaml:"port"`
+	Database string `yaml:"database"`
+	User     string `yaml:"user"`
+	Password string `yaml:"password"`
 	// SSLMode is a libpq sslmode: disable, allow, prefer (the default),
 	// require, verify-ca or verify-full.
-	SSLMode string `config:"sslmode"`
+	SSLMode string `yaml:"sslmode"`
 
 	// BatchSize is how many rows a batch holds at most; a batch is written
 	// when it is full.
-	BatchSize int `config:"batch_size"`
+	BatchSize int `yaml:"batch_size"`
 	// FlushInterval is how long a row waits at most before its batch is
 	// written, however full.
-	FlushInterval time.Duration `config:"flush_interval"`
+	FlushInterval time.Duration `yaml:"flush_interval"`
 	// MaxConns is the size of the connection pool.
-	MaxConns int32 `config:"max_conns"`
+	MaxConns int32 `yaml:"max_conns"`
 	// ConnectTimeout bounds each attempt to connect.
-	ConnectTimeout time.Duration `config:"connect_timeout"`
+	ConnectTimeout time.Duration `yaml:"connect_timeout"`
 	// MaxRetryWait caps the backoff between attempts to write a batch while
 	// the database is away.
-	MaxRetryWait time.Duration `config:"max_retry_wait"`
+	MaxRetryWait time.Duration `yaml:"max_retry_wait"`
 	// CloseTimeout bounds how long Close keeps trying to write the last
 	// rows.
-	CloseTimeout time.Duration `config:"close_timeout"`
+	CloseTimeout time.Duration `yaml:"close_timeout"`
 }
 
 // DefaultConfig returns the configuration that keys left out of a config
@@ -81,7 +82,7 @@ func (c *Config) validate() error {
 	}
 	if c.SSLMode != "" && !contains(sslModes, c.SSLMode) {
 		msg := fmt.Sprintf("unknown sslmode %q", c.SSLMode)
-		if s := config.Suggest(c.SSLMode, sslModes); s != "" {
+		if s := suggest.Nearest(c.SSLMode, sslModes); s != "" {
 			msg += fmt.Sprintf("; did you mean %q?", s)
 		}
 		add("sslmode", "%s (valid: %s)", msg, strings.Join(sslModes, ", "))

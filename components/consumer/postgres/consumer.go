@@ -19,7 +19,7 @@ import (
 // batches. Process only buffers (and blocks while a full batch cannot be
 // written); a message counts as written once its batch commits.
 //
-//cdp:component type=consumer name=SaveToPostgreSQL
+//cdp:component kind=consumer name=SaveToPostgreSQL
 type SaveToPostgreSQL struct {
 	cfg         Config
 	secret      string
@@ -46,7 +46,7 @@ type SaveToPostgreSQL struct {
 
 	//cdp:stat counter name=rows_inserted   unit=rows    help="Rows committed that were new; a replayed row is not counted"
 	//cdp:stat counter name=batches_written unit=batches help="Batches committed"
-	//cdp:stat counter name=errors                       help="Failed write attempts and messages that could not be stored"
+	//cdp:stat counter name=errors                       help="Messages that could not be stored, and failed writes and flushes"
 	//cdp:stat counter name=retries                      help="Write attempts retried after a failure that may pass"
 	//cdp:stat latency name=write_latency                help="Time to write and commit one batch"
 	//cdp:stat gauge   name=open_connections func=openConnections unit=connections help="Connections in the pool"

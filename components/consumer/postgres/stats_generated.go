@@ -50,14 +50,14 @@ func (s *saveToPostgreSQLStats) AddBatchesWritten(n uint64) {
 
 // RecordErrors adds 1 to the counter errors.
 //
-// Failed write attempts and messages that could not be stored.
+// Messages that could not be stored, and failed writes and flushes.
 func (s *saveToPostgreSQLStats) RecordErrors() {
 	s.errors.Inc()
 }
 
 // AddErrors adds n to the counter errors.
 //
-// Failed write attempts and messages that could not be stored.
+// Messages that could not be stored, and failed writes and flushes.
 func (s *saveToPostgreSQLStats) AddErrors(n uint64) {
 	s.errors.Add(n)
 }
@@ -114,21 +114,17 @@ func (s *saveToPostgreSQLStats) AddLastCommittedLedger(delta int64) {
 }
 
 // _SaveToPostgreSQL_statsDesc describes the stats of SaveToPostgreSQL for
-// StatsDesc, the collector and the catalog.
-var _SaveToPostgreSQL_statsDesc = &runtime.ComponentDesc{
-	Type: "consumer",
-	Name: "SaveToPostgreSQL",
-	Stats: []runtime.StatDesc{
-		{Name: "rows_inserted", Kind: runtime.KindCounter, Unit: "rows", Help: "Rows committed that were new; a replayed row is not counted", Keys: []string{"rows_inserted"}},
-		{Name: "batches_written", Kind: runtime.KindCounter, Unit: "batches", Help: "Batches committed", Keys: []string{"batches_written"}},
-		{Name: "errors", Kind: runtime.KindCounter, Help: "Failed write attempts and messages that could not be stored", Keys: []string{"errors"}},
-		{Name: "retries", Kind: runtime.KindCounter, Help: "Write attempts retried after a failure that may pass", Keys: []string{"retries"}},
-		{Name: "write_latency", Kind: runtime.KindLatency, Help: "Time to write and commit one batch", Keys: []string{"write_latency_count", "write_latency_avg_ms", "write_latency_p50_ms", "write_latency_p90_ms", "write_latency_p99_ms", "write_latency_max_ms"}},
-		{Name: "open_connections", Kind: runtime.KindGauge, Unit: "connections", Help: "Connections in the pool", Keys: []string{"open_connections"}},
-		{Name: "last_committed_ledger", Kind: runtime.KindGauge, Help: "Last ledger all of whose rows are committed: where to resume after a crash", Keys: []string{"last_committed_ledger"}},
-	},
-	Keys: []string{"rows_inserted", "batches_written", "errors", "retries", "write_latency_count", "write_latency_avg_ms", "write_latency_p50_ms", "write_latency_p90_ms", "write_latency_p99_ms", "write_latency_max_ms", "open_connections", "last_committed_ledger"},
-}
+// StatsDesc and the collector.
+var _SaveToPostgreSQL_statsDesc = runtime.NewComponentDesc(
+	"consumer", "SaveToPostgreSQL",
+	runtime.StatDesc{Name: "rows_inserted", Kind: runtime.KindCounter, Unit: "rows", Help: "Rows committed that were new; a replayed row is not counted"},
+	runtime.StatDesc{Name: "batches_written", Kind: runtime.KindCounter, Unit: "batches", Help: "Batches committed"},
+	runtime.StatDesc{Name: "errors", Kind: runtime.KindCounter, Help: "Messages that could not be stored, and failed writes and flushes"},
+	runtime.StatDesc{Name: "retries", Kind: runtime.KindCounter, Help: "Write attempts retried after a failure that may pass"},
+	runtime.StatDesc{Name: "write_latency", Kind: runtime.KindLatency, Help: "Time to write and commit one batch"},
+	runtime.StatDesc{Name: "open_connections", Kind: runtime.KindGauge, Unit: "connections", Help: "Connections in the pool"},
+	runtime.StatDesc{Name: "last_committed_ledger", Kind: runtime.KindGauge, Help: "Last ledger all of whose rows are committed: where to resume after a crash"},
+)
 
 // Compile-time check that the component feeds the collector's allocation-free
 // path.
@@ -140,42 +136,24 @@ func (s *SaveToPostgreSQL) StatsDesc() *runtime.ComponentDesc {
 	return _SaveToPostgreSQL_statsDesc
 }
 
-// SnapshotStats writes the current value of every key of StatsDesc().Keys into
-// dst, in order, without allocating. It implements runtime.SnapshotProvider.
-func (s *SaveToPostgreSQL) SnapshotStats(dst []float64) {
-	_ = dst[11] // one bounds check for all writes
-	dst[0] = float64(s.stats.rowsInserted.Load())
-	dst[1] = float64(s.stats.batchesWritten.Load())
-	dst[2] = float64(s.stats.errors.Load())
-	dst[3] = float64(s.stats.retries.Load())
-	s.stats.writeLatency.WriteSummary(dst[4:10])
-	dst[10] = float64(s.openConnections())
-	dst[11] = float64(s.stats.lastCommittedLedger.Load())
+// SnapshotStats writes the current value of every stat of StatsDesc() into dst,
+// without allocating. It implements runtime.SnapshotProvider.
+func (s *SaveToPostgreSQL) SnapshotStats(dst runtime.Snapshot) {
+	_ = dst.Values[5] // one bounds check for all writes
+	_ = dst.Latencies[0]
+	dst.Values[0] = float64(s.stats.rowsInserted.Load())
+	dst.Values[1] = float64(s.stats.batchesWritten.Load())
+	dst.Values[2] = float64(s.stats.errors.Load())
+	dst.Values[3] = float64(s.stats.retries.Load())
+	dst.Latencies[0] = s.stats.writeLatency.Summary()
+	dst.Values[4] = float64(s.openConnections())
+	dst.Values[5] = float64(s.stats.lastCommittedLedger.Load())
 }
 
 // GetStats returns the stats of SaveToPostgreSQL in the map form of
 // runtime.StatsProvider.
 func (s *SaveToPostgreSQL) GetStats() runtime.ComponentStats {
-	writeLatencySummary := s.stats.writeLatency.Summary()
-	return runtime.ComponentStats{
-		ComponentType: "consumer",
-		ComponentName: "SaveToPostgreSQL",
-		Stats: map[string]interface{}{
-			"rows_inserted":         s.stats.rowsInserted.Load(),
-			"batches_written":       s.stats.batchesWritten.Load(),
-			"errors":                s.stats.errors.Load(),
-			"retries":               s.stats.retries.Load(),
-			"write_latency_count":   writeLatencySummary.Count,
-			"write_latency_avg_ms":  float64(writeLatencySummary.Avg()) / 1e6,
-			"write_latency_p50_ms":  float64(writeLatencySummary.P50) / 1e6,
-			"write_latency_p90_ms":  float64(writeLatencySummary.P90) / 1e6,
-			"write_latency_p99_ms":  float64(writeLatencySummary.P99) / 1e6,
-			"write_latency_max_ms":  float64(writeLatencySummary.Max) / 1e6,
-			"open_connections":      int64(s.openConnections()),
-			"last_committed_ledger": s.stats.lastCommittedLedger.Load(),
-		},
-		LastUpdated: time.Now(),
-	}
+	return runtime.StatsOf(s)
 }
 
 // _ breaks the build when a field or method that a //cdp:stat marker of

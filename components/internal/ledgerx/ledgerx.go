@@ -1,15 +1,13 @@
-// Package ledgerx holds the small pieces of Stellar ledger handling that
-// several components share: naming networks, getting a ledger out of a
-// message, and reading the transactions of a ledger.
+// Package ledgerx holds the Stellar ledger handling that several
+// components share: naming networks, getting a ledger out of a message,
+// reading the transactions of a ledger once per message (cache.go), and
+// the skeleton every processor of ledgers is written on (processor.go).
 package ledgerx
 
 import (
-	"errors"
 	"fmt"
-	"io"
 	"strings"
 
-	"github.com/stellar/go-stellar-sdk/ingest"
 	"github.com/stellar/go-stellar-sdk/network"
 	"github.com/stellar/go-stellar-sdk/xdr"
 
@@ -86,29 +84,5 @@ func LedgerMessage(lcm xdr.LedgerCloseMeta, passphrase string) cdp.Message {
 			cdp.MetadataNetworkPassphrase: passphrase,
 			cdp.MetadataLedgerSequence:    lcm.LedgerSequence(),
 		},
-	}
-}
-
-// Transactions calls fn for every transaction of lcm, in apply order, and
-// stops at the first error fn returns. A ledger whose transactions do not
-// match its envelopes under passphrase (the wrong network, or a corrupt
-// ledger) is an error that names the ledger.
-func Transactions(lcm xdr.LedgerCloseMeta, passphrase string, fn func(tx *ingest.LedgerTransaction) error) error {
-	reader, err := ingest.NewLedgerTransactionReaderFromLedgerCloseMeta(passphrase, lcm)
-	if err != nil {
-		return fmt.Errorf("ledger %d: %w", lcm.LedgerSequence(), err)
-	}
-	defer reader.Close()
-	for {
-		tx, err := reader.Read()
-		if errors.Is(err, io.EOF) {
-			return nil
-		}
-		if err != nil {
-			return fmt.Errorf("ledger %d: %w (is the network passphrase right?)", lcm.LedgerSequence(), err)
-		}
-		if err := fn(&tx); err != nil {
-			return err
-		}
 	}
 }

@@ -12,10 +12,10 @@ import (
 type Config struct {
 	// ContractIDs keeps only the events of these contracts (C...
 	// addresses). Empty keeps every contract's events.
-	ContractIDs []string `config:"contract_ids"`
+	ContractIDs []string `yaml:"contract_ids"`
 	// Network is the network of the ledgers, for ledgers whose message does
 	// not say (the source says).
-	Network string `config:"network"`
+	Network string `yaml:"network"`
 
 	passphrase string
 	contracts  map[xdr.ContractId]struct{}

@@ -1,7 +1,6 @@
 package contractevent
 
 import (
-	"context"
 	"encoding/hex"
 	"fmt"
 	"time"
@@ -15,24 +14,27 @@ import (
 )
 
 // ContractEvent emits the contract events of successful transactions, one
-// message per event with an [Event] payload, then passes the ledger on.
+// message per event with an [Event] payload, then passes the ledger on;
+// other payloads pass through unchanged. A transaction message of a
+// LedgerReader before it is replaced by its events, and the ledger message
+// that follows is passed on without being read again.
 //
-//cdp:component type=processor name=ContractEvent
+//cdp:component kind=processor name=ContractEvent
 type ContractEvent struct {
-	cfg         Config
-	subscribers cdp.Subscribers
+	ledgerx.Processor
+	cfg Config
 
-	// events is reused from ledger to ledger; Process is not called
-	// concurrently.
+	// events is reused from transaction to transaction; Process is not
+	// called concurrently.
 	events []Event
 
-	//cdp:stat counter name=ledgers_processed    unit=ledgers      help="Ledgers whose events were read"
-	//cdp:stat counter name=events_found         unit=events       help="CONTRACT events in successful transactions"
-	//cdp:stat counter name=events_passed        unit=events       help="Events emitted, after the contract_ids filter"
-	//cdp:stat counter name=skipped_transactions unit=transactions help="Failed transactions, whose events are not emitted"
-	//cdp:stat counter name=errors                                 help="Ledgers whose events could not be read or decoded"
-	//cdp:stat gauge   name=last_ledger                            help="Sequence of the last ledger processed"
-	//cdp:stat latency name=process_latency help="Time to extract and decode one ledger's events, not counting the processors after"
+	//cdp:stat counter name=ledgers_processed   unit=ledgers      help="Ledgers read"
+	//cdp:stat counter name=events_found        unit=events       help="CONTRACT events in successful transactions"
+	//cdp:stat counter name=events_emitted      unit=events       help="Events emitted, after the contract_ids filter"
+	//cdp:stat counter name=failed_transactions unit=transactions help="Failed transactions read"
+	//cdp:stat counter name=errors                                help="Ledgers or transactions that could not be read or decoded"
+	//cdp:stat gauge   name=last_ledger                           help="Sequence of the last ledger processed"
+	//cdp:stat latency name=process_latency help="Time to process one message (a ledger or a transaction), not counting the processors after"
 	stats contractEventStats
 }
 
@@ -42,64 +44,34 @@ func New(raw map[string]interface{}) (*ContractEvent, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &ContractEvent{cfg: cfg}, nil
+	p := &ContractEvent{cfg: cfg}
+	p.Processor = ledgerx.NewTransactionProcessor(cfg.passphrase, &p.stats, p.transaction, p.ledgerDone)
+	return p, nil
 }
 
-// NewFromConfig returns a ContractEvent for a configuration built in Go,
-// checking it as New does.
-func NewFromConfig(cfg Config) (*ContractEvent, error) {
-	if err := cfg.validate(); err != nil {
-		return nil, err
+// transaction emits the wanted events of one transaction.
+func (p *ContractEvent) transaction(tx *ingest.LedgerTransaction, closedAt time.Time, out *ledgerx.Output) error {
+	if !tx.Successful() {
+		p.stats.RecordFailedTransactions()
+		return nil
 	}
-	return &ContractEvent{cfg: cfg}, nil
-}
-
-// Subscribe adds a processor that receives the events and the ledgers.
-func (p *ContractEvent) Subscribe(next cdp.Processor) { p.subscribers.Subscribe(next) }
-
-// Process emits the events of a ledger message and then the ledger itself;
-// other payloads pass through unchanged.
-func (p *ContractEvent) Process(ctx context.Context, msg cdp.Message) error {
-	lcm, ok := ledgerx.Ledger(msg)
-	if !ok {
-		return p.subscribers.Send(ctx, msg)
-	}
-	done := p.stats.TimeProcessLatency()
-	passphrase, err := ledgerx.MessagePassphrase(msg, p.cfg.passphrase)
-	if err != nil {
-		p.stats.RecordErrors()
-		return err
-	}
-	closedAt := lcm.ClosedAt().UTC()
 	p.events = p.events[:0]
-	found, skipped := 0, 0
-	err = ledgerx.Transactions(lcm, passphrase, func(tx *ingest.LedgerTransaction) error {
-		if !tx.Successful() {
-			skipped++
-			return nil
-		}
-		n, err := p.collect(tx, closedAt)
-		found += n
-		return err
-	})
+	found, err := p.collect(tx, closedAt)
 	if err != nil {
-		p.stats.RecordErrors()
 		return err
 	}
-	p.stats.RecordLedgersProcessed()
 	p.stats.AddEventsFound(uint64(found))
-	p.stats.AddEventsPassed(uint64(len(p.events)))
-	p.stats.AddSkippedTransactions(uint64(skipped))
-	p.stats.SetLastLedger(int64(lcm.LedgerSequence()))
-	done()
-
+	p.stats.AddEventsEmitted(uint64(len(p.events)))
 	for i := range p.events {
-		meta := map[string]interface{}{cdp.MetadataLedgerSequence: p.events[i].LedgerSequence}
-		if err := p.subscribers.Send(ctx, cdp.Message{Payload: p.events[i], Metadata: meta}); err != nil {
-			return err
-		}
+		out.Emit(cdp.Message{Payload: p.events[i], Metadata: map[string]interface{}{cdp.MetadataLedgerSequence: p.events[i].LedgerSequence}})
 	}
-	return p.subscribers.Send(ctx, msg)
+	return nil
+}
+
+// ledgerDone records a ledger whose transactions were all handled.
+func (p *ContractEvent) ledgerDone(seq uint32) {
+	p.stats.RecordLedgersProcessed()
+	p.stats.SetLastLedger(int64(seq))
 }
 
 // collect appends the wanted CONTRACT events of tx to p.events and returns

@@ -12,25 +12,25 @@ import (
 // markers declare them. Its methods record them; they are safe for concurrent
 // use and allocate nothing.
 type contractEventStats struct {
-	ledgersProcessed    runtime.Counter
-	eventsFound         runtime.Counter
-	eventsPassed        runtime.Counter
-	skippedTransactions runtime.Counter
-	errors              runtime.Counter
-	lastLedger          runtime.Gauge
-	processLatency      runtime.Histogram
+	ledgersProcessed   runtime.Counter
+	eventsFound        runtime.Counter
+	eventsEmitted      runtime.Counter
+	failedTransactions runtime.Counter
+	errors             runtime.Counter
+	lastLedger         runtime.Gauge
+	processLatency     runtime.Histogram
 }
 
 // RecordLedgersProcessed adds 1 to the counter ledgers_processed.
 //
-// Ledgers whose events were read.
+// Ledgers read.
 func (s *contractEventStats) RecordLedgersProcessed() {
 	s.ledgersProcessed.Inc()
 }
 
 // AddLedgersProcessed adds n to the counter ledgers_processed.
 //
-// Ledgers whose events were read.
+// Ledgers read.
 func (s *contractEventStats) AddLedgersProcessed(n uint64) {
 	s.ledgersProcessed.Add(n)
 }
@@ -49,44 +49,44 @@ func (s *contractEventStats) AddEventsFound(n uint64) {
 	s.eventsFound.Add(n)
 }
 
-// RecordEventsPassed adds 1 to the counter events_passed.
+// RecordEventsEmitted adds 1 to the counter events_emitted.
 //
 // Events emitted, after the contract_ids filter.
-func (s *contractEventStats) RecordEventsPassed() {
-	s.eventsPassed.Inc()
+func (s *contractEventStats) RecordEventsEmitted() {
+	s.eventsEmitted.Inc()
 }
 
-// AddEventsPassed adds n to the counter events_passed.
+// AddEventsEmitted adds n to the counter events_emitted.
 //
 // Events emitted, after the contract_ids filter.
-func (s *contractEventStats) AddEventsPassed(n uint64) {
-	s.eventsPassed.Add(n)
+func (s *contractEventStats) AddEventsEmitted(n uint64) {
+	s.eventsEmitted.Add(n)
 }
 
-// RecordSkippedTransactions adds 1 to the counter skipped_transactions.
+// RecordFailedTransactions adds 1 to the counter failed_transactions.
 //
-// Failed transactions, whose events are not emitted.
-func (s *contractEventStats) RecordSkippedTransactions() {
-	s.skippedTransactions.Inc()
+// Failed transactions read.
+func (s *contractEventStats) RecordFailedTransactions() {
+	s.failedTransactions.Inc()
 }
 
-// AddSkippedTransactions adds n to the counter skipped_transactions.
+// AddFailedTransactions adds n to the counter failed_transactions.
 //
-// Failed transactions, whose events are not emitted.
-func (s *contractEventStats) AddSkippedTransactions(n uint64) {
-	s.skippedTransactions.Add(n)
+// Failed transactions read.
+func (s *contractEventStats) AddFailedTransactions(n uint64) {
+	s.failedTransactions.Add(n)
 }
 
 // RecordErrors adds 1 to the counter errors.
 //
-// Ledgers whose events could not be read or decoded.
+// Ledgers or transactions that could not be read or decoded.
 func (s *contractEventStats) RecordErrors() {
 	s.errors.Inc()
 }
 
 // AddErrors adds n to the counter errors.
 //
-// Ledgers whose events could not be read or decoded.
+// Ledgers or transactions that could not be read or decoded.
 func (s *contractEventStats) AddErrors(n uint64) {
 	s.errors.Add(n)
 }
@@ -107,8 +107,8 @@ func (s *contractEventStats) AddLastLedger(delta int64) {
 
 // ObserveProcessLatency records one latency of d in process_latency.
 //
-// Time to extract and decode one ledger's events, not counting the processors
-// after.
+// Time to process one message (a ledger or a transaction), not counting the
+// processors after.
 func (s *contractEventStats) ObserveProcessLatency(d time.Duration) {
 	s.processLatency.Observe(d)
 }
@@ -117,8 +117,8 @@ func (s *contractEventStats) ObserveProcessLatency(d time.Duration) {
 // func it returns when the operation ends. The func allocates; on hot paths
 // prefer Observe with a time.Now of your own.
 //
-// Time to extract and decode one ledger's events, not counting the processors
-// after.
+// Time to process one message (a ledger or a transaction), not counting the
+// processors after.
 func (s *contractEventStats) TimeProcessLatency() func() {
 	if !runtime.Enabled {
 		return func() {}
@@ -129,22 +129,18 @@ func (s *contractEventStats) TimeProcessLatency() func() {
 	}
 }
 
-// _ContractEvent_statsDesc describes the stats of ContractEvent for StatsDesc,
-// the collector and the catalog.
-var _ContractEvent_statsDesc = &runtime.ComponentDesc{
-	Type: "processor",
-	Name: "ContractEvent",
-	Stats: []runtime.StatDesc{
-		{Name: "ledgers_processed", Kind: runtime.KindCounter, Unit: "ledgers", Help: "Ledgers whose events were read", Keys: []string{"ledgers_processed"}},
-		{Name: "events_found", Kind: runtime.KindCounter, Unit: "events", Help: "CONTRACT events in successful transactions", Keys: []string{"events_found"}},
-		{Name: "events_passed", Kind: runtime.KindCounter, Unit: "events", Help: "Events emitted, after the contract_ids filter", Keys: []string{"events_passed"}},
-		{Name: "skipped_transactions", Kind: runtime.KindCounter, Unit: "transactions", Help: "Failed transactions, whose events are not emitted", Keys: []string{"skipped_transactions"}},
-		{Name: "errors", Kind: runtime.KindCounter, Help: "Ledgers whose events could not be read or decoded", Keys: []string{"errors"}},
-		{Name: "last_ledger", Kind: runtime.KindGauge, Help: "Sequence of the last ledger processed", Keys: []string{"last_ledger"}},
-		{Name: "process_latency", Kind: runtime.KindLatency, Help: "Time to extract and decode one ledger's events, not counting the processors after", Keys: []string{"process_latency_count", "process_latency_avg_ms", "process_latency_p50_ms", "process_latency_p90_ms", "process_latency_p99_ms", "process_latency_max_ms"}},
-	},
-	Keys: []string{"ledgers_processed", "events_found", "events_passed", "skipped_transactions", "errors", "last_ledger", "process_latency_count", "process_latency_avg_ms", "process_latency_p50_ms", "process_latency_p90_ms", "process_latency_p99_ms", "process_latency_max_ms"},
-}
+// _ContractEvent_statsDesc describes the stats of ContractEvent for StatsDesc
+// and the collector.
+var _ContractEvent_statsDesc = runtime.NewComponentDesc(
+	"processor", "ContractEvent",
+	runtime.StatDesc{Name: "ledgers_processed", Kind: runtime.KindCounter, Unit: "ledgers", Help: "Ledgers read"},
+	runtime.StatDesc{Name: "events_found", Kind: runtime.KindCounter, Unit: "events", Help: "CONTRACT events in successful transactions"},
+	runtime.StatDesc{Name: "events_emitted", Kind: runtime.KindCounter, Unit: "events", Help: "Events emitted, after the contract_ids filter"},
+	runtime.StatDesc{Name: "failed_transactions", Kind: runtime.KindCounter, Unit: "transactions", Help: "Failed transactions read"},
+	runtime.StatDesc{Name: "errors", Kind: runtime.KindCounter, Help: "Ledgers or transactions that could not be read or decoded"},
+	runtime.StatDesc{Name: "last_ledger", Kind: runtime.KindGauge, Help: "Sequence of the last ledger processed"},
+	runtime.StatDesc{Name: "process_latency", Kind: runtime.KindLatency, Help: "Time to process one message (a ledger or a transaction), not counting the processors after"},
+)
 
 // Compile-time check that the component feeds the collector's allocation-free
 // path.
@@ -156,40 +152,22 @@ func (c *ContractEvent) StatsDesc() *runtime.ComponentDesc {
 	return _ContractEvent_statsDesc
 }
 
-// SnapshotStats writes the current value of every key of StatsDesc().Keys into
-// dst, in order, without allocating. It implements runtime.SnapshotProvider.
-func (c *ContractEvent) SnapshotStats(dst []float64) {
-	_ = dst[11] // one bounds check for all writes
-	dst[0] = float64(c.stats.ledgersProcessed.Load())
-	dst[1] = float64(c.stats.eventsFound.Load())
-	dst[2] = float64(c.stats.eventsPassed.Load())
-	dst[3] = float64(c.stats.skippedTransactions.Load())
-	dst[4] = float64(c.stats.errors.Load())
-	dst[5] = float64(c.stats.lastLedger.Load())
-	c.stats.processLatency.WriteSummary(dst[6:12])
+// SnapshotStats writes the current value of every stat of StatsDesc() into dst,
+// without allocating. It implements runtime.SnapshotProvider.
+func (c *ContractEvent) SnapshotStats(dst runtime.Snapshot) {
+	_ = dst.Values[5] // one bounds check for all writes
+	_ = dst.Latencies[0]
+	dst.Values[0] = float64(c.stats.ledgersProcessed.Load())
+	dst.Values[1] = float64(c.stats.eventsFound.Load())
+	dst.Values[2] = float64(c.stats.eventsEmitted.Load())
+	dst.Values[3] = float64(c.stats.failedTransactions.Load())
+	dst.Values[4] = float64(c.stats.errors.Load())
+	dst.Values[5] = float64(c.stats.lastLedger.Load())
+	dst.Latencies[0] = c.stats.processLatency.Summary()
 }
 
 // GetStats returns the stats of ContractEvent in the map form of
 // runtime.StatsProvider.
 func (c *ContractEvent) GetStats() runtime.ComponentStats {
-	processLatencySummary := c.stats.processLatency.Summary()
-	return runtime.ComponentStats{
-		ComponentType: "processor",
-		ComponentName: "ContractEvent",
-		Stats: map[string]interface{}{
-			"ledgers_processed":      c.stats.ledgersProcessed.Load(),
-			"events_found":           c.stats.eventsFound.Load(),
-			"events_passed":          c.stats.eventsPassed.Load(),
-			"skipped_transactions":   c.stats.skippedTransactions.Load(),
-			"errors":                 c.stats.errors.Load(),
-			"last_ledger":            c.stats.lastLedger.Load(),
-			"process_latency_count":  processLatencySummary.Count,
-			"process_latency_avg_ms": float64(processLatencySummary.Avg()) / 1e6,
-			"process_latency_p50_ms": float64(processLatencySummary.P50) / 1e6,
-			"process_latency_p90_ms": float64(processLatencySummary.P90) / 1e6,
-			"process_latency_p99_ms": float64(processLatencySummary.P99) / 1e6,
-			"process_latency_max_ms": float64(processLatencySummary.Max) / 1e6,
-		},
-		LastUpdated: time.Now(),
-	}
+	return runtime.StatsOf(c)
 }

@@ -15,13 +15,13 @@ import (
 type Config struct {
 	// Asset keeps only payments of this asset: "native" or "CODE:ISSUER".
 	// Empty keeps every asset.
-	Asset string `config:"asset"`
+	Asset string `yaml:"asset"`
 	// MinAmount keeps only payments of at least this amount, a decimal
 	// string such as "100.5". It compares with Payment.Amount.
-	MinAmount stroops.Amount `config:"min_amount"`
+	MinAmount stroops.Amount `yaml:"min_amount"`
 	// Network is the network of the ledgers, for ledgers whose message does
 	// not say (the source says).
-	Network string `config:"network"`
+	Network string `yaml:"network"`
 
 	passphrase string
 }

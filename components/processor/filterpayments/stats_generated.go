@@ -12,142 +12,142 @@ import (
 // markers declare them. Its methods record them; they are safe for concurrent
 // use and allocate nothing.
 type filterPaymentsStats struct {
-	messagesProcessed runtime.Counter
-	messagesFiltered  runtime.Counter
-	messagesPassed    runtime.Counter
-	errors            runtime.Counter
-	paymentsByType    [3]runtime.Counter
-	processLatency    runtime.Histogram
+	paymentsFound       runtime.Counter
+	paymentsFiltered    runtime.Counter
+	paymentsEmitted     runtime.Counter
+	errors              runtime.Counter
+	paymentsByOperation [3]runtime.Counter
+	processLatency      runtime.Histogram
 }
 
-// RecordMessagesProcessed adds 1 to the counter messages_processed.
+// RecordPaymentsFound adds 1 to the counter payments_found.
 //
-// Payments examined: the payment operations of successful transactions.
-func (s *filterPaymentsStats) RecordMessagesProcessed() {
-	s.messagesProcessed.Inc()
+// Payments found: the payment operations of successful transactions.
+func (s *filterPaymentsStats) RecordPaymentsFound() {
+	s.paymentsFound.Inc()
 }
 
-// AddMessagesProcessed adds n to the counter messages_processed.
+// AddPaymentsFound adds n to the counter payments_found.
 //
-// Payments examined: the payment operations of successful transactions.
-func (s *filterPaymentsStats) AddMessagesProcessed(n uint64) {
-	s.messagesProcessed.Add(n)
+// Payments found: the payment operations of successful transactions.
+func (s *filterPaymentsStats) AddPaymentsFound(n uint64) {
+	s.paymentsFound.Add(n)
 }
 
-// RecordMessagesFiltered adds 1 to the counter messages_filtered.
-//
-// Payments dropped by the asset and min_amount filters.
-func (s *filterPaymentsStats) RecordMessagesFiltered() {
-	s.messagesFiltered.Inc()
-}
-
-// AddMessagesFiltered adds n to the counter messages_filtered.
+// RecordPaymentsFiltered adds 1 to the counter payments_filtered.
 //
 // Payments dropped by the asset and min_amount filters.
-func (s *filterPaymentsStats) AddMessagesFiltered(n uint64) {
-	s.messagesFiltered.Add(n)
+func (s *filterPaymentsStats) RecordPaymentsFiltered() {
+	s.paymentsFiltered.Inc()
 }
 
-// RecordMessagesPassed adds 1 to the counter messages_passed.
+// AddPaymentsFiltered adds n to the counter payments_filtered.
 //
-// Payments emitted.
-func (s *filterPaymentsStats) RecordMessagesPassed() {
-	s.messagesPassed.Inc()
+// Payments dropped by the asset and min_amount filters.
+func (s *filterPaymentsStats) AddPaymentsFiltered(n uint64) {
+	s.paymentsFiltered.Add(n)
 }
 
-// AddMessagesPassed adds n to the counter messages_passed.
+// RecordPaymentsEmitted adds 1 to the counter payments_emitted.
 //
 // Payments emitted.
-func (s *filterPaymentsStats) AddMessagesPassed(n uint64) {
-	s.messagesPassed.Add(n)
+func (s *filterPaymentsStats) RecordPaymentsEmitted() {
+	s.paymentsEmitted.Inc()
+}
+
+// AddPaymentsEmitted adds n to the counter payments_emitted.
+//
+// Payments emitted.
+func (s *filterPaymentsStats) AddPaymentsEmitted(n uint64) {
+	s.paymentsEmitted.Add(n)
 }
 
 // RecordErrors adds 1 to the counter errors.
 //
-// Ledgers or transactions whose payments could not be read.
+// Ledgers or transactions that could not be read or decoded.
 func (s *filterPaymentsStats) RecordErrors() {
 	s.errors.Inc()
 }
 
 // AddErrors adds n to the counter errors.
 //
-// Ledgers or transactions whose payments could not be read.
+// Ledgers or transactions that could not be read or decoded.
 func (s *filterPaymentsStats) AddErrors(n uint64) {
 	s.errors.Add(n)
 }
 
-// RecordPaymentsByTypePayment adds 1 to the counter payments_by_type for
-// type="payment".
+// RecordPaymentsByOperationPayment adds 1 to the counter payments_by_operation
+// for operation="payment".
 //
-// Payments examined, by operation type.
-func (s *filterPaymentsStats) RecordPaymentsByTypePayment() {
-	s.paymentsByType[0].Inc()
+// Payments found, by operation.
+func (s *filterPaymentsStats) RecordPaymentsByOperationPayment() {
+	s.paymentsByOperation[0].Inc()
 }
 
-// AddPaymentsByTypePayment adds n to the counter payments_by_type for
-// type="payment".
+// AddPaymentsByOperationPayment adds n to the counter payments_by_operation for
+// operation="payment".
 //
-// Payments examined, by operation type.
-func (s *filterPaymentsStats) AddPaymentsByTypePayment(n uint64) {
-	s.paymentsByType[0].Add(n)
+// Payments found, by operation.
+func (s *filterPaymentsStats) AddPaymentsByOperationPayment(n uint64) {
+	s.paymentsByOperation[0].Add(n)
 }
 
-// RecordPaymentsByTypePathPaymentStrictSend adds 1 to the counter
-// payments_by_type for type="path_payment_strict_send".
+// RecordPaymentsByOperationPathPaymentStrictSend adds 1 to the counter
+// payments_by_operation for operation="path_payment_strict_send".
 //
-// Payments examined, by operation type.
-func (s *filterPaymentsStats) RecordPaymentsByTypePathPaymentStrictSend() {
-	s.paymentsByType[1].Inc()
+// Payments found, by operation.
+func (s *filterPaymentsStats) RecordPaymentsByOperationPathPaymentStrictSend() {
+	s.paymentsByOperation[1].Inc()
 }
 
-// AddPaymentsByTypePathPaymentStrictSend adds n to the counter payments_by_type
-// for type="path_payment_strict_send".
+// AddPaymentsByOperationPathPaymentStrictSend adds n to the counter
+// payments_by_operation for operation="path_payment_strict_send".
 //
-// Payments examined, by operation type.
-func (s *filterPaymentsStats) AddPaymentsByTypePathPaymentStrictSend(n uint64) {
-	s.paymentsByType[1].Add(n)
+// Payments found, by operation.
+func (s *filterPaymentsStats) AddPaymentsByOperationPathPaymentStrictSend(n uint64) {
+	s.paymentsByOperation[1].Add(n)
 }
 
-// RecordPaymentsByTypePathPaymentStrictReceive adds 1 to the counter
-// payments_by_type for type="path_payment_strict_receive".
+// RecordPaymentsByOperationPathPaymentStrictReceive adds 1 to the counter
+// payments_by_operation for operation="path_payment_strict_receive".
 //
-// Payments examined, by operation type.
-func (s *filterPaymentsStats) RecordPaymentsByTypePathPaymentStrictReceive() {
-	s.paymentsByType[2].Inc()
+// Payments found, by operation.
+func (s *filterPaymentsStats) RecordPaymentsByOperationPathPaymentStrictReceive() {
+	s.paymentsByOperation[2].Inc()
 }
 
-// AddPaymentsByTypePathPaymentStrictReceive adds n to the counter
-// payments_by_type for type="path_payment_strict_receive".
+// AddPaymentsByOperationPathPaymentStrictReceive adds n to the counter
+// payments_by_operation for operation="path_payment_strict_receive".
 //
-// Payments examined, by operation type.
-func (s *filterPaymentsStats) AddPaymentsByTypePathPaymentStrictReceive(n uint64) {
-	s.paymentsByType[2].Add(n)
+// Payments found, by operation.
+func (s *filterPaymentsStats) AddPaymentsByOperationPathPaymentStrictReceive(n uint64) {
+	s.paymentsByOperation[2].Add(n)
 }
 
-// RecordPaymentsByType adds 1 to the counter payments_by_type for the type
-// value, one of "payment", "path_payment_strict_send" and
+// RecordPaymentsByOperation adds 1 to the counter payments_by_operation for the
+// operation value, one of "payment", "path_payment_strict_send" and
 // "path_payment_strict_receive". It reports false, and counts nothing, for any
 // other value.
 //
-// Payments examined, by operation type.
-func (s *filterPaymentsStats) RecordPaymentsByType(value string) bool {
-	return s.AddPaymentsByType(value, 1)
+// Payments found, by operation.
+func (s *filterPaymentsStats) RecordPaymentsByOperation(value string) bool {
+	return s.AddPaymentsByOperation(value, 1)
 }
 
-// AddPaymentsByType adds n to the counter payments_by_type for the type value,
-// one of "payment", "path_payment_strict_send" and
+// AddPaymentsByOperation adds n to the counter payments_by_operation for the
+// operation value, one of "payment", "path_payment_strict_send" and
 // "path_payment_strict_receive". It reports false, and counts nothing, for any
 // other value.
 //
-// Payments examined, by operation type.
-func (s *filterPaymentsStats) AddPaymentsByType(value string, n uint64) bool {
+// Payments found, by operation.
+func (s *filterPaymentsStats) AddPaymentsByOperation(value string, n uint64) bool {
 	switch value {
 	case "payment":
-		s.paymentsByType[0].Add(n)
+		s.paymentsByOperation[0].Add(n)
 	case "path_payment_strict_send":
-		s.paymentsByType[1].Add(n)
+		s.paymentsByOperation[1].Add(n)
 	case "path_payment_strict_receive":
-		s.paymentsByType[2].Add(n)
+		s.paymentsByOperation[2].Add(n)
 	default:
 		return false
 	}
@@ -156,8 +156,8 @@ func (s *filterPaymentsStats) AddPaymentsByType(value string, n uint64) bool {
 
 // ObserveProcessLatency records one latency of d in process_latency.
 //
-// Time to extract and filter the payments of one ledger, or of one transaction,
-// not counting the processors after.
+// Time to process one message (a ledger or a transaction), not counting the
+// processors after.
 func (s *filterPaymentsStats) ObserveProcessLatency(d time.Duration) {
 	s.processLatency.Observe(d)
 }
@@ -166,8 +166,8 @@ func (s *filterPaymentsStats) ObserveProcessLatency(d time.Duration) {
 // func it returns when the operation ends. The func allocates; on hot paths
 // prefer Observe with a time.Now of your own.
 //
-// Time to extract and filter the payments of one ledger, or of one transaction,
-// not counting the processors after.
+// Time to process one message (a ledger or a transaction), not counting the
+// processors after.
 func (s *filterPaymentsStats) TimeProcessLatency() func() {
 	if !runtime.Enabled {
 		return func() {}
@@ -178,22 +178,18 @@ func (s *filterPaymentsStats) TimeProcessLatency() func() {
 	}
 }
 
-// _FilterPayments_statsDesc describes the stats of FilterPayments for
-// StatsDesc, the collector and the catalog.
-var _FilterPayments_statsDesc = &runtime.ComponentDesc{
-	Type: "processor",
-	Name: "FilterPayments",
-	Stats: []runtime.StatDesc{
-		{Name: "messages_processed", Kind: runtime.KindCounter, Unit: "payments", Help: "Payments examined: the payment operations of successful transactions", Keys: []string{"messages_processed"}},
-		{Name: "messages_filtered", Kind: runtime.KindCounter, Unit: "payments", Help: "Payments dropped by the asset and min_amount filters", Keys: []string{"messages_filtered"}},
-		{Name: "messages_passed", Kind: runtime.KindCounter, Unit: "payments", Help: "Payments emitted", Keys: []string{"messages_passed"}},
-		{Name: "errors", Kind: runtime.KindCounter, Help: "Ledgers or transactions whose payments could not be read", Keys: []string{"errors"}},
-		{Name: "payments_by_type", Kind: runtime.KindCounter, Unit: "payments", Help: "Payments examined, by operation type", Keys: []string{"payments_by_type_payment", "payments_by_type_path_payment_strict_send", "payments_by_type_path_payment_strict_receive"}, Label: "type", Values: []string{"payment", "path_payment_strict_send", "path_payment_strict_receive"}},
-		{Name: "filter_ratio", Kind: runtime.KindRatio, Help: "Share of the payments examined that the filters dropped", Keys: []string{"filter_ratio"}},
-		{Name: "process_latency", Kind: runtime.KindLatency, Help: "Time to extract and filter the payments of one ledger, or of one transaction, not counting the processors after", Keys: []string{"process_latency_count", "process_latency_avg_ms", "process_latency_p50_ms", "process_latency_p90_ms", "process_latency_p99_ms", "process_latency_max_ms"}},
-	},
-	Keys: []string{"messages_processed", "messages_filtered", "messages_passed", "errors", "payments_by_type_payment", "payments_by_type_path_payment_strict_send", "payments_by_type_path_payment_strict_receive", "filter_ratio", "process_latency_count", "process_latency_avg_ms", "process_latency_p50_ms", "process_latency_p90_ms", "process_latency_p99_ms", "process_latency_max_ms"},
-}
+// _FilterPayments_statsDesc describes the stats of FilterPayments for StatsDesc
+// and the collector.
+var _FilterPayments_statsDesc = runtime.NewComponentDesc(
+	"processor", "FilterPayments",
+	runtime.StatDesc{Name: "payments_found", Kind: runtime.KindCounter, Unit: "payments", Help: "Payments found: the payment operations of successful transactions"},
+	runtime.StatDesc{Name: "payments_filtered", Kind: runtime.KindCounter, Unit: "payments", Help: "Payments dropped by the asset and min_amount filters"},
+	runtime.StatDesc{Name: "payments_emitted", Kind: runtime.KindCounter, Unit: "payments", Help: "Payments emitted"},
+	runtime.StatDesc{Name: "errors", Kind: runtime.KindCounter, Help: "Ledgers or transactions that could not be read or decoded"},
+	runtime.StatDesc{Name: "payments_by_operation", Kind: runtime.KindCounter, Unit: "payments", Help: "Payments found, by operation", Label: "operation", Values: []string{"payment", "path_payment_strict_send", "path_payment_strict_receive"}},
+	runtime.StatDesc{Name: "filter_ratio", Kind: runtime.KindRatio, Help: "Share of the payments found that the filters dropped"},
+	runtime.StatDesc{Name: "process_latency", Kind: runtime.KindLatency, Help: "Time to process one message (a ledger or a transaction), not counting the processors after"},
+)
 
 // Compile-time check that the component feeds the collector's allocation-free
 // path.
@@ -205,44 +201,24 @@ func (f *FilterPayments) StatsDesc() *runtime.ComponentDesc {
 	return _FilterPayments_statsDesc
 }
 
-// SnapshotStats writes the current value of every key of StatsDesc().Keys into
-// dst, in order, without allocating. It implements runtime.SnapshotProvider.
-func (f *FilterPayments) SnapshotStats(dst []float64) {
-	_ = dst[13] // one bounds check for all writes
-	dst[0] = float64(f.stats.messagesProcessed.Load())
-	dst[1] = float64(f.stats.messagesFiltered.Load())
-	dst[2] = float64(f.stats.messagesPassed.Load())
-	dst[3] = float64(f.stats.errors.Load())
-	dst[4] = float64(f.stats.paymentsByType[0].Load())
-	dst[5] = float64(f.stats.paymentsByType[1].Load())
-	dst[6] = float64(f.stats.paymentsByType[2].Load())
-	dst[7] = runtime.Ratio(f.stats.messagesFiltered.Load(), f.stats.messagesProcessed.Load())
-	f.stats.processLatency.WriteSummary(dst[8:14])
+// SnapshotStats writes the current value of every stat of StatsDesc() into dst,
+// without allocating. It implements runtime.SnapshotProvider.
+func (f *FilterPayments) SnapshotStats(dst runtime.Snapshot) {
+	_ = dst.Values[7] // one bounds check for all writes
+	_ = dst.Latencies[0]
+	dst.Values[0] = float64(f.stats.paymentsFound.Load())
+	dst.Values[1] = float64(f.stats.paymentsFiltered.Load())
+	dst.Values[2] = float64(f.stats.paymentsEmitted.Load())
+	dst.Values[3] = float64(f.stats.errors.Load())
+	dst.Values[4] = float64(f.stats.paymentsByOperation[0].Load())
+	dst.Values[5] = float64(f.stats.paymentsByOperation[1].Load())
+	dst.Values[6] = float64(f.stats.paymentsByOperation[2].Load())
+	dst.Values[7] = runtime.Ratio(f.stats.paymentsFiltered.Load(), f.stats.paymentsFound.Load())
+	dst.Latencies[0] = f.stats.processLatency.Summary()
 }
 
 // GetStats returns the stats of FilterPayments in the map form of
 // runtime.StatsProvider.
 func (f *FilterPayments) GetStats() runtime.ComponentStats {
-	processLatencySummary := f.stats.processLatency.Summary()
-	return runtime.ComponentStats{
-		ComponentType: "processor",
-		ComponentName: "FilterPayments",
-		Stats: map[string]interface{}{
-			"messages_processed":       f.stats.messagesProcessed.Load(),
-			"messages_filtered":        f.stats.messagesFiltered.Load(),
-			"messages_passed":          f.stats.messagesPassed.Load(),
-			"errors":                   f.stats.errors.Load(),
-			"payments_by_type_payment": f.stats.paymentsByType[0].Load(),
-			"payments_by_type_path_payment_strict_send":    f.stats.paymentsByType[1].Load(),
-			"payments_by_type_path_payment_strict_receive": f.stats.paymentsByType[2].Load(),
-			"filter_ratio":           runtime.Ratio(f.stats.messagesFiltered.Load(), f.stats.messagesProcessed.Load()),
-			"process_latency_count":  processLatencySummary.Count,
-			"process_latency_avg_ms": float64(processLatencySummary.Avg()) / 1e6,
-			"process_latency_p50_ms": float64(processLatencySummary.P50) / 1e6,
-			"process_latency_p90_ms": float64(processLatencySummary.P90) / 1e6,
-			"process_latency_p99_ms": float64(processLatencySummary.P99) / 1e6,
-			"process_latency_max_ms": float64(processLatencySummary.Max) / 1e6,
-		},
-		LastUpdated: time.Now(),
-	}
+	return runtime.StatsOf(f)
 }

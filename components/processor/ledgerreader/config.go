@@ -10,10 +10,10 @@ type Config struct {
 	// SuccessfulOnly emits only the transactions that succeeded. By
 	// default failed transactions are emitted too, since their fees and
 	// sequence numbers were still charged.
-	SuccessfulOnly bool `config:"successful_only"`
+	SuccessfulOnly bool `yaml:"successful_only"`
 	// Network is the network of the ledgers, for ledgers whose message does
 	// not say (the source says).
-	Network string `config:"network"`
+	Network string `yaml:"network"`
 
 	passphrase string
 }

@@ -11,9 +11,10 @@
 //
 // The processor is chain-friendly: after the transactions of a ledger it
 // passes the ledger itself on, and any payload that is not a ledger
-// passes through unchanged. A processor after it that reads both (such as
-// FilterPayments) must therefore not read a ledger again once it has seen
-// its transactions.
+// passes through unchanged. Transaction processors after it (FilterPayments,
+// ContractEvent) handle each transaction message at once and pass the
+// ledger that follows on without reading it again; every processor reads
+// the ledger's transactions from the one read LedgerReader made.
 package ledgerreader
 
 //go:generate go run github.com/cdpstats/cdpstats/cmd/statsgen

@@ -1,34 +1,27 @@
 package ledgerreader
 
 import (
-	"context"
 	"encoding/hex"
 
-	"github.com/stellar/go-stellar-sdk/ingest"
-
-	"github.com/cdpstats/cdpstats/components/cdp"
 	"github.com/cdpstats/cdpstats/components/internal/ledgerx"
 )
 
 // LedgerReader emits the transactions of each ledger message, one message
 // per transaction in apply order with a [Transaction] payload, then passes
-// the ledger on.
+// the ledger on; other payloads pass through unchanged. A ledger that
+// cannot be read emits none of its transactions.
 //
-//cdp:component type=processor name=LedgerReader
+//cdp:component kind=processor name=LedgerReader
 type LedgerReader struct {
-	cfg         Config
-	subscribers cdp.Subscribers
+	ledgerx.Processor
+	cfg Config
 
-	// txs is reused from ledger to ledger; Process is not called
-	// concurrently. Messages carry copies of its elements.
-	txs []Transaction
-
-	//cdp:stat counter name=ledgers_processed    unit=ledgers      help="Ledgers whose transactions were read"
+	//cdp:stat counter name=ledgers_processed    unit=ledgers      help="Ledgers read"
 	//cdp:stat counter name=transactions_emitted unit=transactions help="Transaction messages emitted"
-	//cdp:stat counter name=failed_transactions  unit=transactions help="Failed transactions read, emitted or not (successful_only skips them)"
-	//cdp:stat counter name=errors                                 help="Ledgers whose transactions could not be read"
+	//cdp:stat counter name=failed_transactions  unit=transactions help="Failed transactions read"
+	//cdp:stat counter name=errors                                 help="Ledgers or transactions that could not be read or decoded"
 	//cdp:stat gauge   name=last_ledger                            help="Sequence of the last ledger processed"
-	//cdp:stat latency name=process_latency help="Time to read one ledger's transactions, not counting the processors after"
+	//cdp:stat latency name=process_latency help="Time to process one message (a ledger or a transaction), not counting the processors after"
 	stats ledgerReaderStats
 }
 
@@ -38,78 +31,39 @@ func New(raw map[string]interface{}) (*LedgerReader, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &LedgerReader{cfg: cfg}, nil
+	p := &LedgerReader{cfg: cfg}
+	p.Processor = ledgerx.NewLedgerProcessor(cfg.passphrase, &p.stats, p.read)
+	return p, nil
 }
 
-// NewFromConfig returns a LedgerReader for a configuration built in Go,
-// checking it as New does.
-func NewFromConfig(cfg Config) (*LedgerReader, error) {
-	if err := cfg.validate(); err != nil {
-		return nil, err
-	}
-	return &LedgerReader{cfg: cfg}, nil
-}
-
-// Subscribe adds a processor that receives the transactions and the
-// ledgers.
-func (p *LedgerReader) Subscribe(next cdp.Processor) { p.subscribers.Subscribe(next) }
-
-// Process emits the transactions of a ledger message and then the ledger
-// itself; other payloads pass through unchanged. A ledger that cannot be
-// read emits none of its transactions.
-func (p *LedgerReader) Process(ctx context.Context, msg cdp.Message) error {
-	lcm, ok := ledgerx.Ledger(msg)
-	if !ok {
-		return p.subscribers.Send(ctx, msg)
-	}
-	done := p.stats.TimeProcessLatency()
-	passphrase, err := ledgerx.MessagePassphrase(msg, p.cfg.passphrase)
+// read emits the transactions of one ledger.
+func (p *LedgerReader) read(l *ledgerx.LedgerInput, out *ledgerx.Output) error {
+	txs, err := l.Transactions()
 	if err != nil {
-		p.stats.RecordErrors()
 		return err
 	}
-	seq := lcm.LedgerSequence()
-	closedAt := lcm.ClosedAt().UTC()
-	p.txs = p.txs[:0]
 	failed := 0
-	err = ledgerx.Transactions(lcm, passphrase, func(tx *ingest.LedgerTransaction) error {
+	for i := range txs {
+		tx := &txs[i]
 		successful := tx.Successful()
 		if !successful {
 			failed++
 			if p.cfg.SuccessfulOnly {
-				return nil
+				continue
 			}
 		}
-		p.txs = append(p.txs, Transaction{
-			LedgerSequence: seq,
-			ClosedAt:       closedAt,
+		out.Emit(ledgerx.TransactionMessage(l, Transaction{
+			LedgerSequence: l.Sequence,
+			ClosedAt:       l.ClosedAt,
 			Index:          tx.Index,
 			Hash:           hex.EncodeToString(tx.Hash[:]),
 			Successful:     successful,
 			Tx:             *tx,
-		})
-		return nil
-	})
-	if err != nil {
-		p.stats.RecordErrors()
-		return err
+		}))
+		p.stats.RecordTransactionsEmitted()
 	}
 	p.stats.RecordLedgersProcessed()
 	p.stats.AddFailedTransactions(uint64(failed))
-	p.stats.SetLastLedger(int64(seq))
-	done()
-
-	for i := range p.txs {
-		// Each message gets its own metadata map: a processor after this
-		// one may add keys to it.
-		meta := map[string]interface{}{
-			cdp.MetadataNetworkPassphrase: passphrase,
-			cdp.MetadataLedgerSequence:    seq,
-		}
-		if err := p.subscribers.Send(ctx, cdp.Message{Payload: p.txs[i], Metadata: meta}); err != nil {
-			return err
-		}
-		p.stats.RecordTransactionsEmitted()
-	}
-	return p.subscribers.Send(ctx, msg)
+	p.stats.SetLastLedger(int64(l.Sequence))
+	return nil
 }

@@ -22,14 +22,14 @@ type ledgerReaderStats struct {
 
 // RecordLedgersProcessed adds 1 to the counter ledgers_processed.
 //
-// Ledgers whose transactions were read.
+// Ledgers read.
 func (s *ledgerReaderStats) RecordLedgersProcessed() {
 	s.ledgersProcessed.Inc()
 }
 
 // AddLedgersProcessed adds n to the counter ledgers_processed.
 //
-// Ledgers whose transactions were read.
+// Ledgers read.
 func (s *ledgerReaderStats) AddLedgersProcessed(n uint64) {
 	s.ledgersProcessed.Add(n)
 }
@@ -50,28 +50,28 @@ func (s *ledgerReaderStats) AddTransactionsEmitted(n uint64) {
 
 // RecordFailedTransactions adds 1 to the counter failed_transactions.
 //
-// Failed transactions read, emitted or not (successful_only skips them).
+// Failed transactions read.
 func (s *ledgerReaderStats) RecordFailedTransactions() {
 	s.failedTransactions.Inc()
 }
 
 // AddFailedTransactions adds n to the counter failed_transactions.
 //
-// Failed transactions read, emitted or not (successful_only skips them).
+// Failed transactions read.
 func (s *ledgerReaderStats) AddFailedTransactions(n uint64) {
 	s.failedTransactions.Add(n)
 }
 
 // RecordErrors adds 1 to the counter errors.
 //
-// Ledgers whose transactions could not be read.
+// Ledgers or transactions that could not be read or decoded.
 func (s *ledgerReaderStats) RecordErrors() {
 	s.errors.Inc()
 }
 
 // AddErrors adds n to the counter errors.
 //
-// Ledgers whose transactions could not be read.
+// Ledgers or transactions that could not be read or decoded.
 func (s *ledgerReaderStats) AddErrors(n uint64) {
 	s.errors.Add(n)
 }
@@ -92,7 +92,8 @@ func (s *ledgerReaderStats) AddLastLedger(delta int64) {
 
 // ObserveProcessLatency records one latency of d in process_latency.
 //
-// Time to read one ledger's transactions, not counting the processors after.
+// Time to process one message (a ledger or a transaction), not counting the
+// processors after.
 func (s *ledgerReaderStats) ObserveProcessLatency(d time.Duration) {
 	s.processLatency.Observe(d)
 }
@@ -101,7 +102,8 @@ func (s *ledgerReaderStats) ObserveProcessLatency(d time.Duration) {
 // func it returns when the operation ends. The func allocates; on hot paths
 // prefer Observe with a time.Now of your own.
 //
-// Time to read one ledger's transactions, not counting the processors after.
+// Time to process one message (a ledger or a transaction), not counting the
+// processors after.
 func (s *ledgerReaderStats) TimeProcessLatency() func() {
 	if !runtime.Enabled {
 		return func() {}
@@ -112,21 +114,17 @@ func (s *ledgerReaderStats) TimeProcessLatency() func() {
 	}
 }
 
-// _LedgerReader_statsDesc describes the stats of LedgerReader for StatsDesc,
-// the collector and the catalog.
-var _LedgerReader_statsDesc = &runtime.ComponentDesc{
-	Type: "processor",
-	Name: "LedgerReader",
-	Stats: []runtime.StatDesc{
-		{Name: "ledgers_processed", Kind: runtime.KindCounter, Unit: "ledgers", Help: "Ledgers whose transactions were read", Keys: []string{"ledgers_processed"}},
-		{Name: "transactions_emitted", Kind: runtime.KindCounter, Unit: "transactions", Help: "Transaction messages emitted", Keys: []string{"transactions_emitted"}},
-		{Name: "failed_transactions", Kind: runtime.KindCounter, Unit: "transactions", Help: "Failed transactions read, emitted or not (successful_only skips them)", Keys: []string{"failed_transactions"}},
-		{Name: "errors", Kind: runtime.KindCounter, Help: "Ledgers whose transactions could not be read", Keys: []string{"errors"}},
-		{Name: "last_ledger", Kind: runtime.KindGauge, Help: "Sequence of the last ledger processed", Keys: []string{"last_ledger"}},
-		{Name: "process_latency", Kind: runtime.KindLatency, Help: "Time to read one ledger's transactions, not counting the processors after", Keys: []string{"process_latency_count", "process_latency_avg_ms", "process_latency_p50_ms", "process_latency_p90_ms", "process_latency_p99_ms", "process_latency_max_ms"}},
-	},
-	Keys: []string{"ledgers_processed", "transactions_emitted", "failed_transactions", "errors", "last_ledger", "process_latency_count", "process_latency_avg_ms", "process_latency_p50_ms", "process_latency_p90_ms", "process_latency_p99_ms", "process_latency_max_ms"},
-}
+// _LedgerReader_statsDesc describes the stats of LedgerReader for StatsDesc and
+// the collector.
+var _LedgerReader_statsDesc = runtime.NewComponentDesc(
+	"processor", "LedgerReader",
+	runtime.StatDesc{Name: "ledgers_processed", Kind: runtime.KindCounter, Unit: "ledgers", Help: "Ledgers read"},
+	runtime.StatDesc{Name: "transactions_emitted", Kind: runtime.KindCounter, Unit: "transactions", Help: "Transaction messages emitted"},
+	runtime.StatDesc{Name: "failed_transactions", Kind: runtime.KindCounter, Unit: "transactions", Help: "Failed transactions read"},
+	runtime.StatDesc{Name: "errors", Kind: runtime.KindCounter, Help: "Ledgers or transactions that could not be read or decoded"},
+	runtime.StatDesc{Name: "last_ledger", Kind: runtime.KindGauge, Help: "Sequence of the last ledger processed"},
+	runtime.StatDesc{Name: "process_latency", Kind: runtime.KindLatency, Help: "Time to process one message (a ledger or a transaction), not counting the processors after"},
+)
 
 // Compile-time check that the component feeds the collector's allocation-free
 // path.
@@ -138,38 +136,21 @@ func (l *LedgerReader) StatsDesc() *runtime.ComponentDesc {
 	return _LedgerReader_statsDesc
 }
 
-// SnapshotStats writes the current value of every key of StatsDesc().Keys into
-// dst, in order, without allocating. It implements runtime.SnapshotProvider.
-func (l *LedgerReader) SnapshotStats(dst []float64) {
-	_ = dst[10] // one bounds check for all writes
-	dst[0] = float64(l.stats.ledgersProcessed.Load())
-	dst[1] = float64(l.stats.transactionsEmitted.Load())
-	dst[2] = float64(l.stats.failedTransactions.Load())
-	dst[3] = float64(l.stats.errors.Load())
-	dst[4] = float64(l.stats.lastLedger.Load())
-	l.stats.processLatency.WriteSummary(dst[5:11])
+// SnapshotStats writes the current value of every stat of StatsDesc() into dst,
+// without allocating. It implements runtime.SnapshotProvider.
+func (l *LedgerReader) SnapshotStats(dst runtime.Snapshot) {
+	_ = dst.Values[4] // one bounds check for all writes
+	_ = dst.Latencies[0]
+	dst.Values[0] = float64(l.stats.ledgersProcessed.Load())
+	dst.Values[1] = float64(l.stats.transactionsEmitted.Load())
+	dst.Values[2] = float64(l.stats.failedTransactions.Load())
+	dst.Values[3] = float64(l.stats.errors.Load())
+	dst.Values[4] = float64(l.stats.lastLedger.Load())
+	dst.Latencies[0] = l.stats.processLatency.Summary()
 }
 
 // GetStats returns the stats of LedgerReader in the map form of
 // runtime.StatsProvider.
 func (l *LedgerReader) GetStats() runtime.ComponentStats {
-	processLatencySummary := l.stats.processLatency.Summary()
-	return runtime.ComponentStats{
-		ComponentType: "processor",
-		ComponentName: "LedgerReader",
-		Stats: map[string]interface{}{
-			"ledgers_processed":      l.stats.ledgersProcessed.Load(),
-			"transactions_emitted":   l.stats.transactionsEmitted.Load(),
-			"failed_transactions":    l.stats.failedTransactions.Load(),
-			"errors":                 l.stats.errors.Load(),
-			"last_ledger":            l.stats.lastLedger.Load(),
-			"process_latency_count":  processLatencySummary.Count,
-			"process_latency_avg_ms": float64(processLatencySummary.Avg()) / 1e6,
-			"process_latency_p50_ms": float64(processLatencySummary.P50) / 1e6,
-			"process_latency_p90_ms": float64(processLatencySummary.P90) / 1e6,
-			"process_latency_p99_ms": float64(processLatencySummary.P99) / 1e6,
-			"process_latency_max_ms": float64(processLatencySummary.Max) / 1e6,
-		},
-		LastUpdated: time.Now(),
-	}
+	return runtime.StatsOf(l)
 }

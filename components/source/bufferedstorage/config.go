@@ -7,6 +7,7 @@ import (
 
 	"github.com/cdpstats/cdpstats/components/config"
 	"github.com/cdpstats/cdpstats/components/internal/ledgerx"
+	"github.com/cdpstats/cdpstats/internal/suggest"
 )
 
 // Datastore types.
@@ -21,37 +22,37 @@ var datastoreTypes = []string{Filesystem, GCS, S3}
 // Config is the source's configuration, decoded from its config map.
 type Config struct {
 	// DatastoreType is Filesystem (the default), GCS or S3.
-	DatastoreType string `config:"datastore_type"`
+	DatastoreType string `yaml:"datastore_type"`
 	// Path is the datastore directory, for Filesystem.
-	Path string `config:"path"`
+	Path string `yaml:"path"`
 	// BucketName is the bucket and optional prefix, "bucket/prefix", for
 	// GCS and S3.
-	BucketName string `config:"bucket_name"`
+	BucketName string `yaml:"bucket_name"`
 	// Region is the S3 region.
-	Region string `config:"region"`
+	Region string `yaml:"region"`
 	// EndpointURL is an S3-compatible endpoint; empty means AWS.
-	EndpointURL string `config:"endpoint_url"`
+	EndpointURL string `yaml:"endpoint_url"`
 	// Network is pubnet, testnet, futurenet or a full passphrase. It
 	// defaults to the passphrase in the datastore manifest.
-	Network string `config:"network"`
+	Network string `yaml:"network"`
 	// StartLedger is the first ledger to emit.
-	StartLedger uint32 `config:"start_ledger,required"`
+	StartLedger uint32 `yaml:"start_ledger,required"`
 	// EndLedger is the last ledger to emit; 0 means run until stopped,
 	// waiting for new ledgers as they are written.
-	EndLedger uint32 `config:"end_ledger"`
+	EndLedger uint32 `yaml:"end_ledger"`
 	// BufferSize is how many files the backend reads ahead.
-	BufferSize uint32 `config:"buffer_size"`
+	BufferSize uint32 `yaml:"buffer_size"`
 	// NumWorkers is how many files the backend downloads at once.
-	NumWorkers uint32 `config:"num_workers"`
+	NumWorkers uint32 `yaml:"num_workers"`
 	// RetryLimit is how often a failed download is retried.
-	RetryLimit uint32 `config:"retry_limit"`
+	RetryLimit uint32 `yaml:"retry_limit"`
 	// RetryWait is the pause between retries, and between polls for a
 	// ledger that is not written yet.
-	RetryWait time.Duration `config:"retry_wait"`
+	RetryWait time.Duration `yaml:"retry_wait"`
 	// LedgersPerFile and FilesPerPartition describe the datastore layout.
 	// They default from the datastore manifest, and must match it when set.
-	LedgersPerFile    uint32 `config:"ledgers_per_file"`
-	FilesPerPartition uint32 `config:"files_per_partition"`
+	LedgersPerFile    uint32 `yaml:"ledgers_per_file"`
+	FilesPerPartition uint32 `yaml:"files_per_partition"`
 
 	// passphrase is Network resolved, or "" to take the manifest's.
 	passphrase string
@@ -98,7 +99,7 @@ func (c *Config) validate() error {
 		}
 	default:
 		msg := fmt.Sprintf("unknown datastore type %q", c.DatastoreType)
-		if s := config.Suggest(c.DatastoreType, datastoreTypes); s != "" {
+		if s := suggest.Nearest(c.DatastoreType, datastoreTypes); s != "" {
 			msg += fmt.Sprintf("; did you mean %q?", s)
 		}
 		add("datastore_type", "%s (valid: %s, %s, %s)", msg, Filesystem, GCS, S3)

@@ -15,7 +15,7 @@ import (
 // emits one message per ledger, in order, with an xdr.LedgerCloseMeta
 // payload and the network passphrase in its metadata.
 //
-//cdp:component type=source name=BufferedStorageSourceAdapter
+//cdp:component kind=source name=BufferedStorageSourceAdapter
 type BufferedStorageSourceAdapter struct {
 	cfg         Config
 	subscribers cdp.Subscribers
@@ -35,15 +35,6 @@ type BufferedStorageSourceAdapter struct {
 func New(raw map[string]interface{}) (*BufferedStorageSourceAdapter, error) {
 	cfg, err := ParseConfig(raw)
 	if err != nil {
-		return nil, err
-	}
-	return &BufferedStorageSourceAdapter{cfg: cfg}, nil
-}
-
-// NewFromConfig returns a source for a configuration built in Go, checking
-// it as New does.
-func NewFromConfig(cfg Config) (*BufferedStorageSourceAdapter, error) {
-	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
 	return &BufferedStorageSourceAdapter{cfg: cfg}, nil

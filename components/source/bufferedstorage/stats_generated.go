@@ -114,22 +114,18 @@ func (s *bufferedStorageSourceAdapterStats) TimeFetchLatency() func() {
 }
 
 // _BufferedStorageSourceAdapter_statsDesc describes the stats of
-// BufferedStorageSourceAdapter for StatsDesc, the collector and the catalog.
-var _BufferedStorageSourceAdapter_statsDesc = &runtime.ComponentDesc{
-	Type: "source",
-	Name: "BufferedStorageSourceAdapter",
-	Stats: []runtime.StatDesc{
-		{Name: "ledgers_processed", Kind: runtime.KindCounter, Unit: "ledgers", Help: "Ledgers read and accepted by the subscribers", Keys: []string{"ledgers_processed"}},
-		{Name: "bytes_read", Kind: runtime.KindCounter, Unit: "bytes", Help: "Bytes read from datastore files, compressed as stored, read-ahead included", Keys: []string{"bytes_read"}},
-		{Name: "errors", Kind: runtime.KindCounter, Help: "Failures to open the datastore or to read a ledger", Keys: []string{"errors"}},
-		{Name: "last_ledger", Kind: runtime.KindGauge, Help: "Sequence of the last ledger emitted", Keys: []string{"last_ledger"}},
-		{Name: "last_processed_at", Kind: runtime.KindTimestamp, Help: "When the last ledger was emitted", Keys: []string{"last_processed_at"}},
-		{Name: "buffer_size", Kind: runtime.KindGauge, Unit: "files", Help: "Files the backend reads ahead (buffer_size)", Keys: []string{"buffer_size"}},
-		{Name: "num_workers", Kind: runtime.KindGauge, Help: "Files the backend downloads at once (num_workers)", Keys: []string{"num_workers"}},
-		{Name: "fetch_latency", Kind: runtime.KindLatency, Help: "Time to get one ledger from the backend, decoding included", Keys: []string{"fetch_latency_count", "fetch_latency_avg_ms", "fetch_latency_p50_ms", "fetch_latency_p90_ms", "fetch_latency_p99_ms", "fetch_latency_max_ms"}},
-	},
-	Keys: []string{"ledgers_processed", "bytes_read", "errors", "last_ledger", "last_processed_at", "buffer_size", "num_workers", "fetch_latency_count", "fetch_latency_avg_ms", "fetch_latency_p50_ms", "fetch_latency_p90_ms", "fetch_latency_p99_ms", "fetch_latency_max_ms"},
-}
+// BufferedStorageSourceAdapter for StatsDesc and the collector.
+var _BufferedStorageSourceAdapter_statsDesc = runtime.NewComponentDesc(
+	"source", "BufferedStorageSourceAdapter",
+	runtime.StatDesc{Name: "ledgers_processed", Kind: runtime.KindCounter, Unit: "ledgers", Help: "Ledgers read and accepted by the subscribers"},
+	runtime.StatDesc{Name: "bytes_read", Kind: runtime.KindCounter, Unit: "bytes", Help: "Bytes read from datastore files, compressed as stored, read-ahead included"},
+	runtime.StatDesc{Name: "errors", Kind: runtime.KindCounter, Help: "Failures to open the datastore or to read a ledger"},
+	runtime.StatDesc{Name: "last_ledger", Kind: runtime.KindGauge, Help: "Sequence of the last ledger emitted"},
+	runtime.StatDesc{Name: "last_processed_at", Kind: runtime.KindTimestamp, Help: "When the last ledger was emitted"},
+	runtime.StatDesc{Name: "buffer_size", Kind: runtime.KindGauge, Unit: "files", Help: "Files the backend reads ahead (buffer_size)"},
+	runtime.StatDesc{Name: "num_workers", Kind: runtime.KindGauge, Help: "Files the backend downloads at once (num_workers)"},
+	runtime.StatDesc{Name: "fetch_latency", Kind: runtime.KindLatency, Help: "Time to get one ledger from the backend, decoding included"},
+)
 
 // Compile-time check that the component feeds the collector's allocation-free
 // path.
@@ -141,44 +137,25 @@ func (b *BufferedStorageSourceAdapter) StatsDesc() *runtime.ComponentDesc {
 	return _BufferedStorageSourceAdapter_statsDesc
 }
 
-// SnapshotStats writes the current value of every key of StatsDesc().Keys into
-// dst, in order, without allocating. It implements runtime.SnapshotProvider.
-func (b *BufferedStorageSourceAdapter) SnapshotStats(dst []float64) {
-	_ = dst[12] // one bounds check for all writes
-	dst[0] = float64(b.stats.ledgersProcessed.Load())
-	dst[1] = float64(b.stats.bytesRead.Load())
-	dst[2] = float64(b.stats.errors.Load())
-	dst[3] = float64(b.stats.lastLedger.Load())
-	dst[4] = b.stats.lastProcessedAt.UnixSeconds()
-	dst[5] = float64(b.cfg.BufferSize)
-	dst[6] = float64(b.cfg.NumWorkers)
-	b.stats.fetchLatency.WriteSummary(dst[7:13])
+// SnapshotStats writes the current value of every stat of StatsDesc() into dst,
+// without allocating. It implements runtime.SnapshotProvider.
+func (b *BufferedStorageSourceAdapter) SnapshotStats(dst runtime.Snapshot) {
+	_ = dst.Values[6] // one bounds check for all writes
+	_ = dst.Latencies[0]
+	dst.Values[0] = float64(b.stats.ledgersProcessed.Load())
+	dst.Values[1] = float64(b.stats.bytesRead.Load())
+	dst.Values[2] = float64(b.stats.errors.Load())
+	dst.Values[3] = float64(b.stats.lastLedger.Load())
+	dst.Values[4] = b.stats.lastProcessedAt.UnixSeconds()
+	dst.Values[5] = float64(b.cfg.BufferSize)
+	dst.Values[6] = float64(b.cfg.NumWorkers)
+	dst.Latencies[0] = b.stats.fetchLatency.Summary()
 }
 
 // GetStats returns the stats of BufferedStorageSourceAdapter in the map form of
 // runtime.StatsProvider.
 func (b *BufferedStorageSourceAdapter) GetStats() runtime.ComponentStats {
-	fetchLatencySummary := b.stats.fetchLatency.Summary()
-	return runtime.ComponentStats{
-		ComponentType: "source",
-		ComponentName: "BufferedStorageSourceAdapter",
-		Stats: map[string]interface{}{
-			"ledgers_processed":    b.stats.ledgersProcessed.Load(),
-			"bytes_read":           b.stats.bytesRead.Load(),
-			"errors":               b.stats.errors.Load(),
-			"last_ledger":          b.stats.lastLedger.Load(),
-			"last_processed_at":    b.stats.lastProcessedAt.UnixSeconds(),
-			"buffer_size":          int64(b.cfg.BufferSize),
-			"num_workers":          int64(b.cfg.NumWorkers),
-			"fetch_latency_count":  fetchLatencySummary.Count,
-			"fetch_latency_avg_ms": float64(fetchLatencySummary.Avg()) / 1e6,
-			"fetch_latency_p50_ms": float64(fetchLatencySummary.P50) / 1e6,
-			"fetch_latency_p90_ms": float64(fetchLatencySummary.P90) / 1e6,
-			"fetch_latency_p99_ms": float64(fetchLatencySummary.P99) / 1e6,
-			"fetch_latency_max_ms": float64(fetchLatencySummary.Max) / 1e6,
-		},
-		LastUpdated: time.Now(),
-	}
+	return runtime.StatsOf(b)
 }
 
 // _ breaks the build when a field or method that a //cdp:stat marker of

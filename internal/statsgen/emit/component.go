@@ -211,40 +211,57 @@ func (g *componentGen) methods() {
 		Block(jen.Return(jen.Id(c.DescVar)))
 	g.f.Line()
 
-	g.doc("SnapshotStats writes the current value of every key of StatsDesc().Keys into dst, " +
-		"in order, without allocating. It implements runtime.SnapshotProvider.")
-	g.f.Func().Params(recv.Clone()).Id("SnapshotStats").Params(jen.Id("dst").Index().Float64()).
+	g.doc("SnapshotStats writes the current value of every stat of StatsDesc() into dst, " +
+		"without allocating. It implements runtime.SnapshotProvider.")
+	g.f.Func().Params(recv.Clone()).Id("SnapshotStats").Params(jen.Id("dst").Qual(RuntimePath, "Snapshot")).
 		BlockFunc(g.snapshotBody)
 	g.f.Line()
 
 	g.doc("GetStats returns the stats of %s in the map form of runtime.StatsProvider.", c.GoName)
 	g.f.Func().Params(recv.Clone()).Id("GetStats").Params().Qual(RuntimePath, "ComponentStats").
-		BlockFunc(g.getStatsBody)
+		Block(jen.Return(jen.Qual(RuntimePath, "StatsOf").Call(jen.Id(g.recv))))
 	g.f.Line()
 }
 
+// snapshotBody writes the stats in the layout of runtime.NewComponentDesc:
+// every stat but a latency takes the next Values (one per label value for
+// a labelled counter), every latency the next Latencies.
 func (g *componentGen) snapshotBody(body *jen.Group) {
-	keys := len(g.c.Keys())
-	if keys == 0 {
-		return
-	}
-	body.Id("_").Op("=").Id("dst").Index(jen.Lit(keys - 1)).Comment("one bounds check for all writes")
-	i := 0
+	values, latencies := 0, 0
 	for _, s := range g.c.Stats {
-		dst := jen.Id("dst").Index(jen.Lit(i))
 		switch {
+		case s.Kind == runtime.KindLatency:
+			latencies++
+		case s.Labelled():
+			values += len(s.Values)
+		default:
+			values++
+		}
+	}
+	v := func(i int) *jen.Statement { return jen.Id("dst").Dot("Values").Index(jen.Lit(i)) }
+	l := func(i int) *jen.Statement { return jen.Id("dst").Dot("Latencies").Index(jen.Lit(i)) }
+	if values > 0 {
+		body.Id("_").Op("=").Add(v(values - 1)).Comment("one bounds check for all writes")
+	}
+	if latencies > 0 {
+		body.Id("_").Op("=").Add(l(latencies - 1))
+	}
+	values, latencies = 0, 0
+	for _, s := range g.c.Stats {
+		switch {
+		case s.Kind == runtime.KindLatency:
+			body.Add(l(latencies)).Op("=").Add(g.statsField().Dot(s.Field).Dot("Summary").Call())
+			latencies++
 		case s.Labelled():
 			for j := range s.Values {
-				body.Id("dst").Index(jen.Lit(i + j)).Op("=").
+				body.Add(v(values)).Op("=").
 					Float64().Parens(g.statsField().Dot(s.Field).Index(jen.Lit(j)).Dot("Load").Call())
+				values++
 			}
-		case s.Kind == runtime.KindLatency:
-			body.Add(g.statsField().Dot(s.Field).Dot("WriteSummary").
-				Call(jen.Id("dst").Index(jen.Lit(i).Op(":").Lit(i + len(s.Keys)))))
 		default:
-			body.Add(dst).Op("=").Add(g.snapshotValue(s))
+			body.Add(v(values)).Op("=").Add(g.snapshotValue(s))
+			values++
 		}
-		i += len(s.Keys)
 	}
 }
 
@@ -269,80 +286,6 @@ func (g *componentGen) ratio(s *model.Stat) jen.Code {
 		g.statsField().Dot(s.Num.Field).Dot("Load").Call(),
 		g.statsField().Dot(s.Den.Field).Dot("Load").Call(),
 	)
-}
-
-func (g *componentGen) getStatsBody(body *jen.Group) {
-	for _, s := range g.c.Stats {
-		if s.Kind == runtime.KindLatency {
-			body.Id(summaryVar(s)).Op(":=").Add(g.statsField().Dot(s.Field).Dot("Summary").Call())
-		}
-	}
-	body.Return(jen.Qual(RuntimePath, "ComponentStats").Values(
-		jen.Line().Id("ComponentType").Op(":").Lit(g.c.Type),
-		jen.Line().Id("ComponentName").Op(":").Lit(g.c.Name),
-		jen.Line().Id("Stats").Op(":").Map(jen.String()).Interface().ValuesFunc(func(m *jen.Group) {
-			for _, s := range g.c.Stats {
-				for i, key := range s.Keys {
-					m.Line().Lit(key).Op(":").Add(g.mapValue(s, i))
-				}
-			}
-			if len(g.c.Stats) > 0 {
-				m.Line()
-			}
-		}),
-		jen.Line().Id("LastUpdated").Op(":").Qual("time", "Now").Call(),
-		jen.Line(),
-	))
-}
-
-// summaryVar names the local that holds a latency's summary in GetStats.
-// The suffix keeps it from shadowing the receiver or an import.
-func summaryVar(s *model.Stat) string { return strings.TrimSuffix(s.Field, "_") + "Summary" }
-
-// mapValue returns the value of the key-th key of s in its natural Go type.
-func (g *componentGen) mapValue(s *model.Stat, key int) jen.Code {
-	switch {
-	case s.Labelled():
-		return g.statsField().Dot(s.Field).Index(jen.Lit(key)).Dot("Load").Call()
-	case s.Kind == runtime.KindLatency:
-		return latencyValue(summaryVar(s), runtime.LatencyKeySuffixes[key])
-	case s.Kind == runtime.KindRatio, s.Kind == runtime.KindTimestamp:
-		return g.snapshotValue(s)
-	case s.Read != nil:
-		switch s.Read.Conv {
-		case model.ToUint64:
-			return jen.Uint64().Parens(g.read(s.Read))
-		case model.ToFloat64:
-			return g.snapshotValue(s)
-		}
-		return jen.Int64().Parens(g.read(s.Read))
-	default:
-		return g.statsField().Dot(s.Field).Dot("Load").Call()
-	}
-}
-
-// latencyValue returns the value of one latency key, read from the
-// runtime.LatencySummary in the local sum, in the units
-// runtime.Histogram.WriteSummary uses.
-func latencyValue(sum, suffix string) jen.Code {
-	ms := func(d *jen.Statement) jen.Code {
-		return jen.Float64().Parens(d).Op("/").Op("1e6") // jen.Lit would print 1e+06
-	}
-	switch suffix {
-	case "_count":
-		return jen.Id(sum).Dot("Count")
-	case "_avg_ms":
-		return ms(jen.Id(sum).Dot("Avg").Call())
-	case "_p50_ms":
-		return ms(jen.Id(sum).Dot("P50"))
-	case "_p90_ms":
-		return ms(jen.Id(sum).Dot("P90"))
-	case "_p99_ms":
-		return ms(jen.Id(sum).Dot("P99"))
-	case "_max_ms":
-		return ms(jen.Id(sum).Dot("Max"))
-	}
-	panic(fmt.Sprintf("statsgen: unknown latency key suffix %q in runtime.LatencyKeySuffixes", suffix))
 }
 
 // guard writes a function that refers to every field and method that the

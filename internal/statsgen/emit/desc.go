@@ -9,28 +9,22 @@ import (
 
 // desc writes the component's package-level *runtime.ComponentDesc.
 func (g *componentGen) desc() {
-	g.doc("%s describes the stats of %s for StatsDesc, the collector and the catalog.",
+	g.doc("%s describes the stats of %s for StatsDesc and the collector.",
 		g.c.DescVar, g.c.GoName)
-	g.f.Var().Id(g.c.DescVar).Op("=").Op("&").Add(descLiteral(g.c))
+	g.f.Var().Id(g.c.DescVar).Op("=").Add(descCall(g.c))
 	g.f.Line()
 }
 
-// descLiteral returns the runtime.ComponentDesc of c as a composite literal.
-func descLiteral(c *model.Component) *jen.Statement {
-	return jen.Qual(RuntimePath, "ComponentDesc").Values(
-		jen.Line().Id("Type").Op(":").Lit(c.Type),
-		jen.Line().Id("Name").Op(":").Lit(c.Name),
-		jen.Line().Id("Stats").Op(":").Index().Qual(RuntimePath, "StatDesc").ValuesFunc(func(stats *jen.Group) {
-			for _, s := range c.Stats {
-				stats.Line().Add(statDescLiteral(s))
-			}
-			if len(c.Stats) > 0 {
-				stats.Line()
-			}
-		}),
-		jen.Line().Id("Keys").Op(":").Add(stringSlice(c.Keys())),
-		jen.Line(),
-	)
+// descCall returns the runtime.NewComponentDesc call that describes c.
+func descCall(c *model.Component) *jen.Statement {
+	return jen.Qual(RuntimePath, "NewComponentDesc").CallFunc(func(args *jen.Group) {
+		args.Line().Lit(c.Kind)
+		args.Lit(c.Name)
+		for _, s := range c.Stats {
+			args.Line().Add(statDescLiteral(s))
+		}
+		args.Line()
+	})
 }
 
 func statDescLiteral(s *model.Stat) jen.Code {
@@ -44,7 +38,6 @@ func statDescLiteral(s *model.Stat) jen.Code {
 	if s.Help != "" {
 		fields = append(fields, jen.Id("Help").Op(":").Lit(s.Help))
 	}
-	fields = append(fields, jen.Id("Keys").Op(":").Add(stringSlice(s.Keys)))
 	if s.Labelled() {
 		values := make([]string, len(s.Values))
 		for i, v := range s.Values {
@@ -52,7 +45,7 @@ func statDescLiteral(s *model.Stat) jen.Code {
 		}
 		fields = append(fields, jen.Id("Label").Op(":").Lit(s.Label), jen.Id("Values").Op(":").Add(stringSlice(values)))
 	}
-	return jen.Values(fields...)
+	return jen.Qual(RuntimePath, "StatDesc").Values(fields...)
 }
 
 func stringSlice(ss []string) jen.Code {

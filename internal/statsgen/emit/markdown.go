@@ -16,22 +16,23 @@ func CatalogMD(entries []CatalogEntry) []byte {
 	b.WriteString("# Stats catalog\n\n")
 	b.WriteString("Every stat of every `//cdp:component` in this module, as its `//cdp:stat` markers " +
 		"declare it. statsgen writes this file; run `go generate ./...` after changing a marker. " +
-		"A metric's key is `<type>.<instance>.<key>`, where the instance is the component's " +
-		"configured ID or else its name. See docs/annotations.md for the markers.\n\n")
+		"A metric's key is `<kind>.<id>.<key>`, where the id is the component's " +
+		"configured ID or else its type. This file is documentation only: exporters describe " +
+		"metrics from each component's StatsDesc. See docs/annotations.md for the markers.\n\n")
 	if len(entries) == 0 {
 		b.WriteString("No components are annotated yet.\n")
 		return b.Bytes()
 	}
 
-	b.WriteString("| Component | Type | Go type | Stats |\n|---|---|---|---|\n")
+	b.WriteString("| Type | Kind | Go type | Stats |\n|---|---|---|---|\n")
 	for _, e := range entries {
 		c := e.Component
 		fmt.Fprintf(&b, "| [%s](#%s) | %s | `%s.%s` | %d |\n",
-			c.Name, anchor(c.Type+"-"+c.Name), c.Type, e.Package, c.GoName, len(c.Stats))
+			c.Name, anchor(c.Kind+"-"+c.Name), c.Kind, e.Package, c.GoName, len(c.Stats))
 	}
 	for _, e := range entries {
 		c := e.Component
-		fmt.Fprintf(&b, "\n## %s %s\n\n", c.Type, c.Name)
+		fmt.Fprintf(&b, "\n## %s %s\n\n", c.Kind, c.Name)
 		fmt.Fprintf(&b, "`%s.%s`\n\n", e.Package, c.GoName)
 		if len(c.Stats) == 0 {
 			b.WriteString("No stats.\n")
@@ -64,7 +65,7 @@ func CatalogMD(entries []CatalogEntry) []byte {
 // CatalogMDHeader returns the first line of STATS.md, which marks it as
 // statsgen's output.
 func CatalogMDHeader() string {
-	return "<!-- " + strings.TrimPrefix(load.CatalogHeader, "// ") + " -->"
+	return "<!-- " + strings.TrimPrefix(load.Header, "// ") + " -->"
 }
 
 // cell escapes text for a markdown table cell.

@@ -2,7 +2,7 @@
 //
 // A marker is one line comment that starts with "//cdp:" and a verb:
 //
-//	//cdp:component type=processor name=FilterPayments
+//	//cdp:component kind=processor name=FilterPayments
 //	//cdp:stat counter name=messages_processed help="Payments examined"
 //	//cdp:catalog
 //

@@ -13,16 +13,16 @@ import (
 // testdata/fuzz/FuzzParse, plus the seeds below.
 func FuzzParse(f *testing.F) {
 	for _, seed := range []string{
-		"//cdp:component type=processor name=FilterPayments",
+		"//cdp:component kind=processor name=FilterPayments",
 		`//cdp:stat counter   name=messages_processed help="Payments examined"`,
 		"//cdp:stat ratio name=filter_ratio num=messages_filtered den=messages_processed",
 		"//cdp:stat gauge name=buffer_size field=cfg.BufferSize",
 		"//cdp:stat gauge name=open_connections func=openConnections",
 		"//cdp:stat timestamp name=last_processed_at unit=s",
 		"//cdp:stat latency name=process_latency",
-		"//cdp:stat counter name=payments_by_type label=type values=payment,path_payment_strict_send unit=payments",
+		"//cdp:stat counter name=payments_by_type label=operation values=payment,path_payment_strict_send unit=payments",
 		`//cdp:stat counter name=by_kind label=kind values="a,b,c"`,
-		"//cdp:stat counter name=x label=type values=a,,b,",
+		"//cdp:stat counter name=x label=operation values=a,,b,",
 		"//cdp:catalog",
 		`//cdp:stat counter name=x help="unterminated`,
 		`//cdp:stat counter name=x help="a\"b" unit="\u00e9"`,
@@ -75,7 +75,7 @@ func stripOffsets(m markers.Marker) markers.Marker {
 	case *markers.Component:
 		c := *m
 		c.Offset = 0
-		clear(&c.Type)
+		clear(&c.Kind)
 		clear(&c.Name)
 		return &c
 	case *markers.Stat:

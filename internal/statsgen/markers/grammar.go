@@ -18,8 +18,8 @@ const (
 	VerbCatalog   = "catalog"
 )
 
-// ComponentTypes are the valid values of //cdp:component type=.
-var ComponentTypes = []string{"consumer", "processor", "source"}
+// ComponentKinds are the valid values of //cdp:component kind=.
+var ComponentKinds = []string{"consumer", "processor", "source"}
 
 // verbDef defines one verb: its syntax and what it is for.
 type verbDef struct {
@@ -32,7 +32,7 @@ type verbDef struct {
 var verbs = []verbDef{
 	{
 		name:   VerbComponent,
-		syntax: "//cdp:component type=TYPE [name=NAME]",
+		syntax: "//cdp:component kind=KIND [name=NAME]",
 		help: "In the doc comment of a struct type: makes it a component. statsgen generates " +
 			"StatsDesc, SnapshotStats and GetStats on its pointer.",
 	},
@@ -45,8 +45,8 @@ var verbs = []verbDef{
 	{
 		name:   VerbCatalog,
 		syntax: "//cdp:catalog",
-		help: "In the doc comment of a package clause: statsgen writes the cross-component " +
-			"catalog (catalog_generated.go and STATS.md) into that package whenever a run " +
+		help: "In the doc comment of a package clause: statsgen writes STATS.md, the " +
+			"cross-component catalog for people, into that package's directory whenever a run " +
 			"loads it, from every component the same run loads.",
 	},
 }
@@ -80,7 +80,7 @@ var kinds = []kindDef{
 		help: "A value that goes up and down (atomic int64); with field= or func= a number " +
 			"of the component read at snapshot time instead.",
 		helpers: []string{"SetX(v int64) sets it", "AddX(delta int64) adds delta (none with field= or func=)"},
-		keys:    "NAME (int64; uint64 or float64 for field=/func= of those types)",
+		keys:    "NAME (float64)",
 	},
 	{
 		kind:    runtime.KindTimestamp,
@@ -207,7 +207,7 @@ var statOptions = []*option[*Stat]{
 	{
 		name: "label", syntax: "label=LABEL", kinds: []runtime.StatKind{runtime.KindCounter},
 		help: "Makes the counter a labelled counter: the snake_case name of its label, such as " +
-			"type. Needs values=.",
+			"operation. Needs values=.",
 		value: func(s *Stat) *Value { return &s.Label },
 		check: checkLabelName,
 	},
@@ -229,20 +229,21 @@ const MaxLabelValues = 64
 // ReservedLabels are the label names a labelled counter may not use:
 // exporters put the first three on every component metric, and
 // Prometheus reserves le and quantile for histograms and summaries.
-var ReservedLabels = []string{"pipeline", "component_type", "component", "le", "quantile"}
+var ReservedLabels = []string{"pipeline", "type", "id", "le", "quantile"}
 
 // componentOptions are the options of //cdp:component, in canonical order.
 var componentOptions = []*option[*Component]{
 	{
-		name: "type", syntax: "type=TYPE", required: true,
-		help:  "The component's role in a pipeline: " + strings.Join(ComponentTypes, ", ") + ".",
-		value: func(c *Component) *Value { return &c.Type },
-		check: checkComponentType,
+		name: "kind", syntax: "kind=KIND", required: true,
+		help:  "The component's role in a pipeline: " + strings.Join(ComponentKinds, ", ") + ".",
+		value: func(c *Component) *Value { return &c.Kind },
+		check: checkComponentKind,
 	},
 	{
 		name: "name", syntax: "name=NAME",
-		help: "The component's name in metric keys (<type>.<name>.<stat>); defaults to the " +
-			"struct's name. Letters, digits, '_' and '-', starting with a letter.",
+		help: "The component's type name, as a pipeline config's type: and the metrics' type " +
+			"label know it; defaults to the struct's name. Letters, digits, '_' and '-', " +
+			"starting with a letter.",
 		value: func(c *Component) *Value { return &c.Name },
 		check: checkComponentName,
 	},
@@ -314,20 +315,20 @@ func checkLabelName(v string) string {
 	for _, r := range ReservedLabels {
 		if v == r {
 			return fmt.Sprintf("label name %q is reserved: exporters label every component metric with "+
-				"pipeline, component_type and component, and Prometheus keeps le and quantile; "+
+				"pipeline, type and id, and Prometheus keeps le and quantile; "+
 				"choose another name", v)
 		}
 	}
 	return checkStatName("label name")(v)
 }
 
-func checkComponentType(v string) string {
-	for _, t := range ComponentTypes {
-		if v == t {
+func checkComponentKind(v string) string {
+	for _, k := range ComponentKinds {
+		if v == k {
 			return ""
 		}
 	}
-	return unknownMessage("component type", v, "", ComponentTypes)
+	return unknownMessage("component kind", v, "", ComponentKinds)
 }
 
 func checkComponentName(v string) string {

@@ -68,10 +68,11 @@ func WriteHelp(w io.Writer) error {
 	p("  The names %q and %q are reserved: the pipeline adds them to every component.\n",
 		reservedNames[0], reservedNames[1])
 	p("  A labelled counter, such as\n")
-	p("    //cdp:stat counter name=payments_by_type label=type values=payment,path_payment\n")
-	p("  has the helpers RecordPaymentsByTypePayment(), RecordPaymentsByType(\"payment\") and\n")
-	p("  so on, and the keys payments_by_type_payment and payments_by_type_path_payment;\n")
-	p("  Prometheus gets one counter payments_by_type_total with a label type. Its label may\n")
+	p("    //cdp:stat counter name=payments_by_operation label=operation values=payment,path_payment\n")
+	p("  has the helpers RecordPaymentsByOperationPayment(), RecordPaymentsByOperation(\"payment\")\n")
+	p("  and so on, and the keys payments_by_operation_payment and\n")
+	p("  payments_by_operation_path_payment; Prometheus gets one counter\n")
+	p("  payments_by_operation_total with a label operation. Its label may\n")
 	p("  not be %s, and a ratio cannot divide it.\n", strings.Join(ReservedLabels, ", "))
 	return tw.Flush()
 }

@@ -41,10 +41,10 @@ type Value struct {
 type Component struct {
 	// Offset is the byte offset of the verb "component" in the comment.
 	Offset int
-	// Type is "source", "processor" or "consumer".
-	Type Value
-	// Name is the component's name; when unset it defaults to the name of
-	// the struct type.
+	// Kind is "source", "processor" or "consumer".
+	Kind Value
+	// Name is the component's type name; when unset it defaults to the
+	// name of the struct type.
 	Name Value
 }
 
@@ -55,7 +55,7 @@ func (*Component) Verb() string { return VerbComponent }
 func (c *Component) String() string {
 	var b strings.Builder
 	b.WriteString(Prefix + VerbComponent)
-	writeOption(&b, "type", c.Type)
+	writeOption(&b, "kind", c.Kind)
 	writeOption(&b, "name", c.Name)
 	return b.String()
 }

@@ -166,6 +166,7 @@ func quotedEnd(text string, i int) (int, bool) {
 func (p *parser) component(verbOff int, args []arg) *Component {
 	c := &Component{Offset: verbOff}
 	seen := map[string]bool{}
+	legacyType := false // type=, reported once, in place of a missing kind=
 	for _, a := range args {
 		if !a.isOption {
 			p.errorf(a.keyOff, "unexpected %q: %scomponent takes key=value options (valid: %s)",
@@ -173,6 +174,12 @@ func (p *parser) component(verbOff int, args []arg) *Component {
 			continue
 		}
 		o := findOption(componentOptions, a.key)
+		if o == nil && a.key == "type" {
+			p.errorf(a.keyOff, "%scomponent type= is now kind=: write kind=%s (the component's type is "+
+				"name=, or the struct's name)", Prefix, a.value)
+			legacyType = true
+			continue
+		}
 		if o == nil {
 			p.errorf(a.keyOff, "%s", unknownMessage("component option", a.key, "", optionList(componentOptions, 0)))
 			continue
@@ -180,8 +187,8 @@ func (p *parser) component(verbOff int, args []arg) *Component {
 		p.setOption(o.value(c), o.check, a, seen)
 	}
 	for _, o := range componentOptions {
-		if o.required && !o.value(c).Set {
-			p.errorf(verbOff, "missing %s= (valid: %s)", o.name, strings.Join(ComponentTypes, ", "))
+		if o.required && !o.value(c).Set && !legacyType {
+			p.errorf(verbOff, "missing %s= (valid: %s)", o.name, strings.Join(ComponentKinds, ", "))
 		}
 	}
 	return c
@@ -247,7 +254,7 @@ func (p *parser) stat(verbOff int, args []arg) *Stat {
 	switch {
 	case s.Values.Set && !s.Label.Set:
 		p.errorf(keyOffset(s.Values, "values"),
-			"values= needs label=: name the label of a labelled counter, as in label=type values=%s", s.Values.Text)
+			"values= needs label=: name the label of a labelled counter, as in label=operation values=%s", s.Values.Text)
 	case s.Label.Set && !s.Values.Set:
 		p.errorf(keyOffset(s.Label, "label"),
 			"label= needs values=: a labelled counter counts a fixed set of values, as in label=%s values=a,b",

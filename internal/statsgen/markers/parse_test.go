@@ -20,11 +20,11 @@ func TestParseValid(t *testing.T) {
 		// want is the canonical form of the marker.
 		want string
 	}{
-		{"component", "//cdp:component type=processor name=FilterPayments",
-			"//cdp:component type=processor name=FilterPayments"},
-		{"component without name", "//cdp:component type=source", "//cdp:component type=source"},
-		{"component name with dash", "//cdp:component type=source name=test-source",
-			"//cdp:component type=source name=test-source"},
+		{"component", "//cdp:component kind=processor name=FilterPayments",
+			"//cdp:component kind=processor name=FilterPayments"},
+		{"component without name", "//cdp:component kind=source", "//cdp:component kind=source"},
+		{"component name with dash", "//cdp:component kind=source name=test-source",
+			"//cdp:component kind=source name=test-source"},
 		{"counter with aligned spacing", "//cdp:stat counter   name=messages_processed   help=\"Payments examined\"",
 			`//cdp:stat counter name=messages_processed help="Payments examined"`},
 		{"tabs separate args", "//cdp:stat\tgauge\tname=in_flight", "//cdp:stat gauge name=in_flight"},
@@ -40,10 +40,10 @@ func TestParseValid(t *testing.T) {
 		{"trailing space and CR", "//cdp:stat counter name=a \r", "//cdp:stat counter name=a"},
 		{"catalog", "//cdp:catalog", "//cdp:catalog"},
 		{"digits in names", "//cdp:stat counter name=http_2xx", "//cdp:stat counter name=http_2xx"},
-		{"labelled counter", "//cdp:stat counter values=payment,path_payment name=by_type label=type",
-			"//cdp:stat counter name=by_type label=type values=payment,path_payment"},
-		{"labelled counter, quoted values", `//cdp:stat counter name=by_type label=type values="a,b_2"`,
-			"//cdp:stat counter name=by_type label=type values=a,b_2"},
+		{"labelled counter", "//cdp:stat counter values=payment,path_payment name=by_type label=operation",
+			"//cdp:stat counter name=by_type label=operation values=payment,path_payment"},
+		{"labelled counter, quoted values", `//cdp:stat counter name=by_type label=operation values="a,b_2"`,
+			"//cdp:stat counter name=by_type label=operation values=a,b_2"},
 		{"labelled counter, one value", "//cdp:stat counter name=n label=kind values=only",
 			"//cdp:stat counter name=n label=kind values=only"},
 	}
@@ -73,11 +73,11 @@ func TestParseFields(t *testing.T) {
 	assert.False(t, s.Unit.Set)
 	assert.Equal(t, "stat", m.Verb())
 
-	in = `//cdp:stat counter name=by_type label=type values=payment,path_payment`
+	in = `//cdp:stat counter name=by_type label=operation values=payment,path_payment`
 	m, errs = markers.Parse(in)
 	require.Empty(t, errs)
 	s = m.(*markers.Stat)
-	assert.Equal(t, markers.Value{Text: "type", Offset: strings.Index(in, "=type") + 1, Set: true}, s.Label)
+	assert.Equal(t, markers.Value{Text: "operation", Offset: strings.Index(in, "=operation") + 1, Set: true}, s.Label)
 	assert.Equal(t, markers.Value{Text: "payment,path_payment", Offset: strings.Index(in, "payment"), Set: true}, s.Values)
 	assert.Equal(t, []markers.Value{
 		{Text: "payment", Offset: strings.Index(in, "payment,"), Set: true},
@@ -90,10 +90,10 @@ func TestParseFields(t *testing.T) {
 	assert.Equal(t, strings.Index(quoted, "b\""), m.(*markers.Stat).LabelValues[1].Offset,
 		"items of a quoted value without escapes point into the comment")
 
-	c, errs := markers.Parse("//cdp:component type=consumer")
+	c, errs := markers.Parse("//cdp:component kind=consumer")
 	require.Empty(t, errs)
 	comp := c.(*markers.Component)
-	assert.Equal(t, "consumer", comp.Type.Text)
+	assert.Equal(t, "consumer", comp.Kind.Text)
 	assert.False(t, comp.Name.Set)
 }
 
@@ -135,20 +135,21 @@ func TestParseErrors(t *testing.T) {
 		{"//cdp:stat gauge name=g field=a..b", "a..b", `invalid field path "a..b"`},
 		{"//cdp:stat gauge name=g func=a.b", "a.b", `invalid func "a.b"`},
 		{"//cdp:stat counter name=x unit=\"\x01\"", "\"\x01\"", "control character"},
-		{"//cdp:component name=X", "component", "missing type= (valid: consumer, processor, source)"},
-		{"//cdp:component type=sorce", "sorce", `unknown component type "sorce"; did you mean "source"?`},
-		{"//cdp:component type=source name=9x", "9x", `invalid component name "9x"`},
-		{"//cdp:component type=source typ=x", "typ=", `unknown component option "typ"; did you mean "type"?`},
-		{"//cdp:component type=source processor", "processor",
+		{"//cdp:component name=X", "component", "missing kind= (valid: consumer, processor, source)"},
+		{"//cdp:component kind=sorce", "sorce", `unknown component kind "sorce"; did you mean "source"?`},
+		{"//cdp:component kind=source name=9x", "9x", `invalid component name "9x"`},
+		{"//cdp:component kind=source nme=x", "nme=", `unknown component option "nme"; did you mean "name"?`},
+		{"//cdp:component type=source", "type=", "//cdp:component type= is now kind=: write kind=source"},
+		{"//cdp:component kind=source processor", "processor",
 			`unexpected "processor": //cdp:component takes key=value options`},
 		{"//cdp:catalog now", "now", "//cdp:catalog takes no options"},
 		{"//cdp:stat counter name=x values=a,b", "values=", "values= needs label=: name the label of a labelled counter"},
-		{"//cdp:stat counter name=x label=type", "label=", "label= needs values=: a labelled counter counts a fixed set"},
-		{"//cdp:stat gauge name=x label=type values=a", "label=", "option label= does not apply to a gauge; it is for counter"},
+		{"//cdp:stat counter name=x label=operation", "label=", "label= needs values=: a labelled counter counts a fixed set"},
+		{"//cdp:stat gauge name=x label=operation values=a", "label=", "option label= does not apply to a gauge; it is for counter"},
 		{"//cdp:stat counter name=x lable=type values=a", "lable", `unknown counter option "lable"; did you mean "label"?`},
-		{"//cdp:stat counter name=x label=type vals=a", "vals", `did you mean "values"?`},
+		{"//cdp:stat counter name=x label=operation vals=a", "vals", `did you mean "values"?`},
 		{"//cdp:stat counter name=x label=Type values=a", "Type", `invalid label name "Type": use snake_case`},
-		{"//cdp:stat counter name=x label=component values=a", "component", `label name "component" is reserved`},
+		{"//cdp:stat counter name=x label=id values=a", "id", `label name "id" is reserved`},
 		{"//cdp:stat counter name=x label=t values=a,b,", ",", "values= ends with ','; remove the trailing comma"},
 		{"//cdp:stat counter name=x label=t values=a,,b", ",b", "empty value in values="},
 		{"//cdp:stat counter name=x label=t values=,a", ",a", "empty value in values="},
@@ -243,7 +244,7 @@ func TestHelpCoversGrammar(t *testing.T) {
 	for _, word := range []string{
 		"//cdp:component", "//cdp:stat", "//cdp:catalog",
 		"counter", "gauge", "timestamp", "latency", "ratio",
-		"type=", "name=", "help=", "unit=", "field=", "func=", "num=", "den=", "label=", "values=",
+		"kind=", "name=", "help=", "unit=", "field=", "func=", "num=", "den=", "label=", "values=",
 		"RecordXV", "AddXV", "RecordX(value string) bool", "NAME_V",
 		"RecordX", "AddX", "SetX", "MarkX", "ObserveX", "TimeX",
 		"consumer", "processor", "source", "healthy", "stats_age_seconds",

@@ -190,7 +190,7 @@ func (b *builder) typeSpec(f *load.File, ts *ast.TypeSpec, doc []*marker, inGrou
 		if len(fields) > 0 {
 			b.diags.Addf(fields[0].stats[0].verbPos(),
 				"//cdp:stat is on a field of %s, which is not a component: add "+
-					"//cdp:component type=TYPE to the doc comment of %s", ts.Name.Name, ts.Name.Name)
+					"//cdp:component kind=KIND to the doc comment of %s", ts.Name.Name, ts.Name.Name)
 		}
 		return
 	}
@@ -218,7 +218,7 @@ func (b *builder) typeSpec(f *load.File, ts *ast.TypeSpec, doc []*marker, inGrou
 	mk := cm.m.(*markers.Component)
 	c := &Component{
 		GoName:  ts.Name.Name,
-		Type:    mk.Type.Text,
+		Kind:    mk.Kind.Text,
 		Name:    mk.Name.Text,
 		Pos:     cm.verbPos(),
 		DescVar: "_" + ts.Name.Name + "_statsDesc",

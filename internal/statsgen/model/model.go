@@ -38,8 +38,9 @@ type Package struct {
 type Component struct {
 	// GoName is the name of the struct type.
 	GoName string
-	// Type and Name are the component's type and name from the marker.
-	Type, Name string
+	// Kind is the component's role from the marker's kind=, and Name its
+	// type name from name= (or GoName).
+	Kind, Name string
 	// Pos is the position of the //cdp:component marker.
 	Pos token.Position
 	// StatsField is the name of the field that carries the //cdp:stat

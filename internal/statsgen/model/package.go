@@ -10,10 +10,6 @@ import (
 // every component.
 var generatedMethods = []string{"StatsDesc", "SnapshotStats", "GetStats"}
 
-// CatalogNames are the package-level names that the catalog file declares
-// in the //cdp:catalog package.
-var CatalogNames = []string{"Component", "components", "Components", "Lookup", "Describe"}
-
 // checkPackage checks what spans the components of the package: one
 // build constraint for the one output file, unique component names, and
 // no hand-written declaration that the generated code would clash with.
@@ -32,21 +28,12 @@ func (b *builder) checkPackage() {
 		}
 	}
 
-	if b.out.Catalog && b.pkg.Types != nil {
-		for _, name := range CatalogNames {
-			if obj := b.pkg.Types.Scope().Lookup(name); obj != nil {
-				b.diags.Addf(b.pkg.Fset.Position(obj.Pos()), "%s is declared here, but statsgen generates it "+
-					"in the //cdp:catalog package: rename it", name)
-			}
-		}
-	}
-
 	seen := map[[2]string]*Component{}
 	for _, c := range b.out.Components {
-		key := [2]string{c.Type, c.Name}
+		key := [2]string{c.Kind, c.Name}
 		if prev := seen[key]; prev != nil {
-			b.diags.Addf(c.Pos, "duplicate component %s %s: %s at %s has the same type and name; give one a "+
-				"distinct name=", c.Type, c.Name, prev.GoName, diag.Position(prev.Pos, b.pkg.Dir))
+			b.diags.Addf(c.Pos, "duplicate component %s %s: %s at %s has the same kind and name; give one a "+
+				"distinct name=", c.Kind, c.Name, prev.GoName, diag.Position(prev.Pos, b.pkg.Dir))
 			continue
 		}
 		seen[key] = c

@@ -180,21 +180,11 @@ type statValue struct {
 	value *LabelValue
 }
 
-// keysOf returns the flat keys s produces.
+// keysOf returns the flat keys s produces, as runtime builds them.
 func keysOf(s *Stat) []string {
-	switch {
-	case s.Labelled():
-		keys := make([]string, len(s.Values))
-		for i, v := range s.Values {
-			keys[i] = s.Name + "_" + v.Name
-		}
-		return keys
-	case s.Kind == runtime.KindLatency:
-		keys := make([]string, len(runtime.LatencyKeySuffixes))
-		for i, suffix := range runtime.LatencyKeySuffixes {
-			keys[i] = s.Name + suffix
-		}
-		return keys
+	d := runtime.StatDesc{Name: s.Name, Kind: s.Kind, Label: s.Label}
+	for _, v := range s.Values {
+		d.Values = append(d.Values, v.Name)
 	}
-	return []string{s.Name}
+	return d.Keys()
 }

@@ -16,8 +16,9 @@ import (
 	"os"
 	"path/filepath"
 
+	udiff "github.com/aymanbagabas/go-udiff"
+
 	"github.com/cdpstats/cdpstats/internal/statsgen/diag"
-	"github.com/cdpstats/cdpstats/internal/statsgen/diff"
 )
 
 // File is one output: the content a path must have.
@@ -106,11 +107,11 @@ func Check(files []File, w io.Writer, dir string) (stale bool, err error) {
 		var d []byte
 		switch {
 		case f.Content == nil && exists:
-			d = diff.Unified(oldName, "/dev/null", cur, nil)
+			d = Diff(oldName, "/dev/null", cur, nil)
 		case f.Content != nil && !exists:
-			d = diff.Unified("/dev/null", newName, nil, f.Content)
+			d = Diff("/dev/null", newName, nil, f.Content)
 		case f.Content != nil:
-			d = diff.Unified(oldName, newName, cur, f.Content)
+			d = Diff(oldName, newName, cur, f.Content)
 		}
 		if d == nil {
 			continue
@@ -132,4 +133,13 @@ func diffNames(path, dir string) (oldName, newName string) {
 		return name, name
 	}
 	return "a/" + name, "b/" + name
+}
+
+// Diff returns the unified diff that turns old into new, with the given
+// file names in its header, or nil when they are equal.
+func Diff(oldName, newName string, old, new []byte) []byte {
+	if bytes.Equal(old, new) {
+		return nil
+	}
+	return []byte(udiff.Unified(oldName, newName, string(old), string(new)))
 }

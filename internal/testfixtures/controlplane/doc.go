@@ -8,4 +8,9 @@
 // it restarts, and answers a heartbeat from a service it does not know
 // with "not found". Tests can stop it and start it again on the same
 // port, make heartbeats hang, and wait for what it received.
+//
+// [WithMode] makes it behave like a real flowctl version, [ModeV005] or
+// [ModeCurrent], down to what each keeps of a heartbeat; [Server.List]
+// and [Server.Status] then show what `flowctl list` and `flowctl status`
+// would.
 package controlplane

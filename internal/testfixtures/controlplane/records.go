@@ -38,6 +38,8 @@ type Heartbeat struct {
 	// the wire, are parsed; those that do not parse are in BadMetrics.
 	Metrics    map[string]float64
 	BadMetrics map[string]string
+	// Text is a v1 heartbeat's metrics as sent, strings; nil for legacy.
+	Text map[string]string
 	// Status is the v1 health status name, such as "HEALTH_STATUS_HEALTHY";
 	// empty for legacy heartbeats, which have none.
 	Status string
@@ -49,11 +51,32 @@ type Heartbeat struct {
 	Received time.Time
 }
 
+// Unregistration is one v1 UnregisterComponent the server received.
+type Unregistration struct {
+	ServiceID string
+	// Known says whether the service was registered; flowctl answers
+	// success either way.
+	Known    bool
+	Received time.Time
+}
+
 // Snapshot is a copy of everything the server has recorded, in the order
 // it arrived, across restarts.
 type Snapshot struct {
-	Registrations []Registration
-	Heartbeats    []Heartbeat
+	Registrations   []Registration
+	Heartbeats      []Heartbeat
+	Unregistrations []Unregistration
+}
+
+// AcceptedFor returns the accepted heartbeats of one service ID.
+func (s Snapshot) AcceptedFor(serviceID string) []Heartbeat {
+	var out []Heartbeat
+	for _, h := range s.Heartbeats {
+		if h.Accepted && h.ServiceID == serviceID {
+			out = append(out, h)
+		}
+	}
+	return out
 }
 
 // Accepted returns the accepted heartbeats.

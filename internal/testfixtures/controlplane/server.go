@@ -29,7 +29,7 @@ type Server struct {
 	addr      string
 	grpc      *grpc.Server
 	serveDone chan struct{}
-	known     map[string]bool // registered service IDs; forgotten on Restart
+	services  map[string]*Service // the registry; forgotten on Restart
 	nextID    int
 	rec       Snapshot
 	changed   chan struct{} // closed and replaced whenever rec changes
@@ -39,6 +39,7 @@ type Server struct {
 type options struct {
 	tls           *tls.Config
 	plainNotFound bool
+	mode          Mode
 }
 
 // Option configures a [Server].
@@ -54,7 +55,7 @@ func WithPlainNotFound() Option { return func(o *options) { o.plainNotFound = tr
 
 // Start starts a server on a free port of 127.0.0.1.
 func Start(opts ...Option) (*Server, error) {
-	s := &Server{known: make(map[string]bool), changed: make(chan struct{})}
+	s := &Server{services: make(map[string]*Service), changed: make(chan struct{})}
 	for _, o := range opts {
 		o(&s.opts)
 	}
@@ -83,7 +84,9 @@ func (s *Server) listen(addr string) error {
 	}
 	g := grpc.NewServer(sopts...)
 	flowctlpb.RegisterControlPlaneServer(g, legacyService{s: s})
-	flowctlv1.RegisterControlPlaneServiceServer(g, v1Service{s: s})
+	if s.mode() != ModeV005 { // v0.0.5 predates v1: gRPC answers Unimplemented
+		flowctlv1.RegisterControlPlaneServiceServer(g, v1Service{s: s})
+	}
 	done := make(chan struct{})
 
 	s.mu.Lock()
@@ -116,12 +119,19 @@ func (s *Server) Stop() {
 
 // Restart starts a stopped server again on the same address, with an
 // empty registry, as flowctl's in-memory registry comes back: the next
-// heartbeat of a service registered before is answered "not found".
-func (s *Server) Restart() error {
+// heartbeat of a service registered before is answered "not found". opts
+// apply over the server's options, as when another flowctl version takes
+// over the address; they may not change TLS.
+func (s *Server) Restart(opts ...Option) error {
 	s.mu.Lock()
 	running := s.grpc != nil
 	addr := s.addr
-	s.known = make(map[string]bool)
+	if !running {
+		s.services = make(map[string]*Service)
+		for _, o := range opts {
+			o(&s.opts)
+		}
+	}
 	s.mu.Unlock()
 	if running {
 		return errors.New("control plane: Restart while running; Stop it first")
@@ -129,12 +139,19 @@ func (s *Server) Restart() error {
 	return s.listen(addr)
 }
 
+// mode returns the server's mode; a Restart may change it.
+func (s *Server) mode() Mode {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.opts.mode
+}
+
 // Forget drops every registration, so that the next heartbeat of any
 // service is answered "not found", without stopping the server.
 func (s *Server) Forget() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.known = make(map[string]bool)
+	s.services = make(map[string]*Service)
 }
 
 // SetHeartbeatHook installs fn to run at the start of every heartbeat,
@@ -152,8 +169,9 @@ func (s *Server) Snapshot() Snapshot {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return Snapshot{
-		Registrations: append([]Registration(nil), s.rec.Registrations...),
-		Heartbeats:    append([]Heartbeat(nil), s.rec.Heartbeats...),
+		Registrations:   append([]Registration(nil), s.rec.Registrations...),
+		Heartbeats:      append([]Heartbeat(nil), s.rec.Heartbeats...),
+		Unregistrations: append([]Unregistration(nil), s.rec.Unregistrations...),
 	}
 }
 
@@ -201,9 +219,10 @@ func (s *Server) record(fn func(*Snapshot)) {
 	s.changed = make(chan struct{})
 }
 
-// register accepts a registration and returns the assigned service ID:
-// the first non-empty of the given IDs, else a generated one.
-func (s *Server) register(r Registration, ids ...string) string {
+// register accepts a registration, holds svc as the service's state, and
+// returns the assigned service ID: the first non-empty of the given IDs,
+// else a generated one, "<prefix>-<n>".
+func (s *Server) register(r Registration, svc Service, prefix string, ids ...string) string {
 	s.mu.Lock()
 	id := ""
 	for _, c := range ids {
@@ -214,21 +233,24 @@ func (s *Server) register(r Registration, ids ...string) string {
 	}
 	if id == "" {
 		s.nextID++
-		id = "service-" + strconv.Itoa(s.nextID)
+		id = prefix + "-" + strconv.Itoa(s.nextID)
 	}
-	s.known[id] = true
+	r.Received = time.Now()
+	svc.ID = id
+	svc.Metadata = maps.Clone(svc.Metadata)
+	svc.RegisteredAt = r.Received
+	s.services[id] = &svc
 	s.mu.Unlock()
 
 	r.ServiceID = id
 	r.Metadata = maps.Clone(r.Metadata)
-	r.Received = time.Now()
 	s.record(func(rec *Snapshot) { rec.Registrations = append(rec.Registrations, r) })
 	return id
 }
 
-// heartbeat runs the hook, checks that the service is known and records
-// the heartbeat with its answer.
-func (s *Server) heartbeat(ctx context.Context, h Heartbeat) error {
+// heartbeat runs the hook, checks that the service is known, applies the
+// heartbeat to its state and records the heartbeat with its answer.
+func (s *Server) heartbeat(ctx context.Context, h Heartbeat, apply func(*Service)) error {
 	s.mu.Lock()
 	hook := s.hook
 	s.mu.Unlock()
@@ -236,22 +258,38 @@ func (s *Server) heartbeat(ctx context.Context, h Heartbeat) error {
 	if hook != nil {
 		err = hook(ctx, h.API, h.ServiceID)
 	}
+	h.Received = time.Now()
 	if err == nil {
 		s.mu.Lock()
-		known := s.known[h.ServiceID]
-		s.mu.Unlock()
-		if !known {
+		svc := s.services[h.ServiceID]
+		if svc != nil {
+			svc.LastHeartbeat = h.Received
+			apply(svc)
+		} else {
 			err = s.notFound(h.ServiceID)
 		}
+		s.mu.Unlock()
 	}
 	h.Accepted = err == nil
-	h.Received = time.Now()
 	s.record(func(rec *Snapshot) { rec.Heartbeats = append(rec.Heartbeats, h) })
 	return err
 }
 
+// unregister drops a service, known or not, as flowctl does.
+func (s *Server) unregister(id string) {
+	s.mu.Lock()
+	_, known := s.services[id]
+	delete(s.services, id)
+	s.mu.Unlock()
+	u := Unregistration{ServiceID: id, Known: known, Received: time.Now()}
+	s.record(func(rec *Snapshot) { rec.Unregistrations = append(rec.Unregistrations, u) })
+}
+
+// notFound answers a heartbeat from an unknown service: flowctl's own
+// servers answer with a plain error, which gRPC sends with code Unknown.
+// s.mu is held.
 func (s *Server) notFound(id string) error {
-	if s.opts.plainNotFound {
+	if s.opts.plainNotFound || s.opts.mode != "" {
 		return fmt.Errorf("service %s not found", id)
 	}
 	return status.Errorf(codes.NotFound, "service %s not found", id)

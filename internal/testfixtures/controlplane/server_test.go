@@ -126,7 +126,7 @@ func TestAssignedServiceIDs(t *testing.T) {
 		{"legacy generated", func() (string, error) {
 			a, err := legacy.Register(ctx, &flowctlpb.ServiceInfo{})
 			return a.GetServiceId(), err
-		}, "service-1"},
+		}, "SERVICE_TYPE_UNSPECIFIED-1"},
 		{"v1 component_id first", func() (string, error) {
 			r, err := v1.RegisterComponent(ctx, &flowctlv1.RegisterRequest{ComponentId: "c", Component: &flowctlv1.ComponentInfo{Id: "i"}})
 			return r.GetServiceId(), err
@@ -134,7 +134,7 @@ func TestAssignedServiceIDs(t *testing.T) {
 		{"v1 generated", func() (string, error) {
 			r, err := v1.RegisterComponent(ctx, &flowctlv1.RegisterRequest{})
 			return r.GetServiceId(), err
-		}, "service-2"},
+		}, "COMPONENT_TYPE_UNSPECIFIED-2"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -220,4 +220,87 @@ func TestHeartbeatHookAndWaits(t *testing.T) {
 	require.Error(t, err)
 	assert.True(t, errors.Is(err, context.DeadlineExceeded))
 	assert.Contains(t, err.Error(), "5 accepted heartbeats")
+}
+
+func TestModeV005(t *testing.T) {
+	srv, conn := start(t, controlplane.WithMode(controlplane.ModeV005))
+	legacy := flowctlpb.NewControlPlaneClient(conn)
+	ctx := rpcCtx(t)
+
+	_, err := flowctlv1.NewControlPlaneServiceClient(conn).RegisterComponent(ctx, &flowctlv1.RegisterRequest{Component: &flowctlv1.ComponentInfo{Id: "x"}})
+	assert.Equal(t, codes.Unimplemented, status.Code(err), "v0.0.5 predates v1")
+	assert.Contains(t, status.Convert(err).Message(), "unknown service flowctl.v1.ControlPlaneService")
+
+	ack, err := legacy.Register(ctx, &flowctlpb.ServiceInfo{ComponentId: "ignored", ServiceType: flowctlpb.ServiceType_SERVICE_TYPE_SINK})
+	require.NoError(t, err)
+	assert.Equal(t, "SERVICE_TYPE_SINK-1", ack.GetServiceId(), "v0.0.5 ignores component_id when it picks the ID")
+	_, err = legacy.Register(ctx, &flowctlpb.ServiceInfo{ServiceId: "p", ServiceType: flowctlpb.ServiceType_SERVICE_TYPE_PIPELINE})
+	require.NoError(t, err)
+
+	for _, m := range []map[string]float64{{"a": 1, "b": 2}, {"b": 3}} {
+		_, err = legacy.Heartbeat(ctx, &flowctlpb.ServiceHeartbeat{ServiceId: "p", Metrics: m})
+		require.NoError(t, err)
+	}
+	_, err = legacy.Heartbeat(ctx, &flowctlpb.ServiceHeartbeat{ServiceId: "ghost"})
+	assert.Equal(t, codes.Unknown, status.Code(err))
+	assert.Equal(t, "service ghost not found", status.Convert(err).Message())
+
+	assert.Equal(t, []controlplane.Listed{
+		{ID: "SERVICE_TYPE_SINK-1", Type: "SINK", Healthy: true, Metrics: map[string]float64{}},
+		{ID: "p", Type: "PIPELINE", Healthy: true, Metrics: map[string]float64{"b": 3}},
+	}, srv.List(), "each heartbeat replaces the metrics")
+}
+
+func TestModeCurrent(t *testing.T) {
+	srv, conn := start(t, controlplane.WithMode(controlplane.ModeCurrent))
+	legacy := flowctlpb.NewControlPlaneClient(conn)
+	v1 := flowctlv1.NewControlPlaneServiceClient(conn)
+	ctx := rpcCtx(t)
+
+	_, err := legacy.Register(ctx, &flowctlpb.ServiceInfo{ServiceId: "pipe", ServiceType: flowctlpb.ServiceType_SERVICE_TYPE_PIPELINE})
+	require.NoError(t, err)
+	_, err = legacy.Register(ctx, &flowctlpb.ServiceInfo{ServiceId: "sink", ServiceType: flowctlpb.ServiceType_SERVICE_TYPE_SINK, Metadata: map[string]string{"name": "out"}})
+	require.NoError(t, err)
+	_, err = legacy.Heartbeat(ctx, &flowctlpb.ServiceHeartbeat{ServiceId: "sink", Metrics: map[string]float64{"a": 1}})
+	require.NoError(t, err)
+	_, err = v1.RegisterComponent(ctx, &flowctlv1.RegisterRequest{Component: &flowctlv1.ComponentInfo{Id: "src", Type: flowctlv1.ComponentType_COMPONENT_TYPE_SOURCE}})
+	require.NoError(t, err)
+	for _, m := range []map[string]string{{"a": "1", "b": "2"}, {"b": "3"}} {
+		_, err = v1.Heartbeat(ctx, &flowctlv1.HeartbeatRequest{ServiceId: "src", Status: flowctlv1.HealthStatus_HEALTH_STATUS_HEALTHY, Metrics: m})
+		require.NoError(t, err)
+	}
+	_, err = v1.Heartbeat(ctx, &flowctlv1.HeartbeatRequest{ServiceId: "ghost"})
+	assert.Equal(t, codes.Unknown, status.Code(err))
+
+	byID := map[string]controlplane.Service{}
+	for _, s := range srv.Services() {
+		byID[s.ID] = s
+	}
+	assert.Equal(t, "COMPONENT_TYPE_UNSPECIFIED", byID["pipe"].Type, "PIPELINE is converted")
+	assert.Equal(t, "COMPONENT_TYPE_CONSUMER", byID["sink"].Type, "SINK is converted")
+	assert.Equal(t, "out", byID["sink"].Name)
+	assert.Empty(t, byID["sink"].Metrics, "legacy heartbeats drop their metrics")
+	assert.Equal(t, map[string]string{"a": "1", "b": "3"}, byID["src"].Text, "v1 heartbeats merge")
+
+	st := srv.Status()
+	assert.Equal(t, 3, st.Total)
+	assert.Equal(t, 3, st.Healthy)
+	require.Len(t, st.Sources, 1)
+	assert.Equal(t, "src", st.Sources[0].ID)
+	require.Len(t, st.Consumers, 1)
+	assert.Empty(t, st.Processors)
+
+	assert.Equal(t, []controlplane.Listed{
+		{ID: "pipe", Type: "UNSPECIFIED"}, {ID: "sink", Type: "SINK"}, {ID: "src", Type: "SOURCE"},
+	}, srv.List(), "list: types, no health, no metrics")
+
+	_, err = v1.UnregisterComponent(ctx, &flowctlv1.UnregisterRequest{ServiceId: "src"})
+	require.NoError(t, err)
+	_, err = v1.UnregisterComponent(ctx, &flowctlv1.UnregisterRequest{ServiceId: "ghost"})
+	require.NoError(t, err, "unknown IDs are no error")
+	assert.Len(t, srv.Services(), 2)
+	unregs := srv.Snapshot().Unregistrations
+	require.Len(t, unregs, 2)
+	assert.True(t, unregs[0].Known)
+	assert.False(t, unregs[1].Known)
 }

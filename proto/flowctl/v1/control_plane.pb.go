@@ -146,6 +146,51 @@ func (x *RegisterResponse) GetConnectionInfo() map[string]string {
 	return nil
 }
 
+// UnregisterRequest removes a registration.
+type UnregisterRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	ServiceId     string                 `protobuf:"bytes,1,opt,name=service_id,json=serviceId,proto3" json:"service_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UnregisterRequest) Reset() {
+	*x = UnregisterRequest{}
+	mi := &file_flowctl_v1_control_plane_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UnregisterRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UnregisterRequest) ProtoMessage() {}
+
+func (x *UnregisterRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_flowctl_v1_control_plane_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UnregisterRequest.ProtoReflect.Descriptor instead.
+func (*UnregisterRequest) Descriptor() ([]byte, []int) {
+	return file_flowctl_v1_control_plane_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *UnregisterRequest) GetServiceId() string {
+	if x != nil {
+		return x.ServiceId
+	}
+	return ""
+}
+
 // HeartbeatRequest keeps a registration alive. Metric values are decimal
 // strings in this API.
 type HeartbeatRequest struct {
@@ -159,7 +204,7 @@ type HeartbeatRequest struct {
 
 func (x *HeartbeatRequest) Reset() {
 	*x = HeartbeatRequest{}
-	mi := &file_flowctl_v1_control_plane_proto_msgTypes[2]
+	mi := &file_flowctl_v1_control_plane_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -171,7 +216,7 @@ func (x *HeartbeatRequest) String() string {
 func (*HeartbeatRequest) ProtoMessage() {}
 
 func (x *HeartbeatRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_flowctl_v1_control_plane_proto_msgTypes[2]
+	mi := &file_flowctl_v1_control_plane_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -184,7 +229,7 @@ func (x *HeartbeatRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HeartbeatRequest.ProtoReflect.Descriptor instead.
 func (*HeartbeatRequest) Descriptor() ([]byte, []int) {
-	return file_flowctl_v1_control_plane_proto_rawDescGZIP(), []int{2}
+	return file_flowctl_v1_control_plane_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *HeartbeatRequest) GetServiceId() string {
@@ -224,7 +269,10 @@ const file_flowctl_v1_control_plane_proto_rawDesc = "" +
 	"\x0fconnection_info\x18\x03 \x03(\v20.flowctl.v1.RegisterResponse.ConnectionInfoEntryR\x0econnectionInfo\x1aA\n" +
 	"\x13ConnectionInfoEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xe4\x01\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"2\n" +
+	"\x11UnregisterRequest\x12\x1d\n" +
+	"\n" +
+	"service_id\x18\x01 \x01(\tR\tserviceId\"\xe4\x01\n" +
 	"\x10HeartbeatRequest\x12\x1d\n" +
 	"\n" +
 	"service_id\x18\x01 \x01(\tR\tserviceId\x120\n" +
@@ -232,9 +280,10 @@ const file_flowctl_v1_control_plane_proto_rawDesc = "" +
 	"\ametrics\x18\x03 \x03(\v2).flowctl.v1.HeartbeatRequest.MetricsEntryR\ametrics\x1a:\n" +
 	"\fMetricsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x012\xa8\x01\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x012\xf6\x01\n" +
 	"\x13ControlPlaneService\x12N\n" +
-	"\x11RegisterComponent\x12\x1b.flowctl.v1.RegisterRequest\x1a\x1c.flowctl.v1.RegisterResponse\x12A\n" +
+	"\x11RegisterComponent\x12\x1b.flowctl.v1.RegisterRequest\x1a\x1c.flowctl.v1.RegisterResponse\x12L\n" +
+	"\x13UnregisterComponent\x12\x1d.flowctl.v1.UnregisterRequest\x1a\x16.google.protobuf.Empty\x12A\n" +
 	"\tHeartbeat\x12\x1c.flowctl.v1.HeartbeatRequest\x1a\x16.google.protobuf.EmptyB9Z7github.com/cdpstats/cdpstats/proto/flowctl/v1;flowctlv1b\x06proto3"
 
 var (
@@ -249,28 +298,31 @@ func file_flowctl_v1_control_plane_proto_rawDescGZIP() []byte {
 	return file_flowctl_v1_control_plane_proto_rawDescData
 }
 
-var file_flowctl_v1_control_plane_proto_msgTypes = make([]protoimpl.MessageInfo, 5)
+var file_flowctl_v1_control_plane_proto_msgTypes = make([]protoimpl.MessageInfo, 6)
 var file_flowctl_v1_control_plane_proto_goTypes = []any{
-	(*RegisterRequest)(nil),  // 0: flowctl.v1.RegisterRequest
-	(*RegisterResponse)(nil), // 1: flowctl.v1.RegisterResponse
-	(*HeartbeatRequest)(nil), // 2: flowctl.v1.HeartbeatRequest
-	nil,                      // 3: flowctl.v1.RegisterResponse.ConnectionInfoEntry
-	nil,                      // 4: flowctl.v1.HeartbeatRequest.MetricsEntry
-	(*ComponentInfo)(nil),    // 5: flowctl.v1.ComponentInfo
-	(HealthStatus)(0),        // 6: flowctl.v1.HealthStatus
-	(*emptypb.Empty)(nil),    // 7: google.protobuf.Empty
+	(*RegisterRequest)(nil),   // 0: flowctl.v1.RegisterRequest
+	(*RegisterResponse)(nil),  // 1: flowctl.v1.RegisterResponse
+	(*UnregisterRequest)(nil), // 2: flowctl.v1.UnregisterRequest
+	(*HeartbeatRequest)(nil),  // 3: flowctl.v1.HeartbeatRequest
+	nil,                       // 4: flowctl.v1.RegisterResponse.ConnectionInfoEntry
+	nil,                       // 5: flowctl.v1.HeartbeatRequest.MetricsEntry
+	(*ComponentInfo)(nil),     // 6: flowctl.v1.ComponentInfo
+	(HealthStatus)(0),         // 7: flowctl.v1.HealthStatus
+	(*emptypb.Empty)(nil),     // 8: google.protobuf.Empty
 }
 var file_flowctl_v1_control_plane_proto_depIdxs = []int32{
-	5, // 0: flowctl.v1.RegisterRequest.component:type_name -> flowctl.v1.ComponentInfo
-	3, // 1: flowctl.v1.RegisterResponse.connection_info:type_name -> flowctl.v1.RegisterResponse.ConnectionInfoEntry
-	6, // 2: flowctl.v1.HeartbeatRequest.status:type_name -> flowctl.v1.HealthStatus
-	4, // 3: flowctl.v1.HeartbeatRequest.metrics:type_name -> flowctl.v1.HeartbeatRequest.MetricsEntry
+	6, // 0: flowctl.v1.RegisterRequest.component:type_name -> flowctl.v1.ComponentInfo
+	4, // 1: flowctl.v1.RegisterResponse.connection_info:type_name -> flowctl.v1.RegisterResponse.ConnectionInfoEntry
+	7, // 2: flowctl.v1.HeartbeatRequest.status:type_name -> flowctl.v1.HealthStatus
+	5, // 3: flowctl.v1.HeartbeatRequest.metrics:type_name -> flowctl.v1.HeartbeatRequest.MetricsEntry
 	0, // 4: flowctl.v1.ControlPlaneService.RegisterComponent:input_type -> flowctl.v1.RegisterRequest
-	2, // 5: flowctl.v1.ControlPlaneService.Heartbeat:input_type -> flowctl.v1.HeartbeatRequest
-	1, // 6: flowctl.v1.ControlPlaneService.RegisterComponent:output_type -> flowctl.v1.RegisterResponse
-	7, // 7: flowctl.v1.ControlPlaneService.Heartbeat:output_type -> google.protobuf.Empty
-	6, // [6:8] is the sub-list for method output_type
-	4, // [4:6] is the sub-list for method input_type
+	2, // 5: flowctl.v1.ControlPlaneService.UnregisterComponent:input_type -> flowctl.v1.UnregisterRequest
+	3, // 6: flowctl.v1.ControlPlaneService.Heartbeat:input_type -> flowctl.v1.HeartbeatRequest
+	1, // 7: flowctl.v1.ControlPlaneService.RegisterComponent:output_type -> flowctl.v1.RegisterResponse
+	8, // 8: flowctl.v1.ControlPlaneService.UnregisterComponent:output_type -> google.protobuf.Empty
+	8, // 9: flowctl.v1.ControlPlaneService.Heartbeat:output_type -> google.protobuf.Empty
+	7, // [7:10] is the sub-list for method output_type
+	4, // [4:7] is the sub-list for method input_type
 	4, // [4:4] is the sub-list for extension type_name
 	4, // [4:4] is the sub-list for extension extendee
 	0, // [0:4] is the sub-list for field type_name
@@ -288,7 +340,7 @@ func file_flowctl_v1_control_plane_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_flowctl_v1_control_plane_proto_rawDesc), len(file_flowctl_v1_control_plane_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   5,
+			NumMessages:   6,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -27,8 +27,9 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	ControlPlaneService_RegisterComponent_FullMethodName = "/flowctl.v1.ControlPlaneService/RegisterComponent"
-	ControlPlaneService_Heartbeat_FullMethodName         = "/flowctl.v1.ControlPlaneService/Heartbeat"
+	ControlPlaneService_RegisterComponent_FullMethodName   = "/flowctl.v1.ControlPlaneService/RegisterComponent"
+	ControlPlaneService_UnregisterComponent_FullMethodName = "/flowctl.v1.ControlPlaneService/UnregisterComponent"
+	ControlPlaneService_Heartbeat_FullMethodName           = "/flowctl.v1.ControlPlaneService/Heartbeat"
 )
 
 // ControlPlaneServiceClient is the client API for ControlPlaneService service.
@@ -40,6 +41,9 @@ type ControlPlaneServiceClient interface {
 	// RegisterComponent registers a component and returns the ID to
 	// heartbeat under.
 	RegisterComponent(ctx context.Context, in *RegisterRequest, opts ...grpc.CallOption) (*RegisterResponse, error)
+	// UnregisterComponent removes a registration, as a component does when
+	// it shuts down.
+	UnregisterComponent(ctx context.Context, in *UnregisterRequest, opts ...grpc.CallOption) (*emptypb.Empty, error)
 	// Heartbeat keeps a registration alive and reports health and metrics.
 	Heartbeat(ctx context.Context, in *HeartbeatRequest, opts ...grpc.CallOption) (*emptypb.Empty, error)
 }
@@ -56,6 +60,16 @@ func (c *controlPlaneServiceClient) RegisterComponent(ctx context.Context, in *R
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(RegisterResponse)
 	err := c.cc.Invoke(ctx, ControlPlaneService_RegisterComponent_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *controlPlaneServiceClient) UnregisterComponent(ctx context.Context, in *UnregisterRequest, opts ...grpc.CallOption) (*emptypb.Empty, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(emptypb.Empty)
+	err := c.cc.Invoke(ctx, ControlPlaneService_UnregisterComponent_FullMethodName, in, out, cOpts...)
 	if err != nil {
 		return nil, err
 	}
@@ -81,6 +95,9 @@ type ControlPlaneServiceServer interface {
 	// RegisterComponent registers a component and returns the ID to
 	// heartbeat under.
 	RegisterComponent(context.Context, *RegisterRequest) (*RegisterResponse, error)
+	// UnregisterComponent removes a registration, as a component does when
+	// it shuts down.
+	UnregisterComponent(context.Context, *UnregisterRequest) (*emptypb.Empty, error)
 	// Heartbeat keeps a registration alive and reports health and metrics.
 	Heartbeat(context.Context, *HeartbeatRequest) (*emptypb.Empty, error)
 	mustEmbedUnimplementedControlPlaneServiceServer()
@@ -95,6 +112,9 @@ type UnimplementedControlPlaneServiceServer struct{}
 
 func (UnimplementedControlPlaneServiceServer) RegisterComponent(context.Context, *RegisterRequest) (*RegisterResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method RegisterComponent not implemented")
+}
+func (UnimplementedControlPlaneServiceServer) UnregisterComponent(context.Context, *UnregisterRequest) (*emptypb.Empty, error) {
+	return nil, status.Error(codes.Unimplemented, "method UnregisterComponent not implemented")
 }
 func (UnimplementedControlPlaneServiceServer) Heartbeat(context.Context, *HeartbeatRequest) (*emptypb.Empty, error) {
 	return nil, status.Error(codes.Unimplemented, "method Heartbeat not implemented")
@@ -138,6 +158,24 @@ func _ControlPlaneService_RegisterComponent_Handler(srv interface{}, ctx context
 	return interceptor(ctx, in, info, handler)
 }
 
+func _ControlPlaneService_UnregisterComponent_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(UnregisterRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ControlPlaneServiceServer).UnregisterComponent(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ControlPlaneService_UnregisterComponent_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ControlPlaneServiceServer).UnregisterComponent(ctx, req.(*UnregisterRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _ControlPlaneService_Heartbeat_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(HeartbeatRequest)
 	if err := dec(in); err != nil {
@@ -166,6 +204,10 @@ var ControlPlaneService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "RegisterComponent",
 			Handler:    _ControlPlaneService_RegisterComponent_Handler,
+		},
+		{
+			MethodName: "UnregisterComponent",
+			Handler:    _ControlPlaneService_UnregisterComponent_Handler,
 		},
 		{
 			MethodName: "Heartbeat",

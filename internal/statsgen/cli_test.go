@@ -18,7 +18,7 @@ import (
 
 const counterSource = `package comp
 
-//cdp:component type=processor
+//cdp:component kind=processor
 type Comp struct {
 	//cdp:stat counter name=processed
 	stats compStats
@@ -33,7 +33,7 @@ func run(t *testing.T, dir string, args ...string) (code int, stdout, stderr str
 	t.Setenv("GOPROXY", "off")
 	t.Setenv("GOWORK", "off")
 	var out, errOut bytes.Buffer
-	code = statsgen.Main(args, dir, &out, &errOut)
+	code = statsgen.Run(args, dir, &out, &errOut)
 	return code, out.String(), errOut.String()
 }
 
@@ -130,7 +130,7 @@ func TestMainWritesOnlyChangedFiles(t *testing.T) {
 func TestMainErrorsWriteNothing(t *testing.T) {
 	bad := `package bad
 
-//cdp:component type=processor
+//cdp:component kind=processor
 type Bad struct {
 	//cdp:stat countr name=x
 	//cdp:stat counter name=Y

@@ -26,7 +26,7 @@ const usage = `usage: statsgen [flags] [packages]
 statsgen generates stats code from //cdp:component and //cdp:stat markers:
 one file, stats_generated.go, per package that has them. Packages are go
 list patterns and default to "."; a package holding //cdp:catalog also
-gets the cross-component catalog (catalog_generated.go, STATS.md).
+gets STATS.md, the catalog of every stat, for people.
 
 Use it from go generate in a component package:
 
@@ -37,10 +37,11 @@ Exit codes: 0 ok, 1 marker errors (nothing written), 2 usage, 3 stale (-check).
 Flags:
 `
 
-// Main runs statsgen with the command-line arguments args (without the
-// program name) and returns the exit code. dir is the directory to run
-// in, "" for the current one.
-func Main(args []string, dir string, stdout, stderr io.Writer) int {
+// Run runs the statsgen command with the command-line arguments args
+// (without the program name) and returns the exit code. dir is the
+// directory to run in, "" for the current one. cmd/statsgen is Run
+// wrapped in os.Exit.
+func Run(args []string, dir string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("statsgen", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	check := fs.Bool("check", false, "write nothing; print a unified diff and exit 3 when any output is missing, changed or orphaned")
