@@ -3,11 +3,17 @@
 # vet and generated code, then runs every test under the race detector.
 
 GO        ?= go
-PKGS      ?= ./...
+# The modules of the workspace (go.work): the root module holds the
+# runtime and statsgen, the others hold what needs the Stellar SDK, gRPC,
+# pgx, Prometheus or YAML. bench/ is a module outside the workspace.
+MODULES   := . cmd/cdp-pipeline components examples internal/runner internal/testfixtures proto runtime/flowctl runtime/promexport
+# Every package of every workspace module. The pattern ./... stops at
+# the nested modules; the import-path pattern does not.
+PKGS      ?= github.com/cdpstats/cdpstats/...
 BENCHTIME ?= 1s
 BENCHCOUNT ?= 6
 
-.PHONY: all setup generate check fmt vet stale test test-short fuzz bench bench-runtime bench-components bench-statsgen run clean
+.PHONY: all setup generate check fmt vet stale modules tidy test test-short fuzz bench bench-runtime bench-contended bench-components bench-statsgen run clean
 
 all: check test
 
@@ -17,12 +23,13 @@ setup:
 
 ## generate: regenerate statsgen output, the catalog and the flowctl gRPC code.
 generate:
-	$(GO) generate ./...
+	$(GO) generate $(PKGS)
 	./scripts/install-protoc.sh
 	./scripts/gen-proto.sh
 
-## check: gofmt, go vet and the stale checks for all generated code.
-check: fmt vet stale
+## check: gofmt, go vet, the stale checks for all generated code, and
+## that every module is tidy and builds alone.
+check: fmt vet stale modules
 
 fmt:
 	@out=$$(find . -name '*.go' -not -path './.git/*' -not -path '*/testdata/*' | xargs gofmt -l); \
@@ -30,18 +37,36 @@ fmt:
 
 vet:
 	$(GO) vet $(PKGS)
-	$(GO) vet -tags cdpstats_off ./runtime/...
-	@if [ -d bench ]; then cd bench && $(GO) vet ./...; fi
+	$(GO) vet -tags cdpstats_off github.com/cdpstats/cdpstats/runtime/...
+	@if [ -d bench ]; then cd bench && GOWORK=off $(GO) vet ./...; fi
 
 stale:
-	@if [ -d cmd/statsgen ]; then $(GO) run ./cmd/statsgen -check ./...; fi
+	@if [ -d cmd/statsgen ]; then $(GO) run ./cmd/statsgen -check $(PKGS); fi
 	./scripts/install-protoc.sh
 	./scripts/check-proto.sh
+
+## modules: each module on its own, as a dependent sees it (no go.work):
+## go.mod and go.sum tidy, and every package vetted with the versions
+## its own go.mod selects.
+modules:
+	@for m in $(MODULES) bench; do \
+		echo "module $$m"; \
+		(cd $$m && GOWORK=off $(GO) mod tidy -diff && GOWORK=off $(GO) vet ./...) || exit 1; \
+	done
+
+## tidy: go mod tidy in every module, each on its own. Run it after
+## changing imports; never `go work sync`, which would raise the root
+## module's requirements to what the other modules need.
+tidy:
+	@for m in $(MODULES) bench; do \
+		echo "module $$m"; \
+		(cd $$m && GOWORK=off $(GO) mod tidy) || exit 1; \
+	done
 
 ## test: everything CI runs, on a fresh machine.
 test: setup check
 	$(GO) test -race -count=1 $(PKGS)
-	cd bench && $(GO) test -race -count=1 ./...
+	cd bench && GOWORK=off $(GO) test -race -count=1 ./...
 
 ## test-short: the race tests without setup and checks, for quick loops.
 test-short:
@@ -56,7 +81,16 @@ fuzz:
 bench: bench-runtime bench-components bench-statsgen
 
 bench-runtime:
-	cd bench && $(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) -count $(BENCHCOUNT) -cpu 1,2 ./...
+	cd bench && GOWORK=off $(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) -count $(BENCHCOUNT) -cpu 1,2 ./...
+
+## bench-contended: only the contended tables, one shared counter and one
+## shared histogram written from every P (bench-runtime runs them too). The
+## BENCHCOUNT rounds each run every implementation once, so that a change
+## in the machine's load falls on all of them alike.
+bench-contended:
+	cd bench && for i in $$(seq $(BENCHCOUNT)); do \
+		$(GO) test -run '^$$' -bench 'Parallel$$' -benchmem -benchtime $(BENCHTIME) -count 1 -cpu 1,2 . || exit 1; \
+	done
 
 bench-components:
 	$(GO) test -run '^$$' -bench . -benchmem -count $(BENCHCOUNT) ./components/...

@@ -60,12 +60,25 @@ func BenchmarkHistogramObserve(b *testing.B) {
 
 // BenchmarkHistogramObserveParallel is BenchmarkHistogramObserve with
 // every goroutine of RunParallel recording into the same histogram, each
-// starting at a different place in the samples.
+// starting at a different place in the samples. impl=cdpstats-unshared is
+// the reference without sharing: a histogram per goroutine.
 func BenchmarkHistogramObserveParallel(b *testing.B) {
 	b.Run("impl=cdpstats", func(b *testing.B) {
 		h, in := new(runtime.Histogram), &Latencies.Durations
 		var next atomic.Uint64
 		b.RunParallel(func(pb *testing.PB) {
+			for i := startIndex(&next); pb.Next(); i++ {
+				h.Observe(in[i&SampleMask])
+			}
+		})
+	})
+	// Not a shared instrument: one histogram per goroutine, the floor that
+	// the stripes of a shared one approach once each core has its shard.
+	b.Run("impl=cdpstats-unshared", func(b *testing.B) {
+		in := &Latencies.Durations
+		var next atomic.Uint64
+		b.RunParallel(func(pb *testing.PB) {
+			h := new(runtime.Histogram)
 			for i := startIndex(&next); pb.Next(); i++ {
 				h.Observe(in[i&SampleMask])
 			}

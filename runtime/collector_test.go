@@ -8,7 +8,6 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"go.uber.org/goleak"
 )
 
 // mockComponent is a hand-written StatsProvider, as pipeline code wrote
@@ -67,7 +66,7 @@ func runCollector(t *testing.T, c *StatsCollector, providers []StatsProvider) (s
 // source and processor, collected every 100 ms.
 func TestReferenceScenario(t *testing.T) {
 	requireRecording(t)
-	defer goleak.VerifyNone(t)
+	defer requireNoCollectorGoroutines(t)
 	source := &mockComponent{typ: "source", name: "test-source"}
 	processor := &mockComponent{typ: "processor", name: "test-processor"}
 	stats := NewPipelineStats("reference")
@@ -85,7 +84,7 @@ func TestReferenceScenario(t *testing.T) {
 
 func TestCollectorCollectsOnStartAndOnShutdown(t *testing.T) {
 	requireRecording(t)
-	defer goleak.VerifyNone(t)
+	defer requireNoCollectorGoroutines(t)
 	c := &fastComponent{}
 	c.seen.Add(1)
 	stats := NewPipelineStats("p")
@@ -102,7 +101,7 @@ func TestCollectorCollectsOnStartAndOnShutdown(t *testing.T) {
 
 func TestCollectorRaceStress(t *testing.T) {
 	requireRecording(t)
-	defer goleak.VerifyNone(t)
+	defer requireNoCollectorGoroutines(t)
 	const writers, perWriter = 8, 25_000
 	fast := &fastComponent{}
 	slow := &mockComponent{typ: "source", name: "src"}
@@ -132,7 +131,7 @@ func TestCollectorRaceStress(t *testing.T) {
 
 func TestPanickingProviderDoesNotStopOthers(t *testing.T) {
 	requireRecording(t)
-	defer goleak.VerifyNone(t)
+	defer requireNoCollectorGoroutines(t)
 	good := &mockComponent{typ: "consumer", name: "good"}
 	good.processed.Add(7)
 	stats := NewPipelineStats("p")
@@ -147,7 +146,7 @@ func TestPanickingProviderDoesNotStopOthers(t *testing.T) {
 }
 
 func TestCancelLeavesNoGoroutines(t *testing.T) {
-	defer goleak.VerifyNone(t)
+	defer requireNoCollectorGoroutines(t)
 	stats := NewPipelineStats("p")
 	for i := 0; i < 3; i++ {
 		stop := runCollector(t, NewStatsCollector(stats, time.Millisecond), []StatsProvider{&fastComponent{}})

@@ -2,8 +2,10 @@ package runtime
 
 import (
 	"math/bits"
+	goruntime "runtime"
 	"sync/atomic"
 	"time"
+	"unsafe"
 )
 
 // The histogram's bucket layout is log-linear, like HdrHistogram with a
@@ -33,11 +35,17 @@ const (
 
 // Histogram is a lock-free latency histogram with log-linear buckets.
 //
-// Observe costs three uncontended atomic adds and allocates nothing.
-// Count, sum and max are exact; quantiles are within 0.5% of the exact
-// sorted quantile. Readers never stop writers. The zero value is ready to
-// use. A Histogram is about 60 KiB, so embed it in long-lived structs
-// rather than creating one per operation.
+// Observe costs one compare-and-swap and two atomic adds and allocates
+// nothing. Count, sum and max are exact; quantiles are within 0.5% of the
+// exact sorted quantile. Readers never stop writers. The zero value is
+// ready to use.
+//
+// A Histogram is about 60 KiB, so embed it in long-lived structs rather
+// than creating one per operation. When goroutines on different cores
+// record into it at the same time, it grows stripes, one more 60 KiB
+// shard for each core that wrote while another did, up to one per P and
+// at most 16: each core then writes its own cache lines, and readers
+// merge the shards. See [Histogram.Record].
 type Histogram struct {
 	// groups has bit g set once any bucket of group g has a count, so that
 	// readers scan only the ranges that were ever used.
@@ -50,6 +58,9 @@ type Histogram struct {
 	// buckets add up to.
 	spans   [numSpans]atomic.Uint64
 	buckets [numBuckets]atomic.Uint64
+	// stripes is nil until two writers collide; then it holds the other
+	// shards, and this Histogram's own fields are shard 0.
+	stripes atomic.Pointer[histStripes]
 }
 
 // bucketIndex returns the bucket that holds v.
@@ -93,29 +104,142 @@ func (h *Histogram) ObserveSince(start time.Time) {
 }
 
 // Record records one value in nanoseconds.
+//
+// A value is committed to a shard by a compare-and-swap of the shard's
+// sum, before its bucket and span are counted. A failed swap means another
+// core wrote the same shard at that moment: the first one turns on the
+// stripes, and each one moves the writer's stripe slot to another shard.
+// Writers that do not collide pay for the three atomic instructions only.
 func (h *Histogram) Record(v uint64) {
 	if !Enabled {
 		return
 	}
-	i := bucketIndex(v)
-	h.buckets[i].Add(1)
-	h.spans[i>>spanBits].Add(1)
-	h.sum.Add(v)
-	if bit := uint64(1) << uint(i>>subBucketBits); h.groups.Load()&bit == 0 {
-		h.groups.Or(bit)
+	s := h
+	if st := h.stripes.Load(); st != nil {
+		s = st.pick(h)
 	}
 	for {
-		m := h.max.Load()
-		if v <= m || h.max.CompareAndSwap(m, v) {
+		sum := s.sum.Load()
+		if s.sum.CompareAndSwap(sum, sum+v) {
+			break
+		}
+		s = h.collided()
+	}
+	i := bucketIndex(v)
+	s.buckets[i].Add(1)
+	s.spans[i>>spanBits].Add(1)
+	if bit := uint64(1) << uint(i>>subBucketBits); s.groups.Load()&bit == 0 {
+		s.groups.Or(bit)
+	}
+	for {
+		m := s.max.Load()
+		if v <= m || s.max.CompareAndSwap(m, v) {
 			return
 		}
 	}
+}
+
+// maxStripes bounds the shards of one Histogram, and so its memory.
+const maxStripes = 16
+
+// stripeSlots is the number of writer slots. A writer's slot is a hash of
+// its stack address, so goroutines, which have separate stacks, mostly
+// have separate slots; each slot holds the shard its writers use.
+const (
+	stripeSlotBits = 6
+	stripeSlots    = 1 << stripeSlotBits
+)
+
+// histStripes is the striped state of a contended Histogram.
+type histStripes struct {
+	// n is the number of shards in use: GOMAXPROCS when the stripes were
+	// made, within [2, maxStripes].
+	n uint32
+	// slots[k] is the shard that writers of slot k record into. It starts
+	// at shard 0 and moves to the next shard each time a writer of the
+	// slot collides, so writers that run at the same time spread out.
+	slots [stripeSlots]atomic.Uint32
+	// shards[0] is unused: shard 0 is the Histogram itself. The others
+	// are made on first use, so a histogram that two cores write holds
+	// two shards, not maxStripes.
+	shards [maxStripes]atomic.Pointer[Histogram]
+}
+
+// collided is called when a writer's swap of a shard's sum failed. It
+// turns on the stripes if they are off, moves the writer's slot on to the
+// next shard, and returns the shard to retry on.
+func (h *Histogram) collided() *Histogram {
+	st := h.stripes.Load()
+	if st == nil {
+		h.stripes.CompareAndSwap(nil, &histStripes{n: uint32(min(max(goruntime.GOMAXPROCS(0), 2), maxStripes))})
+		st = h.stripes.Load()
+	}
+	slot := &st.slots[stackSlot()]
+	i := slot.Load()
+	slot.CompareAndSwap(i, (i+1)%st.n)
+	return st.pick(h)
+}
+
+// pick returns the shard of the caller's slot.
+func (st *histStripes) pick(h *Histogram) *Histogram {
+	return st.shard(h, st.slots[stackSlot()].Load())
+}
+
+// shard returns shard i of h, making it on first use.
+func (st *histStripes) shard(h *Histogram, i uint32) *Histogram {
+	if i == 0 {
+		return h
+	}
+	if s := st.shards[i].Load(); s != nil {
+		return s
+	}
+	st.shards[i].CompareAndSwap(nil, new(Histogram))
+	return st.shards[i].Load()
+}
+
+// stackSlot returns the caller's writer slot: a hash of the address of a
+// local variable, which lies on the calling goroutine's stack. Go gives
+// no cheap per-P or per-goroutine id; a stack address is free to take and
+// differs between goroutines. A stack that grows moves, and so may move
+// its goroutine to another slot, which costs nothing but a collision.
+func stackSlot() uint32 {
+	var local byte
+	// 2^13 is the smallest goroutine stack: depths within one stack mostly
+	// share a slot. The Fibonacci multiplier spreads neighbouring stacks.
+	return uint32((uint64(uintptr(unsafe.Pointer(&local))>>13) * 0x9E3779B97F4A7C15) >> (64 - stripeSlotBits))
+}
+
+// shardsOf stores the shards of h in dst and returns how many there are:
+// h itself and every stripe made so far.
+func (h *Histogram) shardsOf(dst *[maxStripes]*Histogram) int {
+	dst[0] = h
+	st := h.stripes.Load()
+	if st == nil {
+		return 1
+	}
+	n := 1
+	for i := 1; i < maxStripes; i++ {
+		if s := st.shards[i].Load(); s != nil {
+			dst[n] = s
+			n++
+		}
+	}
+	return n
 }
 
 // Merge adds every observation of other into h. other may be written to
 // while it is merged; observations that race with Merge may or may not be
 // included.
 func (h *Histogram) Merge(other *Histogram) {
+	var shards [maxStripes]*Histogram
+	for _, o := range shards[:other.shardsOf(&shards)] {
+		h.mergeShard(o)
+	}
+}
+
+// mergeShard adds the observations of one shard of another histogram to
+// h's own fields, which are always read as shard 0.
+func (h *Histogram) mergeShard(other *Histogram) {
 	groups := other.groups.Load()
 	for g := 0; groups != 0; g++ {
 		if groups&1 != 0 {
@@ -158,27 +282,39 @@ func (s LatencySummary) Avg() time.Duration {
 var summaryQuantiles = [4]float64{0.5, 0.9, 0.99, 0.999}
 
 // Summary reads count, sum, max and the p50/p90/p99/p999 quantiles
-// without stopping writers. It allocates nothing.
+// without stopping writers, merging the stripes of a contended histogram.
+// It allocates nothing.
 func (h *Histogram) Summary() LatencySummary {
-	groups := h.groups.Load()
+	var all [maxStripes]*Histogram
+	shards := all[:h.shardsOf(&all)]
+	var groups, sum, maxV uint64
+	for _, s := range shards {
+		groups |= s.groups.Load()
+	}
 	var count uint64
 	for mask := groups; mask != 0; mask &= mask - 1 {
 		first := bits.TrailingZeros64(mask) * spansInGroup
 		for span := first; span < first+spansInGroup; span++ {
-			count += h.spans[span].Load()
+			for _, s := range shards {
+				count += s.spans[span].Load()
+			}
 		}
 	}
 	if count == 0 {
 		return LatencySummary{}
 	}
-	s := LatencySummary{Count: count, Sum: time.Duration(h.sum.Load()), Max: time.Duration(h.max.Load())}
+	for _, s := range shards {
+		sum += s.sum.Load()
+		maxV = max(maxV, s.max.Load())
+	}
+	s := LatencySummary{Count: count, Sum: time.Duration(sum), Max: time.Duration(maxV)}
 	var ranks [len(summaryQuantiles)]uint64
 	for i, q := range summaryQuantiles {
 		ranks[i] = quantileRank(q, count)
 	}
-	out := h.quantileBuckets(groups, &ranks)
+	out := quantileBuckets(shards, groups, &ranks)
 	for i := range out {
-		out[i] = min(out[i], uint64(s.Max))
+		out[i] = min(out[i], maxV)
 	}
 	s.P50, s.P90, s.P99, s.P999 = time.Duration(out[0]), time.Duration(out[1]), time.Duration(out[2]), time.Duration(out[3])
 	return s
@@ -186,19 +322,22 @@ func (h *Histogram) Summary() LatencySummary {
 
 // quantileBuckets returns the midpoint of the bucket that holds each of
 // ranks, which are increasing and at most the count of the groups in
-// mask. It skips every span that ends before the next rank and scans the
-// buckets of the others only.
+// mask over all shards. It skips every span that ends before the next
+// rank and scans the buckets of the others only.
 //
 // Counts only grow, a span's buckets add up to at least what the span
-// read, and cum advances by what the spans read, so every rank is reached
-// even when writers race with the reader.
-func (h *Histogram) quantileBuckets(mask uint64, ranks *[len(summaryQuantiles)]uint64) [len(summaryQuantiles)]uint64 {
+// read in every shard, and cum advances by what the spans read, so every
+// rank is reached even when writers race with the reader.
+func quantileBuckets(shards []*Histogram, mask uint64, ranks *[len(summaryQuantiles)]uint64) [len(summaryQuantiles)]uint64 {
 	var out [len(summaryQuantiles)]uint64
 	next, cum := 0, uint64(0)
 	for ; mask != 0; mask &= mask - 1 {
 		first := bits.TrailingZeros64(mask) * spansInGroup
 		for span := first; span < first+spansInGroup; span++ {
-			n := h.spans[span].Load()
+			var n uint64
+			for _, s := range shards {
+				n += s.spans[span].Load()
+			}
 			end := cum + n
 			if end < ranks[next] {
 				cum = end
@@ -209,7 +348,9 @@ func (h *Histogram) quantileBuckets(mask uint64, ranks *[len(summaryQuantiles)]u
 			// keeps the scan inside the span regardless.
 			inSpan := cum
 			for i := span << spanBits; i < (span+1)<<spanBits && next < len(ranks) && ranks[next] <= end; i++ {
-				inSpan += h.buckets[i].Load()
+				for _, s := range shards {
+					inSpan += s.buckets[i].Load()
+				}
 				for next < len(ranks) && inSpan >= ranks[next] {
 					out[next] = bucketMidpoint(i)
 					next++

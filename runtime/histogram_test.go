@@ -7,6 +7,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -205,4 +206,164 @@ func TestSummaryMatchesFullScan(t *testing.T) {
 		merged.Merge(&h)
 		require.Equal(t, want, merged.Summary(), "merge, trial %d", trial)
 	}
+}
+
+// stripedShards returns how many shards h has: 1 until writers collided.
+func stripedShards(h *Histogram) int {
+	var shards [maxStripes]*Histogram
+	return h.shardsOf(&shards)
+}
+
+func TestHistogramStripesKeepExactValues(t *testing.T) {
+	requireRecording(t)
+	var h, want Histogram
+	for i := uint64(1); i <= 1000; i++ {
+		h.Record(i * 1000)
+		want.Record(i * 1000)
+	}
+	require.Equal(t, 1, stripedShards(&h), "no writer collided yet")
+
+	// A collision turns the stripes on and moves this goroutine's slot to
+	// shard 1, as when another core wrote shard 0 at the same moment.
+	h.collided()
+	for i := uint64(1); i <= 1000; i++ {
+		h.Record(i * 7)
+		want.Record(i * 7)
+	}
+	require.Equal(t, 2, stripedShards(&h))
+	assert.Equal(t, want.Summary(), h.Summary())
+	assert.Equal(t, naiveSummary(&want), h.Summary(), "the merged shards read like a full scan")
+
+	var merged Histogram
+	merged.Merge(&h)
+	assert.Equal(t, want.Summary(), merged.Summary(), "Merge reads every shard")
+
+	assert.Zero(t, testing.AllocsPerRun(100, func() { _ = h.Summary() }), "a striped summary allocates nothing")
+}
+
+func TestHistogramConcurrentWritersOnStripes(t *testing.T) {
+	requireRecording(t)
+	tests := []struct {
+		name    string
+		striped bool
+	}{
+		{"stripes turned on by collisions", false},
+		{"stripes on from the start", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			const goroutines, perG = 8, 20_000
+			var (
+				h     Histogram
+				wg    sync.WaitGroup
+				start = make(chan struct{})
+			)
+			if tt.striped {
+				h.collided()
+			}
+			for g := 0; g < goroutines; g++ {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					<-start
+					for i := 0; i < perG; i++ {
+						if tt.striped && i%1000 == 0 {
+							h.collided() // spread the writers over the shards
+						}
+						h.Record(uint64(g*perG + i))
+					}
+				}()
+			}
+			close(start)
+			for range 100 { // readers never stop the writers
+				s := h.Summary()
+				require.LessOrEqual(t, s.P50, s.Max)
+			}
+			wg.Wait()
+
+			const total = goroutines * perG
+			s := h.Summary()
+			assert.Equal(t, uint64(total), s.Count)
+			assert.Equal(t, time.Duration(total*(total-1)/2), s.Sum)
+			assert.Equal(t, time.Duration(total-1), s.Max)
+			if tt.striped {
+				assert.Greater(t, stripedShards(&h), 1)
+			}
+			var merged Histogram
+			merged.Merge(&h)
+			assert.Equal(t, s, merged.Summary(), "merge of the shards")
+			assert.Equal(t, naiveSummary(&merged), s, "quantiles of the shards")
+		})
+	}
+}
+
+// TestHistogramQuantileErrorProperty checks the accuracy promise over
+// random distributions, with the observations spread over stripes.
+func TestHistogramQuantileErrorProperty(t *testing.T) {
+	requireRecording(t)
+	rng := rand.New(rand.NewPCG(3, 5))
+	for trial := 0; trial < 200; trial++ {
+		var h Histogram
+		n := 1 + rng.IntN(20_000)
+		median, sigma := math.Exp(rng.Float64()*30), rng.Float64()*3
+		samples := make([]uint64, n)
+		var sum uint64
+		for i := range samples {
+			if i == n/2 {
+				h.collided() // the rest lands in another shard
+			}
+			v := uint64(math.Exp(math.Log(median) + sigma*rng.NormFloat64()))
+			samples[i] = v
+			sum += v
+			h.Record(v)
+		}
+		slices.Sort(samples)
+		s := h.Summary()
+		require.Equal(t, uint64(n), s.Count, "trial %d", trial)
+		require.Equal(t, time.Duration(sum), s.Sum, "trial %d", trial)
+		require.Equal(t, time.Duration(samples[n-1]), s.Max, "trial %d", trial)
+		for _, tc := range []struct {
+			q   float64
+			got time.Duration
+		}{{0.5, s.P50}, {0.9, s.P90}, {0.99, s.P99}, {0.999, s.P999}} {
+			exact := float64(samples[quantileRank(tc.q, uint64(n))-1])
+			if exact == 0 {
+				assert.Zero(t, tc.got, "trial %d q%v", trial, tc.q)
+				continue
+			}
+			rel := math.Abs(float64(tc.got)-exact) / exact
+			assert.LessOrEqual(t, rel, maxRelativeError, "trial %d q%v: got %v, exact %v", trial, tc.q, tc.got, exact)
+		}
+	}
+}
+
+func TestStackSlotDiffersBetweenGoroutines(t *testing.T) {
+	// Not every pair of goroutines gets its own slot, but many goroutines
+	// spread over several; one slot for all would serialise the stripes.
+	const goroutines = 16
+	slots := make(chan uint32, goroutines)
+	var wg sync.WaitGroup
+	for range goroutines {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			slots <- stackSlot()
+		}()
+	}
+	wg.Wait()
+	close(slots)
+	seen := map[uint32]bool{}
+	for s := range slots {
+		require.Less(t, s, uint32(stripeSlots))
+		seen[s] = true
+	}
+	assert.Greater(t, len(seen), 1)
+}
+
+// TestHistogramMemory guards the sizes docs/benchmarks.md states: a
+// Histogram and each of its stripes are under 60 KiB, and the stripes'
+// own state is under 512 bytes.
+func TestHistogramMemory(t *testing.T) {
+	assert.LessOrEqual(t, unsafe.Sizeof(Histogram{}), uintptr(60<<10))
+	assert.LessOrEqual(t, unsafe.Sizeof(histStripes{}), uintptr(512))
 }

@@ -4,7 +4,7 @@
 # and check in the result together.
 
 # protoc-gen-go, from google.golang.org/protobuf: keep it at the protobuf
-# version go.mod requires.
+# version proto/go.mod requires.
 PROTOC_GEN_GO_VERSION=v1.36.12
 # protoc-gen-go-grpc, its own module google.golang.org/grpc/cmd/protoc-gen-go-grpc.
 PROTOC_GEN_GO_GRPC_VERSION=v1.6.2

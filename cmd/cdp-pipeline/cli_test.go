@@ -251,7 +251,7 @@ func TestRunFailures(t *testing.T) {
 			yaml: pipelineYAML(dir, pastTheEnd, jsonFileConsumer(out)),
 			code: 1,
 			stderr: []string{
-				`level=ERROR msg="pipeline failed" error="pipeline p: reading ledger`,
+				`level=ERROR msg="pipeline failed" error="pipeline p: ledger 58752001 (file FC7F83FF--58752000-58815999/FC7F83FE--58752001.xdr.zst) is missing from datastore`,
 				"ledger object containing sequence 58752001 is missing",
 			},
 			lines: -1, // the backend reads ahead and may fail before the first ledger is out

@@ -8,9 +8,12 @@
 //
 //	statsgen [flags] [packages]
 //
-// Packages are go list patterns and default to ".". From go generate:
+// Packages are go list patterns and default to ".". Add it to a module as
+// a tool and run it from go generate:
 //
-//	//go:generate go run github.com/cdpstats/cdpstats/cmd/statsgen
+//	go get -tool github.com/cdpstats/cdpstats/cmd/statsgen
+//
+//	//go:generate go tool statsgen
 //
 // Flags:
 //
@@ -20,8 +23,9 @@
 //	-tags     build tags to load packages with
 //	-v        print each file written or removed
 //
-// Exit codes: 0 ok, 1 marker errors (nothing written), 2 usage, 3 stale.
-// docs/annotations.md is the author's guide.
+// Exit codes: 0 ok, 1 marker errors or a failing go command (nothing
+// written), 2 usage, 3 stale. docs/adopting.md and docs/annotations.md are
+// the author's guides.
 package main
 
 import (

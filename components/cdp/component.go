@@ -1,6 +1,9 @@
 package cdp
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // Processor receives messages, does its work and passes results to the
 // processors subscribed to it.
@@ -27,4 +30,87 @@ type Source interface {
 type Consumer interface {
 	Processor
 	Close() error
+}
+
+// Starter is a component that touches the outside world: it opens files,
+// creates tables or connects to servers. Building such a component (its
+// constructor) only checks its configuration; Start does the rest. A runner
+// builds and validates every component of every pipeline first, then
+// starts them, so that a run that cannot start changes nothing.
+//
+// Start is called once, before Run or the first Process. A component whose
+// Start failed, or that was never started, may still be closed (or
+// aborted), which then releases whatever Start acquired.
+type Starter interface {
+	Start(ctx context.Context) error
+}
+
+// Aborter is a consumer whose output must not replace what was there
+// before unless the run completed, such as a file written to a temporary
+// name and renamed at Close. A runner calls Abort instead of Close when
+// the run did not complete: a component failed to start, the source
+// failed, or the run was stopped before the end of a bounded range.
+// Abort releases the consumer's resources and leaves its destination as it
+// was before the run, as far as the consumer can.
+type Aborter interface {
+	Abort() error
+}
+
+// Destination is where a consumer writes, as far as two consumers of one
+// process could clobber each other's output there.
+type Destination struct {
+	// Kind is what Key names: DestinationFile or DestinationTable.
+	Kind string
+	// Key identifies the destination: a cleaned absolute path for a file,
+	// the database and table for a table.
+	Key string
+	// Shareable says that this consumer may write to the destination
+	// alongside others that are shareable and have the same Settings.
+	Shareable bool
+	// Settings describes how the consumer writes there, when several
+	// writers must agree on it (a table's natural key, for example).
+	Settings string
+}
+
+// Destination kinds.
+const (
+	DestinationFile  = "file"
+	DestinationTable = "table"
+)
+
+// Progress says what a source is waiting for, so that a runner can tell a
+// pipeline that makes progress from one that is stalled, and why.
+type Progress struct {
+	// WaitingFor is the ledger the source waits for, or 0 when it is not
+	// waiting (it is emitting ledgers, or has finished).
+	WaitingFor uint32
+	// Since is when the source started waiting for WaitingFor.
+	Since time.Time
+	// Reason is why the ledger is not there: WaitNotYetClosed or WaitGap.
+	Reason string
+	// Missing names the file (or object) that should hold WaitingFor,
+	// when Reason is WaitGap.
+	Missing string
+	// StallTimeout is how long a wait may last before the pipeline counts
+	// as stalled, as the source sees it (its config, or a default derived
+	// from the network's ledger close time). It is set whether or not the
+	// source waits.
+	StallTimeout time.Duration
+}
+
+// Reasons a source waits.
+const (
+	// WaitNotYetClosed: the ledger is not in the datastore, nor any later
+	// one; it has most likely not been closed (or exported) yet.
+	WaitNotYetClosed = "not yet closed"
+	// WaitGap: the ledger's file is missing although a later ledger's
+	// file exists. It will not appear by waiting, unless the exporter
+	// fills the gap.
+	WaitGap = "gap"
+)
+
+// ProgressReporter is a source that reports what it waits for. Progress is
+// safe to call from any goroutine while the source runs.
+type ProgressReporter interface {
+	Progress() Progress
 }

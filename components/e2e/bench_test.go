@@ -10,7 +10,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cdpstats/cdpstats/components/cdp"
-	"github.com/cdpstats/cdpstats/components/consumer/postgres"
 	"github.com/cdpstats/cdpstats/components/processor/contractevent"
 	"github.com/cdpstats/cdpstats/components/processor/filterpayments"
 	"github.com/cdpstats/cdpstats/components/source/bufferedstorage"
@@ -104,8 +103,7 @@ func BenchmarkPostgresRows(b *testing.B) {
 	for _, batchSize := range []int{100, 1000, 10000} {
 		b.Run(fmt.Sprintf("batch_size=%d", batchSize), func(b *testing.B) {
 			db := s.CreateDatabase(b)
-			c, err := postgres.New(map[string]interface{}{"dsn": s.DSN(db), "batch_size": batchSize, "flush_interval": "1h"})
-			require.NoError(b, err)
+			c := startPostgres(b, map[string]interface{}{"dsn": s.DSN(db), "batch_size": batchSize, "flush_interval": "1h"})
 			defer c.Close()
 			ctx := context.Background()
 			msgs := make([]cdp.Message, rows)

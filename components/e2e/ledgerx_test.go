@@ -21,7 +21,9 @@ func TestPassphrase(t *testing.T) {
 		{in: "futurenet", want: network.FutureNetworkPassphrase},
 		{in: "Standalone Network ; February 2017", want: "Standalone Network ; February 2017"},
 		{in: "", wantErr: "must name a network"},
-		{in: "devnet", wantErr: `unknown network "devnet"`},
+		{in: "load test network", want: "load test network"},
+		{in: "devnet", want: "devnet"},
+		{in: "pubnett", wantErr: `unknown network "pubnett"; did you mean "pubnet"?`},
 	}
 	for _, tt := range tests {
 		got, err := ledgerx.Passphrase(tt.in)

@@ -97,6 +97,7 @@ func TestPipelineToJSONFile(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "out.jsonl")
 	sink, err := jsonlines.NewFile(map[string]interface{}{"path": out})
 	require.NoError(t, err)
+	require.NoError(t, sink.Start(testContext(t)))
 	src.Subscribe(fp)
 	fp.Subscribe(ce)
 	ce.Subscribe(sink)
@@ -213,7 +214,9 @@ func TestStdoutConsumer(t *testing.T) {
 func TestJSONFileErrors(t *testing.T) {
 	notADir := filepath.Join(t.TempDir(), "file")
 	require.NoError(t, os.WriteFile(notADir, nil, 0o644))
-	_, err := jsonlines.NewFile(map[string]interface{}{"path": filepath.Join(notADir, "out.jsonl")})
+	c, err := jsonlines.NewFile(map[string]interface{}{"path": filepath.Join(notADir, "out.jsonl")})
+	require.NoError(t, err, "building touches nothing")
+	err = c.Start(testContext(t))
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), `config key "path": cannot create the directory`)
 
@@ -222,8 +225,9 @@ func TestJSONFileErrors(t *testing.T) {
 	assert.Contains(t, err.Error(), `is a directory`)
 
 	nested := filepath.Join(t.TempDir(), "new", "dir", "out.jsonl")
-	c, err := jsonlines.NewFile(map[string]interface{}{"path": nested})
-	require.NoError(t, err, "missing directories are created")
+	c, err = jsonlines.NewFile(map[string]interface{}{"path": nested})
+	require.NoError(t, err)
+	require.NoError(t, c.Start(testContext(t)), "missing directories are created")
 	require.NoError(t, c.Close())
 	assert.FileExists(t, nested)
 
@@ -237,13 +241,17 @@ func TestJSONFileErrors(t *testing.T) {
 
 	sink, err := jsonlines.NewFile(map[string]interface{}{"path": filepath.Join(t.TempDir(), "out.jsonl")})
 	require.NoError(t, err)
+	err = sink.Process(testContext(t), msgOf(1))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "used before Start")
+	require.NoError(t, sink.Start(testContext(t)))
 	err = sink.Process(testContext(t), ledgerMessage(ledgers.MustPubnet(t), ledgers.PubnetPassphrase))
 	require.NoError(t, err, "ledger messages are not written, only flushed at")
 	err = sink.Process(testContext(t), msgOf(func() {}))
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "encoding func() as JSON")
 	if statsOn(t) {
-		assert.Equal(t, float64(1), stat(t, sink, "errors"))
+		assert.Equal(t, float64(1), stat(t, sink, "errors"), "the message before Start is not an error of the file")
 		assert.Equal(t, float64(0), stat(t, sink, "messages_written"))
 	}
 	require.NoError(t, sink.Close())

@@ -83,6 +83,15 @@ func (b *syncBuffer) String() string {
 	return b.buf.String()
 }
 
+// startPostgres builds and starts a SaveToPostgreSQL.
+func startPostgres(t testing.TB, cfg map[string]interface{}) *postgres.SaveToPostgreSQL {
+	t.Helper()
+	c, err := postgres.New(cfg)
+	require.NoError(t, err)
+	require.NoError(t, c.Start(testContext(t)))
+	return c
+}
+
 // feed sends ledgers through FilterPayments and ContractEvent into c.
 func feed(t testing.TB, c cdp.Processor, passphrase string, lcms ...xdr.LedgerCloseMeta) {
 	t.Helper()
@@ -104,8 +113,7 @@ func TestPostgresWritesLedger(t *testing.T) {
 	lcm := ledgers.MustPubnet(t)
 	want := walk(t, lcm, ledgers.PubnetPassphrase)
 
-	c, err := postgres.New(pgConfig(s, db, "batch_size", 50))
-	require.NoError(t, err)
+	c := startPostgres(t, pgConfig(s, db, "batch_size", 50))
 	feed(t, c, ledgers.PubnetPassphrase, lcm)
 	require.NoError(t, c.Close())
 
@@ -141,8 +149,7 @@ func TestPostgresWritesLedger(t *testing.T) {
 
 	// Replaying the ledger into a second consumer (which migrates again)
 	// adds nothing.
-	again, err := postgres.New(pgConfig(s, db))
-	require.NoError(t, err)
+	again := startPostgres(t, pgConfig(s, db))
 	feed(t, again, ledgers.PubnetPassphrase, lcm)
 	require.NoError(t, again.Close())
 	if statsOn(t) {
@@ -157,8 +164,7 @@ func TestPostgresWritesLedger(t *testing.T) {
 func TestPostgresSyntheticValues(t *testing.T) {
 	s := pgtest.Shared(t)
 	db := s.CreateDatabase(t)
-	c, err := postgres.New(pgConfig(s, db, "dsn", nil))
-	require.NoError(t, err)
+	c := startPostgres(t, pgConfig(s, db, "dsn", nil))
 	feed(t, c, ledgers.SyntheticPassphrase, buildScenario(t, 1000, 4))
 	require.NoError(t, c.Close())
 
@@ -182,8 +188,7 @@ func TestPostgresSyntheticValues(t *testing.T) {
 func TestPostgresFlushesOnInterval(t *testing.T) {
 	s := pgtest.Shared(t)
 	db := s.CreateDatabase(t)
-	c, err := postgres.New(pgConfig(s, db, "batch_size", 100000, "flush_interval", "20ms"))
-	require.NoError(t, err)
+	c := startPostgres(t, pgConfig(s, db, "batch_size", 100000, "flush_interval", "20ms"))
 	t.Cleanup(func() { c.Close() })
 	feed(t, c, ledgers.SyntheticPassphrase, buildScenario(t, 1000, 4))
 
@@ -215,8 +220,7 @@ func TestPostgresSurvivesServerRestart(t *testing.T) {
 			}
 			dir := ledgers.NewDatastore(t, ledgers.SyntheticPassphrase, ledgers.Schema{LedgersPerFile: 10, FilesPerPartition: 10}, lcms...)
 
-			c, err := postgres.New(pgConfig(s, db, "batch_size", 16, "flush_interval", "30ms"))
-			require.NoError(t, err)
+			c := startPostgres(t, pgConfig(s, db, "batch_size", 16, "flush_interval", "30ms"))
 			var outage sync.WaitGroup
 			outageProbe := processorFunc(func(_ context.Context, msg cdp.Message) error {
 				if l, ok := msg.Payload.(xdr.LedgerCloseMeta); ok && l.LedgerSequence() == outageAt {
@@ -278,11 +282,10 @@ func TestPostgresCloseGivesUp(t *testing.T) {
 	logs := captureLogs(t)
 	s := pgtest.Start(t)
 	db := s.CreateDatabase(t)
-	c, err := postgres.New(pgConfig(s, db, "close_timeout", "300ms"))
-	require.NoError(t, err)
+	c := startPostgres(t, pgConfig(s, db, "close_timeout", "300ms"))
 	feed(t, c, ledgers.SyntheticPassphrase, buildScenario(t, 1000, 4))
 	require.NoError(t, s.Stop())
-	err = c.Close()
+	err := c.Close()
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "closing with 8 rows not written")
 	assert.NotContains(t, err.Error(), password)
@@ -296,8 +299,7 @@ func TestPostgresCloseGivesUp(t *testing.T) {
 func TestPostgresAcknowledgesAfterCommit(t *testing.T) {
 	s := pgtest.Shared(t)
 	db := s.CreateDatabase(t)
-	c, err := postgres.New(pgConfig(s, db, "batch_size", 3))
-	require.NoError(t, err)
+	c := startPostgres(t, pgConfig(s, db, "batch_size", 3))
 	acked := &recorder{}
 	c.Subscribe(acked)
 	conn := connect(t, s, db)
@@ -319,10 +321,9 @@ func TestPostgresAcknowledgesAfterCommit(t *testing.T) {
 func TestPostgresBadInput(t *testing.T) {
 	s := pgtest.Shared(t)
 	db := s.CreateDatabase(t)
-	c, err := postgres.New(pgConfig(s, db))
-	require.NoError(t, err)
+	c := startPostgres(t, pgConfig(s, db))
 	t.Cleanup(func() { c.Close() })
-	err = c.Process(testContext(t), msgOf("a string"))
+	err := c.Process(testContext(t), msgOf("a string"))
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "not string")
 	err = c.Process(testContext(t), msgOf(filterpayments.Payment{TransactionHash: "ab", Amount: "1.5.0"}))
@@ -370,10 +371,13 @@ func TestPostgresPasswordNeverInErrors(t *testing.T) {
 		{"dsn": "postgres://u:" + password + "@/d?host=" + missing, "connect_timeout": "2s"},
 		{"dsn": "host=" + missing + " user=u password=" + password + " dbname=d", "connect_timeout": "2s"},
 	} {
-		_, err := postgres.New(cfg)
+		c, err := postgres.New(cfg)
+		require.NoError(t, err, "building connects to nothing")
+		err = c.Start(testContext(t))
 		require.Error(t, err)
 		t.Log(err)
 		assert.Contains(t, err.Error(), "creating tables")
+		require.NoError(t, c.Close(), "closing a consumer that did not start")
 		assert.NotContains(t, err.Error(), password)
 	}
 	assert.NotContains(t, logs.String(), password)

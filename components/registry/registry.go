@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/cdpstats/cdpstats/components/cdp"
 	"github.com/cdpstats/cdpstats/components/consumer/jsonlines"
 	"github.com/cdpstats/cdpstats/components/consumer/postgres"
 	"github.com/cdpstats/cdpstats/components/processor/contractevent"
@@ -44,8 +45,16 @@ type Entry struct {
 	// or config.Errors, that name the key.
 	Validate func(cfg map[string]interface{}) error
 	// New builds the component from its config map. The result is a
-	// cdp.Source, cdp.Processor or cdp.Consumer according to Kind.
+	// cdp.Source, cdp.Processor or cdp.Consumer according to Kind. Like
+	// Validate it touches nothing: a component that opens files or
+	// connects does so in Start (cdp.Starter), which the caller must call
+	// before running it.
 	New func(cfg map[string]interface{}) (interface{}, error)
+	// Destinations returns where a consumer of this config map writes,
+	// without building anything, so that a runner can refuse two
+	// consumers that would clobber each other. Nil for components that
+	// write nowhere another consumer could.
+	Destinations func(cfg map[string]interface{}) ([]cdp.Destination, error)
 }
 
 // entry returns the entry of the component that desc describes, its type
@@ -54,6 +63,12 @@ type Entry struct {
 func entry(desc *runtime.ComponentDesc, summary string, validate func(map[string]interface{}) error,
 	build func(map[string]interface{}) (interface{}, error)) Entry {
 	return Entry{Type: desc.Type, Kind: Kind(desc.Kind), Desc: desc, Summary: summary, Validate: validate, New: build}
+}
+
+// withDestinations sets e.Destinations to destinations.
+func withDestinations(e Entry, destinations func(map[string]interface{}) ([]cdp.Destination, error)) Entry {
+	e.Destinations = destinations
+	return e
 }
 
 // validator adapts a package's ParseConfig to Entry.Validate.
@@ -82,18 +97,26 @@ var all = []Entry{
 		"emits the contract events of successful transactions, filtered by contract",
 		validator(contractevent.ParseConfig),
 		func(cfg map[string]interface{}) (interface{}, error) { return contractevent.New(cfg) }),
-	entry((*postgres.SaveToPostgreSQL)(nil).StatsDesc(),
+	withDestinations(entry((*postgres.SaveToPostgreSQL)(nil).StatsDesc(),
 		"writes payments and contract events to PostgreSQL in batches",
 		validator(postgres.ParseConfig),
 		func(cfg map[string]interface{}) (interface{}, error) { return postgres.New(cfg) }),
+		postgres.Destinations),
 	entry((*jsonlines.StdoutConsumer)(nil).StatsDesc(),
 		"writes each message to standard output as a JSON line",
 		validator(jsonlines.ParseStdoutConfig),
 		func(cfg map[string]interface{}) (interface{}, error) { return jsonlines.NewStdout(cfg) }),
-	entry((*jsonlines.SaveToJSONFile)(nil).StatsDesc(),
+	withDestinations(entry((*jsonlines.SaveToJSONFile)(nil).StatsDesc(),
 		"writes each message to a file as a JSON line",
 		validator(jsonlines.ParseFileConfig),
 		func(cfg map[string]interface{}) (interface{}, error) { return jsonlines.NewFile(cfg) }),
+		func(cfg map[string]interface{}) ([]cdp.Destination, error) {
+			d, err := jsonlines.FileDestination(cfg)
+			if err != nil {
+				return nil, err
+			}
+			return []cdp.Destination{d}, nil
+		}),
 }
 
 // entries indexes all by type name.

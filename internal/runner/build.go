@@ -1,8 +1,10 @@
 package runner
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"io"
 
 	"github.com/cdpstats/cdpstats/components/cdp"
 	"github.com/cdpstats/cdpstats/components/config"
@@ -14,21 +16,50 @@ import (
 // pipeline is one wired pipeline, ready to run.
 type pipeline struct {
 	cfg       *PipelineConfig
-	source    cdp.Source
-	consumers []cdp.Consumer
+	source    *timedSource // nil until built
+	consumers []*timedConsumer
 	nodes     []*flowNode // source, processors, consumers, in order
 	providers []runtime.StatsProvider
 	stats     *runtime.PipelineStats
+	starters  []starter           // the components to start, in config order
 	flowctl   []flowctl.Component // every component, as flowctl registers it
 	wall      wallClock           // from the source's start to the consumers' close
 	timeline  timeline            // whose time it is now, on the pipeline's goroutine
 	window    selfWindow          // the live line's self-time window
 }
 
-// close closes every consumer, flushing it, and returns every error.
-func (p *pipeline) close() error {
+// starter is a component with a Start step and its place in the config.
+type starter struct {
+	c  cdp.Starter
+	cc *ComponentConfig
+}
+
+// start starts every component that has a Start step, in config order,
+// and names the failing component's place in the config file.
+func (p *pipeline) start(ctx context.Context, file string) error {
+	for _, s := range p.starters {
+		if err := s.c.Start(ctx); err != nil {
+			return buildError(file, s.cc, err)
+		}
+	}
+	return nil
+}
+
+// close closes every consumer, flushing it, and returns every error. When
+// the run did not complete, consumers that can (cdp.Aborter) are aborted
+// instead, leaving their destination as it was. A source that holds
+// something open (io.Closer) is closed too.
+func (p *pipeline) close(complete bool) error {
 	var errs []error
 	for _, c := range p.consumers {
+		if err := c.finish(complete); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if p.source == nil {
+		return errors.Join(errs...)
+	}
+	if c, ok := p.source.Source.(io.Closer); ok {
 		if err := c.Close(); err != nil {
 			errs = append(errs, err)
 		}
@@ -37,15 +68,18 @@ func (p *pipeline) close() error {
 }
 
 // typeCheck checks that every component's type exists and fits its place,
-// and decodes its config, without building anything. It reports every
+// decodes its config and checks that no two consumers clobber one
+// destination, without building anything. It reports every
 // problem of the file at once.
 func typeCheck(cfg *Config, only string, lookup lookupFunc) error {
 	var errs ConfigErrors
+	var selected []*PipelineConfig
 	for i := range cfg.Pipelines {
 		pc := &cfg.Pipelines[i]
 		if only != "" && pc.Name != only {
 			continue
 		}
+		selected = append(selected, pc)
 		errs = append(errs, checkComponent(cfg.File, &pc.Source, registry.KindSource, lookup)...)
 		for j := range pc.Processors {
 			errs = append(errs, checkComponent(cfg.File, &pc.Processors[j], registry.KindProcessor, lookup)...)
@@ -55,6 +89,7 @@ func typeCheck(cfg *Config, only string, lookup lookupFunc) error {
 		}
 		errs = append(errs, checkInstanceIDs(cfg.File, pc)...)
 	}
+	errs = append(errs, checkDestinations(cfg.File, selected)...)
 	if len(errs) > 0 {
 		return errs
 	}
@@ -143,7 +178,7 @@ func build(file string, pc *PipelineConfig, stats *runtime.PipelineStats, lookup
 	p := &pipeline{cfg: pc, stats: stats}
 	defer func() {
 		if err != nil {
-			p.close()
+			p.close(false)
 		}
 	}()
 
@@ -155,6 +190,9 @@ func build(file string, pc *PipelineConfig, stats *runtime.PipelineStats, lookup
 		c, err := entry.New(cc.Config)
 		if err != nil {
 			return nil, nil, buildError(file, cc, err)
+		}
+		if st, ok := c.(cdp.Starter); ok {
+			p.starters = append(p.starters, starter{c: st, cc: cc})
 		}
 		node := &flowNode{kind: string(kind), typ: cc.Type, id: instanceID(cc)}
 		p.nodes = append(p.nodes, node)
@@ -189,15 +227,15 @@ func build(file string, pc *PipelineConfig, stats *runtime.PipelineStats, lookup
 			return nil, err
 		}
 		consumer := c.(cdp.Consumer)
-		p.consumers = append(p.consumers, &timedConsumer{Consumer: consumer, node: node, wall: &p.wall}) // closed by the deferred p.close on a later error
+		p.consumers = append(p.consumers, &timedConsumer{c: consumer, node: node, wall: &p.wall}) // finished by the deferred p.close on a later error
 		last.Subscribe(&inlet{node: node, p: consumer, tl: &p.timeline})
 	}
 	return p, nil
 }
 
-// buildError places an error from a component's constructor in the config
-// file, at the key it names or else at the component. A constructor fails
-// on what Validate cannot see without touching anything (a file that
+// buildError places an error from a component's constructor or Start in
+// the config file, at the key it names or else at the component. Start
+// fails on what Validate cannot see without touching anything (a file that
 // cannot be opened, a database that cannot be reached): a failure of the
 // run, not an invalid config, so the error does not match
 // ErrInvalidConfig.

@@ -45,6 +45,9 @@ type pipelineSpec struct {
 	Processors []string
 	// Out is the file SaveToJSONFile writes; a fresh one when empty.
 	Out string
+	// OutConfig holds SaveToJSONFile's config keys after path, such as
+	// "append: true".
+	OutConfig string
 }
 
 var specTemplate = template.Must(template.New("config").Funcs(template.FuncMap{"q": q, "join": strings.Join}).Parse(`pipelines:
@@ -54,7 +57,7 @@ var specTemplate = template.Must(template.New("config").Funcs(template.FuncMap{"
       type: BufferedStorageSourceAdapter
       config: {path: {{q .Dir}}, {{.Source}}}
     processors: [{{join .Processors ", "}}]
-    consumers: [{type: SaveToJSONFile, config: {path: {{q .Out}}}}]
+    consumers: [{type: SaveToJSONFile, config: {path: {{q .Out}}{{if .OutConfig}}, {{.OutConfig}}{{end}}}}]
 {{- end}}
 stats: { {{- .Stats -}} }
 {{- if .Metrics}}

@@ -108,10 +108,10 @@ func (r *Runner) selected() []*PipelineConfig {
 // returns nil when everything ended cleanly, or the errors of the
 // components that failed.
 //
-// Nothing is built before everything that can fail on its own is ready:
-// building opens (and truncates) output files and connects to databases,
-// which a run that cannot start must not do. A bad config is an error
-// that matches [ErrInvalidConfig].
+// Nothing is started before everything that can fail on its own is
+// ready and every component of every pipeline is built: starting opens
+// output files and connects to databases, which a run that cannot start
+// must not do. A bad config is an error that matches [ErrInvalidConfig].
 func (r *Runner) Run(ctx context.Context) error {
 	if err := r.Validate(); err != nil {
 		return err
@@ -128,7 +128,15 @@ func (r *Runner) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := startAll(ctx, r.Config.File, pipelines); err != nil {
+		if ctx.Err() != nil {
+			r.logger().Info("stopped while starting", "reason", stopReason(ctx))
+			return nil
+		}
+		return err
+	}
 	collectors := startCollectors(pipelines, r.Config.Stats.Interval)
+	stalls := startStallWatch(r.logger(), pipelines, r.Config.Stats.Interval)
 	exp.startFlowctl(pipelines)
 	live := r.startLive(pipelines)
 	start := time.Now()
@@ -137,6 +145,7 @@ func (r *Runner) Run(ctx context.Context) error {
 
 	err = r.runSources(ctx, pipelines)
 
+	stalls.stop()
 	collectors.stop() // the final collection, after the consumers closed
 	live.stop()
 	exp.stop() // the final heartbeats carry the final collection
@@ -178,13 +187,29 @@ func (r *Runner) buildAll(selected []*PipelineConfig, stats []*runtime.PipelineS
 		p, err := build(r.Config.File, pc, stats[i], r.lookup, &r.selfTimeDescs)
 		if err != nil {
 			for _, built := range pipelines {
-				built.close()
+				built.close(false)
 			}
 			return nil, err
 		}
 		pipelines = append(pipelines, p)
 	}
 	return pipelines, nil
+}
+
+// startAll starts the components of every pipeline (cdp.Starter), once
+// all are built. On an error it aborts everything, the components started
+// and those not, so that a run that cannot start leaves every destination
+// as it was.
+func startAll(ctx context.Context, file string, pipelines []*pipeline) error {
+	for _, p := range pipelines {
+		if err := p.start(ctx, file); err != nil {
+			for _, q := range pipelines {
+				q.close(false)
+			}
+			return fmt.Errorf("starting pipeline %s: %w", p.cfg.Name, err)
+		}
+	}
+	return nil
 }
 
 // exporters are the flowctl clients and the Prometheus endpoint. They
@@ -289,6 +314,7 @@ func (r *Runner) runSources(ctx context.Context, pipelines []*pipeline) error {
 		go func() {
 			defer wg.Done()
 			err := p.source.Run(runCtx)
+			complete := err == nil
 			switch {
 			case err != nil && runCtx.Err() != nil && errors.Is(err, runCtx.Err()):
 				log.Info("pipeline stopping", "pipeline", p.cfg.Name, "reason", stopReason(ctx))
@@ -298,8 +324,10 @@ func (r *Runner) runSources(ctx context.Context, pipelines []*pipeline) error {
 				stopRun()
 			}
 			errs.add(err)
-			if cerr := p.close(); cerr != nil {
-				errs.add(fmt.Errorf("pipeline %s: closing consumers: %w", p.cfg.Name, cerr))
+			if cerr := p.close(complete); cerr != nil {
+				cerr = fmt.Errorf("pipeline %s: closing consumers: %w", p.cfg.Name, cerr)
+				errs.add(cerr)
+				err = errors.Join(err, cerr)
 			}
 			log.Info("pipeline drained", "pipeline", p.cfg.Name, "error", err)
 		}()

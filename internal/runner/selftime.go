@@ -135,17 +135,25 @@ func (n *flowNode) pushNanos(now int64) int64 {
 	return max(run-n.selfNanos(now), 0)
 }
 
-// timedConsumer charges its consumer's Close, the flush, to it, and marks
-// the end of the pipeline's wall time.
+// timedConsumer finishes a consumer at the end of the run, charging the
+// time to it (a Close is its final flush), and marks the end of the
+// pipeline's wall time.
 type timedConsumer struct {
-	cdp.Consumer
+	c    cdp.Consumer
 	node *flowNode
 	wall *wallClock
 }
 
-func (c *timedConsumer) Close() error {
+// finish closes the consumer, flushing it, or, when the run did not
+// complete and the consumer can (cdp.Aborter), aborts it, leaving its
+// destination as it was.
+func (c *timedConsumer) finish(complete bool) error {
+	finish := c.c.Close
+	if a, ok := c.c.(cdp.Aborter); ok && !complete {
+		finish = a.Abort
+	}
 	t0 := monotonic()
-	err := c.Consumer.Close()
+	err := finish()
 	t1 := monotonic()
 	c.node.self.Add(t1 - t0)
 	c.wall.end.Store(t1)

@@ -7,7 +7,6 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/stellar/go-stellar-sdk/support/datastore"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -185,7 +184,7 @@ func violation(c splitCase) string {
 	if again, _ := Split(c.start, c.end, c.n, c.perFile); !slices.Equal(ranges, again) {
 		return "two calls gave different splits"
 	}
-	schema := datastore.DataStoreSchema{LedgersPerFile: c.perFile, FilesPerPartition: 64000}
+	schema := fileSchema{perFile: c.perFile}
 	per := uint64(c.perFile)
 	files := uint64(c.end)/per - uint64(c.start)/per + 1
 	minFiles, maxFiles := files/uint64(c.n), (files+uint64(c.n)-1)/uint64(c.n)
@@ -230,6 +229,24 @@ func violation(c splitCase) string {
 		return fmt.Sprintf("%d empty shards, want %d", empty, want)
 	}
 	return ""
+}
+
+// fileSchema is the layout of a galexie datastore's files, as the Stellar
+// SDK's datastore.DataStoreSchema computes it: the file of ledger l holds
+// the ledgers from l - l%perFile on. It is written out here, apart from
+// Split, so that the property test checks Split against an independent
+// statement of the layout; components/e2e checks Split against the SDK's
+// own functions.
+type fileSchema struct{ perFile uint32 }
+
+func (s fileSchema) GetSequenceNumberStartBoundary(l uint32) uint32 { return l - l%s.perFile }
+
+func (s fileSchema) GetSequenceNumberEndBoundary(l uint32) uint32 {
+	return s.GetSequenceNumberStartBoundary(l) + s.perFile - 1
+}
+
+func (s fileSchema) GetObjectKeyFromSequenceNumber(l uint32) string {
+	return fmt.Sprint(l / s.perFile)
 }
 
 func BenchmarkShardRange(b *testing.B) {

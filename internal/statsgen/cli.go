@@ -16,7 +16,7 @@ import (
 // Exit codes of statsgen.
 const (
 	ExitOK     = 0 // everything generated, or -check found everything current
-	ExitErrors = 1 // bad markers or packages that do not load; nothing written
+	ExitErrors = 1 // bad markers, packages that do not load, or a failing go command; nothing written
 	ExitUsage  = 2 // bad flags
 	ExitStale  = 3 // -check found an output missing, changed or orphaned
 )
@@ -28,11 +28,15 @@ one file, stats_generated.go, per package that has them. Packages are go
 list patterns and default to "."; a package holding //cdp:catalog also
 gets STATS.md, the catalog of every stat, for people.
 
-Use it from go generate in a component package:
+Add it to a module as a tool, and use it from go generate in a component
+package:
 
-	//go:generate go run github.com/cdpstats/cdpstats/cmd/statsgen
+	go get -tool github.com/cdpstats/cdpstats/cmd/statsgen
 
-Exit codes: 0 ok, 1 marker errors (nothing written), 2 usage, 3 stale (-check).
+	//go:generate go tool statsgen
+
+Exit codes: 0 ok, 1 marker errors or a failing go command (nothing
+written), 2 usage, 3 stale (-check).
 
 Flags:
 `

@@ -7,4 +7,4 @@
 // their buffer there, so that output appears ledger by ledger.
 package jsonlines
 
-//go:generate go run github.com/cdpstats/cdpstats/cmd/statsgen
+//go:generate go tool statsgen

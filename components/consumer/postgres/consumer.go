@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -63,9 +64,8 @@ type entry struct {
 	ledger  uint32 // for a ledger marker
 }
 
-// New connects to the database, applies the migrations and returns the
-// consumer. It fails, without a password in the error, when the database
-// cannot be reached within connect_timeout.
+// New returns the consumer for a config map. It only checks the config:
+// Start connects and creates the tables.
 func New(raw map[string]interface{}) (*SaveToPostgreSQL, error) {
 	cfg, err := ParseConfig(raw)
 	if err != nil {
@@ -79,31 +79,40 @@ func NewFromConfig(cfg Config) (*SaveToPostgreSQL, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
-	c := &SaveToPostgreSQL{
+	return &SaveToPostgreSQL{
 		cfg:      cfg,
 		secret:   cfg.secret(),
 		log:      slog.Default().With("component", "SaveToPostgreSQL"),
 		flushing: make(chan struct{}, 1),
+	}, nil
+}
+
+// Start connects to the database, applies the migrations and starts the
+// interval flusher. It fails, without a password in the error, when the
+// database cannot be reached within connect_timeout or ctx ends first.
+func (c *SaveToPostgreSQL) Start(ctx context.Context) error {
+	if c.pool != nil {
+		return errors.New("SaveToPostgreSQL: started twice")
 	}
-	pc, err := cfg.poolConfig()
+	pc, err := c.cfg.poolConfig()
 	if err != nil {
-		return nil, c.redact(err)
+		return c.redact(err)
 	}
-	pool, err := pgxpool.NewWithConfig(context.Background(), pc)
+	pool, err := pgxpool.NewWithConfig(ctx, pc)
 	if err != nil {
-		return nil, c.redact(fmt.Errorf("creating connection pool: %w", err))
+		return c.redact(fmt.Errorf("creating connection pool: %w", err))
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), cfg.ConnectTimeout)
+	mctx, cancel := context.WithTimeout(ctx, c.cfg.ConnectTimeout)
 	defer cancel()
-	if err := migrate(ctx, pool); err != nil {
+	if err := migrate(mctx, pool); err != nil {
 		pool.Close()
-		return nil, c.redact(fmt.Errorf("creating tables: %w", err))
+		return c.redact(fmt.Errorf("creating tables: %w", err))
 	}
 	c.pool = pool
 	bg, stop := context.WithCancel(context.Background())
 	c.stop, c.done = stop, make(chan struct{})
 	go c.flushEvery(bg)
-	return c, nil
+	return nil
 }
 
 // Subscribe adds a processor that receives each message once the batch
@@ -114,6 +123,9 @@ func (c *SaveToPostgreSQL) Subscribe(p cdp.Processor) { c.subscribers.Subscribe(
 // it is full. Ledger messages mark the end of a ledger. Any other payload
 // is an error.
 func (c *SaveToPostgreSQL) Process(ctx context.Context, msg cdp.Message) error {
+	if c.pool == nil {
+		return errors.New("SaveToPostgreSQL used before Start")
+	}
 	e, err := c.entryFor(msg)
 	if err != nil {
 		c.stats.RecordErrors()
@@ -259,8 +271,13 @@ func (c *SaveToPostgreSQL) write(ctx context.Context, b *batch) error {
 			return nil
 		}
 		err = c.redact(err)
+		if ctx.Err() != nil {
+			// The run was stopped: not a failure of the database, so not
+			// an error, and no reason to try again.
+			return fmt.Errorf("SaveToPostgreSQL: %w", err)
+		}
 		c.stats.RecordErrors()
-		if !retryable(err) || ctx.Err() != nil {
+		if !retryable(err) {
 			return fmt.Errorf("SaveToPostgreSQL: %w", err)
 		}
 		c.stats.RecordRetries()
@@ -311,6 +328,9 @@ func (c *SaveToPostgreSQL) flushEvery(ctx context.Context) {
 // how many rows were not written, when they could not be.
 func (c *SaveToPostgreSQL) Close() error {
 	c.closeOnce.Do(func() {
+		if c.pool == nil {
+			return // never started: nothing to write or release
+		}
 		c.stop()
 		<-c.done
 		ctx, cancel := context.WithTimeout(context.Background(), c.cfg.CloseTimeout)

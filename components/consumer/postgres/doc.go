@@ -16,4 +16,4 @@
 // from after a crash.
 package postgres
 
-//go:generate go run github.com/cdpstats/cdpstats/cmd/statsgen
+//go:generate go tool statsgen

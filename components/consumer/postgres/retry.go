@@ -11,13 +11,15 @@ import (
 
 // retryable reports whether a failed write may succeed when tried again:
 // anything that is not an error reported by the server (a refused or
-// broken connection, a timeout), and the server errors that describe the
-// server rather than the data (shutting down, starting up, out of
-// connections or resources, a serialization conflict).
+// broken connection, a timeout of one attempt such as connect_timeout),
+// and the server errors that describe the server rather than the data
+// (shutting down, starting up, out of connections or resources, a
+// serialization conflict).
+//
+// It judges the error only. Whether to try again is also a matter of the
+// run's context, which the caller checks: only the run's own cancellation
+// ends the retries, however the error wraps context.DeadlineExceeded.
 func retryable(err error) bool {
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return false
-	}
 	var pgErr *pgconn.PgError
 	if !errors.As(err, &pgErr) {
 		return true

@@ -102,3 +102,10 @@ func migrate(ctx context.Context, pool *pgxpool.Pool) error {
 	}
 	return tx.Commit(ctx)
 }
+
+// naturalKeys is the primary key of each table: a replayed row with the
+// same key is not written again.
+var naturalKeys = map[string]string{
+	PaymentsTable: "transaction_hash,operation_index",
+	EventsTable:   "transaction_hash,operation_index,event_index",
+}

@@ -13,12 +13,18 @@ import (
 
 	"github.com/cdpstats/cdpstats/components/cdp"
 	"github.com/cdpstats/cdpstats/components/config"
+	"github.com/cdpstats/cdpstats/internal/suggest"
 )
+
+// networkNames are the networks known by name.
+var networkNames = []string{"pubnet", "public", "mainnet", "testnet", "futurenet"}
 
 // Passphrase resolves a network name to its passphrase: "pubnet" (or
 // "public", "mainnet"), "testnet" and "futurenet" are known by name, and
-// anything else containing a ';' (as every passphrase does) is taken as a
-// full passphrase.
+// any other non-empty string is taken as a full passphrase, as standalone
+// and private networks have any passphrase they like ("load test
+// network"). Only a single word that is a near miss of a known name
+// ("pubnett") is refused, as the typo it most likely is.
 func Passphrase(name string) (string, error) {
 	switch strings.ToLower(name) {
 	case "pubnet", "public", "mainnet":
@@ -30,10 +36,12 @@ func Passphrase(name string) (string, error) {
 	case "":
 		return "", fmt.Errorf("must name a network: pubnet, testnet, futurenet or a full passphrase")
 	}
-	if strings.Contains(name, ";") {
-		return name, nil
+	if !strings.ContainsAny(name, " \t;") {
+		if s := suggest.Nearest(strings.ToLower(name), networkNames); s != "" {
+			return "", fmt.Errorf("unknown network %q; did you mean %q? (or give the full passphrase)", name, s)
+		}
 	}
-	return "", fmt.Errorf("unknown network %q: use pubnet, testnet, futurenet or a full passphrase such as %q", name, network.TestNetworkPassphrase)
+	return name, nil
 }
 
 // NetworkKey resolves a processor's optional `network` config key: the

@@ -13,4 +13,4 @@
 // after its events, and other payloads pass through unchanged.
 package contractevent
 
-//go:generate go run github.com/cdpstats/cdpstats/cmd/statsgen
+//go:generate go tool statsgen

@@ -23,4 +23,4 @@
 // emitted twice.
 package filterpayments
 
-//go:generate go run github.com/cdpstats/cdpstats/cmd/statsgen
+//go:generate go tool statsgen

@@ -17,4 +17,4 @@
 // the ledger's transactions from the one read LedgerReader made.
 package ledgerreader
 
-//go:generate go run github.com/cdpstats/cdpstats/cmd/statsgen
+//go:generate go tool statsgen

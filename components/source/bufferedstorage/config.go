@@ -19,6 +19,16 @@ const (
 
 var datastoreTypes = []string{Filesystem, GCS, S3}
 
+// DefaultStallTimeout is ten closes of a Stellar ledger (about 5 s each):
+// following the tip, a ledger later than that is not just slow.
+const DefaultStallTimeout = 50 * time.Second
+
+// The values of on_gap.
+const (
+	OnGapFail = "fail"
+	OnGapWait = "wait"
+)
+
 // Config is the source's configuration, decoded from its config map.
 type Config struct {
 	// DatastoreType is Filesystem (the default), GCS or S3.
@@ -49,6 +59,17 @@ type Config struct {
 	// RetryWait is the pause between retries, and between polls for a
 	// ledger that is not written yet.
 	RetryWait time.Duration `yaml:"retry_wait"`
+	// OnGap is what to do when a ledger's file is missing while a later
+	// ledger's file exists: OnGapFail stops the run with an error naming
+	// the ledger and the file, OnGapWait keeps waiting for the file (and
+	// reports the gap). Either way the gap is logged at ERROR. It defaults
+	// to fail for a bounded range and wait for an unbounded one.
+	OnGap string `yaml:"on_gap"`
+	// StallTimeout is how long the source may wait for one ledger before
+	// its pipeline is reported stalled. It defaults to DefaultStallTimeout,
+	// ten ledger closes, or to 10×retry_wait when that is longer (a poll
+	// interval longer than a ledger close makes waits longer too).
+	StallTimeout time.Duration `yaml:"stall_timeout"`
 	// LedgersPerFile and FilesPerPartition describe the datastore layout.
 	// They default from the datastore manifest, and must match it when set.
 	LedgersPerFile    uint32 `yaml:"ledgers_per_file"`
@@ -117,6 +138,12 @@ func (c *Config) validate() error {
 	if c.EndLedger != 0 && c.EndLedger < c.StartLedger {
 		add("end_ledger", "%d is before start_ledger %d (use 0 to run until stopped)", c.EndLedger, c.StartLedger)
 	}
+	if c.OnGap != "" && c.OnGap != OnGapFail && c.OnGap != OnGapWait {
+		add("on_gap", "must be %s or %s, got %q", OnGapFail, OnGapWait, c.OnGap)
+	}
+	if c.StallTimeout < 0 {
+		add("stall_timeout", "must not be negative")
+	}
 	if c.BufferSize == 0 {
 		add("buffer_size", "must be at least 1")
 	}
@@ -137,3 +164,22 @@ func (c *Config) validate() error {
 
 // bounded reports whether the range has an end.
 func (c Config) bounded() bool { return c.EndLedger != 0 }
+
+// stallTimeout is StallTimeout with its default.
+func (c Config) stallTimeout() time.Duration {
+	if c.StallTimeout > 0 {
+		return c.StallTimeout
+	}
+	return max(DefaultStallTimeout, 10*c.RetryWait)
+}
+
+// onGap is OnGap with its default.
+func (c Config) onGap() string {
+	switch {
+	case c.OnGap != "":
+		return c.OnGap
+	case c.bounded():
+		return OnGapFail
+	}
+	return OnGapWait
+}

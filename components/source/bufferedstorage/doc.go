@@ -4,4 +4,4 @@
 // emits one message per ledger.
 package bufferedstorage
 
-//go:generate go run github.com/cdpstats/cdpstats/cmd/statsgen
+//go:generate go tool statsgen

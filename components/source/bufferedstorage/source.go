@@ -2,12 +2,17 @@ package bufferedstorage
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"log/slog"
+	"os"
+	"sync"
 
 	"github.com/stellar/go-stellar-sdk/ingest/ledgerbackend"
 	"github.com/stellar/go-stellar-sdk/support/datastore"
 
 	"github.com/cdpstats/cdpstats/components/cdp"
+	"github.com/cdpstats/cdpstats/components/config"
 	"github.com/cdpstats/cdpstats/components/internal/ledgerx"
 )
 
@@ -20,6 +25,12 @@ type BufferedStorageSourceAdapter struct {
 	cfg         Config
 	subscribers cdp.Subscribers
 
+	// opened is the datastore Start opened, for Run to take; nil before
+	// Start and once Run has taken it.
+	opened   *openedStore
+	progress progress
+	log      *slog.Logger
+
 	//cdp:stat counter   name=ledgers_processed unit=ledgers help="Ledgers read and accepted by the subscribers"
 	//cdp:stat counter   name=bytes_read        unit=bytes   help="Bytes read from datastore files, compressed as stored, read-ahead included"
 	//cdp:stat counter   name=errors                         help="Failures to open the datastore or to read a ledger"
@@ -28,6 +39,11 @@ type BufferedStorageSourceAdapter struct {
 	//cdp:stat gauge     name=buffer_size field=cfg.BufferSize unit=files help="Files the backend reads ahead (buffer_size)"
 	//cdp:stat gauge     name=num_workers field=cfg.NumWorkers            help="Files the backend downloads at once (num_workers)"
 	//cdp:stat latency   name=fetch_latency                  help="Time to get one ledger from the backend, decoding included"
+	//cdp:stat gauge     name=waiting_for_ledger             help="Ledger the source has waited for at least retry_wait; 0 while it is not waiting"
+	//cdp:stat timestamp name=waiting_since                  help="Since when the source waits for waiting_for_ledger"
+	//cdp:stat gauge     name=waiting_for_gap                help="1 while the ledger waited for is missing although later ledgers exist"
+	//cdp:stat counter   name=gaps                           help="Ledgers found missing while later ledgers exist"
+	//cdp:stat gauge     name=stalled                        help="1 while the source has waited for one ledger longer than stall_timeout"
 	stats bufferedStorageSourceAdapterStats
 }
 
@@ -37,7 +53,48 @@ func New(raw map[string]interface{}) (*BufferedStorageSourceAdapter, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &BufferedStorageSourceAdapter{cfg: cfg}, nil
+	return newSource(cfg), nil
+}
+
+func newSource(cfg Config) *BufferedStorageSourceAdapter {
+	return &BufferedStorageSourceAdapter{cfg: cfg, log: slog.Default().With("component", "BufferedStorageSourceAdapter")}
+}
+
+// openedStore is a datastore opened and checked against the config.
+type openedStore struct {
+	ds         datastore.DataStore
+	schema     datastore.DataStoreSchema
+	passphrase string
+}
+
+// Start opens the datastore and checks its manifest against the config
+// (layout and network), so that a datastore that cannot be read fails the
+// run before anything else starts. Run opens it itself when Start was not
+// called.
+func (s *BufferedStorageSourceAdapter) Start(ctx context.Context) error {
+	if s.opened != nil {
+		return errors.New("BufferedStorageSourceAdapter: started twice")
+	}
+	ds, schema, passphrase, err := s.open(ctx)
+	if err != nil {
+		if ctx.Err() == nil { // a signal while starting is not an error
+			s.stats.RecordErrors()
+		}
+		return err
+	}
+	s.opened = &openedStore{ds: ds, schema: schema, passphrase: passphrase}
+	return nil
+}
+
+// Close releases the datastore that Start opened when Run did not take
+// it. Run releases it itself.
+func (s *BufferedStorageSourceAdapter) Close() error {
+	if s.opened == nil {
+		return nil
+	}
+	err := s.opened.ds.Close()
+	s.opened = nil
+	return err
 }
 
 // Subscribe adds a processor that receives every ledger.
@@ -47,11 +104,13 @@ func (s *BufferedStorageSourceAdapter) Subscribe(p cdp.Processor) { s.subscriber
 // end_ledger, ctx.Err() when ctx ends first, and otherwise the first error
 // reading a ledger or from a subscriber.
 func (s *BufferedStorageSourceAdapter) Run(ctx context.Context) error {
-	ds, schema, passphrase, err := s.open(ctx)
-	if err != nil {
-		s.stats.RecordErrors()
-		return err
+	if s.opened == nil {
+		if err := s.Start(ctx); err != nil {
+			return err
+		}
 	}
+	ds, schema, passphrase := s.opened.ds, s.opened.schema, s.opened.passphrase
+	s.opened = nil
 	defer ds.Close()
 
 	backend, err := ledgerbackend.NewBufferedStorageBackend(ledgerbackend.BufferedStorageBackendConfig{
@@ -66,8 +125,11 @@ func (s *BufferedStorageSourceAdapter) Run(ctx context.Context) error {
 	}
 	defer backend.Close()
 
+	// Under on_gap: wait the backend gets an unbounded range even for a
+	// bounded one, since it fails at once on a missing file of a bounded
+	// range; the loop stops at end_ledger.
 	ledgerRange := ledgerbackend.UnboundedRange(s.cfg.StartLedger)
-	if s.cfg.bounded() {
+	if s.cfg.bounded() && s.cfg.onGap() == OnGapFail {
 		ledgerRange = ledgerbackend.BoundedRange(s.cfg.StartLedger, s.cfg.EndLedger)
 	}
 	if err := backend.PrepareRange(ctx, ledgerRange); err != nil {
@@ -75,14 +137,36 @@ func (s *BufferedStorageSourceAdapter) Run(ctx context.Context) error {
 		return fmt.Errorf("preparing ledgers %v from %s: %w", ledgerRange, s.cfg.location(), err)
 	}
 
+	// The watcher reports waits and gaps; under on_gap: fail it ends
+	// fetchCtx with the gap as the cause.
+	fetchCtx, stopFetch := context.WithCancelCause(ctx)
+	var watcher sync.WaitGroup
+	watcher.Add(1)
+	go func() {
+		defer watcher.Done()
+		s.watch(fetchCtx, ds, schema, stopFetch)
+	}()
+	defer watcher.Wait()
+	defer stopFetch(nil) // runs before the Wait above
+
 	for seq := s.cfg.StartLedger; !s.cfg.bounded() || seq <= s.cfg.EndLedger; seq++ {
 		fetched := s.stats.TimeFetchLatency()
-		lcm, err := backend.GetLedger(ctx, seq)
+		s.progress.begin(seq)
+		lcm, err := backend.GetLedger(fetchCtx, seq)
+		s.progress.end()
 		if err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
 			s.stats.RecordErrors()
+			if cause := context.Cause(fetchCtx); fetchCtx.Err() != nil && cause != nil {
+				return cause
+			}
+			if errors.Is(err, os.ErrNotExist) && s.cfg.bounded() {
+				if missing, file := missingFile(ctx, ds, schema, seq, s.cfg.EndLedger); missing != 0 {
+					return fmt.Errorf("ledger %d (file %s) is missing from datastore %s: %w", missing, file, s.cfg.location(), err)
+				}
+			}
 			return fmt.Errorf("reading ledger %d (file %s) from datastore %s: %w", seq, schema.GetObjectKeyFromSequenceNumber(seq), s.cfg.location(), err)
 		}
 		fetched()
@@ -112,6 +196,11 @@ func (s *BufferedStorageSourceAdapter) open(ctx context.Context) (datastore.Data
 	if err != nil {
 		raw.Close()
 		return nil, none, "", fmt.Errorf("datastore %s: %w", s.cfg.location(), err)
+	}
+	if passphrase != "" && manifest != nil && manifest.NetworkPassphrase != "" && manifest.NetworkPassphrase != passphrase {
+		raw.Close()
+		return nil, none, "", config.Errorf("network", "%q does not match the networkPassphrase %q of the datastore manifest (%s/%s)",
+			passphrase, manifest.NetworkPassphrase, s.cfg.location(), manifestFile)
 	}
 	if passphrase == "" {
 		if manifest == nil || manifest.NetworkPassphrase == "" {

@@ -18,6 +18,11 @@ type bufferedStorageSourceAdapterStats struct {
 	lastLedger       runtime.Gauge
 	lastProcessedAt  runtime.Timestamp
 	fetchLatency     runtime.Histogram
+	waitingForLedger runtime.Gauge
+	waitingSince     runtime.Timestamp
+	waitingForGap    runtime.Gauge
+	gaps             runtime.Counter
+	stalled          runtime.Gauge
 }
 
 // RecordLedgersProcessed adds 1 to the counter ledgers_processed.
@@ -113,6 +118,81 @@ func (s *bufferedStorageSourceAdapterStats) TimeFetchLatency() func() {
 	}
 }
 
+// SetWaitingForLedger sets the gauge waiting_for_ledger to v.
+//
+// Ledger the source has waited for at least retry_wait; 0 while it is not
+// waiting.
+func (s *bufferedStorageSourceAdapterStats) SetWaitingForLedger(v int64) {
+	s.waitingForLedger.Set(v)
+}
+
+// AddWaitingForLedger adds delta, which may be negative, to the gauge
+// waiting_for_ledger.
+//
+// Ledger the source has waited for at least retry_wait; 0 while it is not
+// waiting.
+func (s *bufferedStorageSourceAdapterStats) AddWaitingForLedger(delta int64) {
+	s.waitingForLedger.Add(delta)
+}
+
+// MarkWaitingSince sets the timestamp waiting_since to now.
+//
+// Since when the source waits for waiting_for_ledger.
+func (s *bufferedStorageSourceAdapterStats) MarkWaitingSince() {
+	s.waitingSince.Mark()
+}
+
+// SetWaitingSince sets the timestamp waiting_since to t; the zero time.Time
+// clears it.
+//
+// Since when the source waits for waiting_for_ledger.
+func (s *bufferedStorageSourceAdapterStats) SetWaitingSince(t time.Time) {
+	s.waitingSince.Set(t)
+}
+
+// SetWaitingForGap sets the gauge waiting_for_gap to v.
+//
+// 1 while the ledger waited for is missing although later ledgers exist.
+func (s *bufferedStorageSourceAdapterStats) SetWaitingForGap(v int64) {
+	s.waitingForGap.Set(v)
+}
+
+// AddWaitingForGap adds delta, which may be negative, to the gauge
+// waiting_for_gap.
+//
+// 1 while the ledger waited for is missing although later ledgers exist.
+func (s *bufferedStorageSourceAdapterStats) AddWaitingForGap(delta int64) {
+	s.waitingForGap.Add(delta)
+}
+
+// RecordGaps adds 1 to the counter gaps.
+//
+// Ledgers found missing while later ledgers exist.
+func (s *bufferedStorageSourceAdapterStats) RecordGaps() {
+	s.gaps.Inc()
+}
+
+// AddGaps adds n to the counter gaps.
+//
+// Ledgers found missing while later ledgers exist.
+func (s *bufferedStorageSourceAdapterStats) AddGaps(n uint64) {
+	s.gaps.Add(n)
+}
+
+// SetStalled sets the gauge stalled to v.
+//
+// 1 while the source has waited for one ledger longer than stall_timeout.
+func (s *bufferedStorageSourceAdapterStats) SetStalled(v int64) {
+	s.stalled.Set(v)
+}
+
+// AddStalled adds delta, which may be negative, to the gauge stalled.
+//
+// 1 while the source has waited for one ledger longer than stall_timeout.
+func (s *bufferedStorageSourceAdapterStats) AddStalled(delta int64) {
+	s.stalled.Add(delta)
+}
+
 // _BufferedStorageSourceAdapter_statsDesc describes the stats of
 // BufferedStorageSourceAdapter for StatsDesc and the collector.
 var _BufferedStorageSourceAdapter_statsDesc = runtime.NewComponentDesc(
@@ -125,6 +205,11 @@ var _BufferedStorageSourceAdapter_statsDesc = runtime.NewComponentDesc(
 	runtime.StatDesc{Name: "buffer_size", Kind: runtime.KindGauge, Unit: "files", Help: "Files the backend reads ahead (buffer_size)"},
 	runtime.StatDesc{Name: "num_workers", Kind: runtime.KindGauge, Help: "Files the backend downloads at once (num_workers)"},
 	runtime.StatDesc{Name: "fetch_latency", Kind: runtime.KindLatency, Help: "Time to get one ledger from the backend, decoding included"},
+	runtime.StatDesc{Name: "waiting_for_ledger", Kind: runtime.KindGauge, Help: "Ledger the source has waited for at least retry_wait; 0 while it is not waiting"},
+	runtime.StatDesc{Name: "waiting_since", Kind: runtime.KindTimestamp, Help: "Since when the source waits for waiting_for_ledger"},
+	runtime.StatDesc{Name: "waiting_for_gap", Kind: runtime.KindGauge, Help: "1 while the ledger waited for is missing although later ledgers exist"},
+	runtime.StatDesc{Name: "gaps", Kind: runtime.KindCounter, Help: "Ledgers found missing while later ledgers exist"},
+	runtime.StatDesc{Name: "stalled", Kind: runtime.KindGauge, Help: "1 while the source has waited for one ledger longer than stall_timeout"},
 )
 
 // Compile-time check that the component feeds the collector's allocation-free
@@ -140,7 +225,7 @@ func (b *BufferedStorageSourceAdapter) StatsDesc() *runtime.ComponentDesc {
 // SnapshotStats writes the current value of every stat of StatsDesc() into dst,
 // without allocating. It implements runtime.SnapshotProvider.
 func (b *BufferedStorageSourceAdapter) SnapshotStats(dst runtime.Snapshot) {
-	_ = dst.Values[6] // one bounds check for all writes
+	_ = dst.Values[11] // one bounds check for all writes
 	_ = dst.Latencies[0]
 	dst.Values[0] = float64(b.stats.ledgersProcessed.Load())
 	dst.Values[1] = float64(b.stats.bytesRead.Load())
@@ -150,6 +235,11 @@ func (b *BufferedStorageSourceAdapter) SnapshotStats(dst runtime.Snapshot) {
 	dst.Values[5] = float64(b.cfg.BufferSize)
 	dst.Values[6] = float64(b.cfg.NumWorkers)
 	dst.Latencies[0] = b.stats.fetchLatency.Summary()
+	dst.Values[7] = float64(b.stats.waitingForLedger.Load())
+	dst.Values[8] = b.stats.waitingSince.UnixSeconds()
+	dst.Values[9] = float64(b.stats.waitingForGap.Load())
+	dst.Values[10] = float64(b.stats.gaps.Load())
+	dst.Values[11] = float64(b.stats.stalled.Load())
 }
 
 // GetStats returns the stats of BufferedStorageSourceAdapter in the map form of

@@ -1,5 +1,7 @@
 // Package load loads the packages statsgen works on, in one
-// golang.org/x/tools/go/packages call for every pattern.
+// golang.org/x/tools/go/packages call for every pattern, after one go list
+// that makes sure the go command can list every package the patterns
+// match: statsgen never succeeds having skipped one.
 //
 // It loads only what statsgen needs: the syntax and types of the root
 // packages, with their dependencies read from export data. Two things set
@@ -19,12 +21,16 @@
 package load
 
 import (
+	"bytes"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/token"
 	"go/types"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -98,9 +104,22 @@ func Load(cfg Config, diags *diag.List) ([]*Package, error) {
 	if len(cfg.Tags) > 0 {
 		pcfg.BuildFlags = []string{"-tags=" + strings.Join(cfg.Tags, ",")}
 	}
+	matched, err := list(cfg, patterns, diags)
+	if err != nil {
+		return nil, err
+	}
 	pkgs, err := packages.Load(pcfg, patterns...)
 	if err != nil {
 		return nil, fmt.Errorf("loading packages: %w", err)
+	}
+	loaded := map[string]bool{}
+	for _, p := range pkgs {
+		loaded[p.PkgPath] = true
+	}
+	for _, path := range matched {
+		if !loaded[path] {
+			return nil, fmt.Errorf("go list matches %s, but go/packages did not load it", path)
+		}
 	}
 
 	var out []*Package
@@ -140,26 +159,94 @@ func Load(cfg Config, diags *diag.List) ([]*Package, error) {
 	return out, nil
 }
 
+// list runs go list over the patterns, with the same directory, tags and
+// environment as packages.Load, and returns the import paths it matches.
+// It adds the errors of their dependencies to diags: an import that no
+// module provides, an import cycle. packages.Load cannot be trusted with
+// either: when it reads export data it takes a failing go command for a
+// build error of some dependency and returns no packages at all, so a
+// go.mod that needs updating would make statsgen skip every package and
+// succeed, and it drops the dependencies' errors. A failing go command
+// is returned as an error with the go command's own message.
+func list(cfg Config, patterns []string, diags *diag.List) ([]string, error) {
+	args := []string{"list", "-e", "-json=ImportPath,DepsErrors"}
+	if len(cfg.Tags) > 0 {
+		args = append(args, "-tags="+strings.Join(cfg.Tags, ","))
+	}
+	args = append(append(args, "--"), patterns...)
+	cmd := exec.Command("go", args...)
+	cmd.Dir = cfg.Dir
+	cmd.Env = cfg.Env
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		var lines []string
+		for _, l := range strings.Split(strings.TrimSpace(stderr.String()), "\n") {
+			if !strings.HasPrefix(l, "go: downloading ") {
+				lines = append(lines, l)
+			}
+		}
+		if msg := strings.Join(lines, "\n"); msg != "" {
+			return nil, errors.New(msg)
+		}
+		return nil, fmt.Errorf("go %s: %w", strings.Join(args, " "), err)
+	}
+	var paths []string
+	seen := map[string]bool{}
+	dec := json.NewDecoder(bytes.NewReader(out))
+	for dec.More() {
+		var p struct {
+			ImportPath string
+			DepsErrors []struct{ Pos, Err string }
+		}
+		if err := dec.Decode(&p); err != nil {
+			return nil, fmt.Errorf("reading go list output: %w", err)
+		}
+		paths = append(paths, p.ImportPath)
+		for _, e := range p.DepsErrors {
+			if seen[e.Pos+"\x00"+e.Err] {
+				continue
+			}
+			seen[e.Pos+"\x00"+e.Err] = true
+			pos := parsePos(e.Pos)
+			if pos.Filename != "" && !filepath.IsAbs(pos.Filename) {
+				pos.Filename = filepath.Join(cfg.Dir, pos.Filename)
+			}
+			diags.Addf(pos, "%s", strings.TrimSpace(e.Err))
+		}
+	}
+	return paths, nil
+}
+
 // reportErrors adds the errors of p that stop statsgen from reading its
-// markers to diags: syntax errors in hand-written files, and packages that
-// cannot be found at all. Everything else is tolerated like type errors:
-// unresolved imports and failed compiles are what missing or stale
-// generated code causes, and what this run fixes.
+// markers to diags: syntax errors in hand-written files, and every error
+// of the go command listing the package (a package it cannot find, files
+// of two packages in one directory, an import it cannot resolve). Type
+// errors and failed compiles (the compiler's output, which starts with
+// "# " and the package path) are tolerated: they are what missing or
+// stale generated code causes, and what this run fixes. So are errors in
+// statsgen's own output, which is not loaded.
 func reportErrors(p *packages.Package, origins *originMap, diags *diag.List) {
-	found := len(p.GoFiles) > 0 || len(p.CompiledGoFiles) > 0
 	for _, e := range p.Errors {
 		pos := parsePos(e.Pos)
-		switch {
-		case e.Kind == packages.ParseError && !origins.get(pos.Filename).IsOutput():
-		case e.Kind == packages.ListError && !found:
-			if pos.Filename == "" {
-				pos.Filename = packageDir(p)
-			}
-		default:
+		if e.Kind != packages.ParseError && e.Kind != packages.ListError {
 			continue
+		}
+		if origins.get(pos.Filename).IsOutput() || isCompileError(e) {
+			continue
+		}
+		if pos.Filename == "" {
+			pos.Filename = packageDir(p)
 		}
 		diags.Addf(pos, "%s", e.Msg)
 	}
+}
+
+// isCompileError reports whether e is the output of a failed compile,
+// which go/packages reports as a list error when it builds export data.
+func isCompileError(e packages.Error) bool {
+	return e.Kind == packages.ListError && strings.HasPrefix(e.Msg, "# ")
 }
 
 func packageDir(p *packages.Package) string {

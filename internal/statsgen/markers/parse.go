@@ -44,11 +44,11 @@ func Parse(comment string) (Marker, []Error) {
 	case VerbCatalog:
 		m = p.catalog(verbOff, args)
 	default:
-		names := make([]string, len(verbs))
-		for i, v := range verbs {
-			names[i] = v.name
+		if e, ok := NearMiss(comment); ok {
+			p.errs = append(p.errs, e)
+			break
 		}
-		p.errorf(verbOff, "%s", unknownMessage("marker", verb, Prefix, names))
+		p.errorf(verbOff, "%s", unknownMessage("marker", verb, Prefix, verbNames()))
 	}
 	if len(p.errs) > 0 {
 		return m, p.errs

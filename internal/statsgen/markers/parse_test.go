@@ -106,7 +106,7 @@ func TestParseErrors(t *testing.T) {
 		tok string
 		msg string
 	}{
-		{"//cdp:stats counter name=x", "stats", `unknown marker "//cdp:stats"; did you mean "//cdp:stat"?`},
+		{"//cdp:stats counter name=x", "stats", `unknown marker "//cdp:stats"; write it as //cdp:stat counter name=x`},
 		{"//cdp:", "", `unknown marker "//cdp:" (valid: //cdp:catalog, //cdp:component, //cdp:stat)`},
 		{"//cdp:stat countr name=x", "countr",
 			`unknown stat kind "countr"; did you mean "counter"? (valid: counter, gauge, latency, ratio, timestamp)`},
@@ -188,7 +188,7 @@ func TestParseReportsEveryError(t *testing.T) {
 
 func TestIsMarker(t *testing.T) {
 	assert.True(t, markers.IsMarker("//cdp:stat counter name=x"))
-	assert.False(t, markers.IsMarker("// cdp:stat counter name=x"), "a space makes it prose")
+	assert.False(t, markers.IsMarker("// cdp:stat counter name=x"), "a space makes it a near miss, not a marker")
 	assert.False(t, markers.IsMarker("/*cdp:stat*/"))
 	assert.False(t, markers.IsMarker("//go:generate statsgen"))
 }

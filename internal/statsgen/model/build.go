@@ -142,6 +142,9 @@ func (b *builder) parseMarkers(f *load.File) []*marker {
 	for _, cg := range f.Syntax.Comments {
 		for _, c := range cg.List {
 			if !markers.IsMarker(c.Text) {
+				if e, ok := markers.NearMiss(c.Text); ok {
+					b.diags.Addf(b.pkg.Fset.Position(c.Slash+token.Pos(e.Offset)), "%s", e.Msg)
+				}
 				continue
 			}
 			m, errs := markers.Parse(c.Text)

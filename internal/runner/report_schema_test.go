@@ -1,4 +1,4 @@
-package report_test
+package runner_test
 
 import (
 	"bytes"
@@ -74,7 +74,7 @@ func TestSchemaAcceptsAndRejects(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := sample("v1", 100, 20, "processor", "FilterPayments", report.CPUBound)
+			r := validReport()
 			tt.edit(r)
 			err := validate(t, sch, marshal(t, r))
 			if tt.valid {
@@ -83,6 +83,26 @@ func TestSchemaAcceptsAndRejects(t *testing.T) {
 				assert.Error(t, err)
 			}
 		})
+	}
+}
+
+// validReport returns a report that follows the schema: one pipeline,
+// cpu-bound in FilterPayments.
+func validReport() *report.Report {
+	return &report.Report{
+		SchemaVersion: report.SchemaVersion, Version: "v1", ConfigFile: "p.yaml",
+		ConfigHash: "sha256:" + string(bytes.Repeat([]byte("ab"), 32)),
+		Started:    "2026-11-30T04:00:00Z", Finished: "2026-11-30T04:01:00Z", WallSeconds: 60,
+		Pipelines: []report.Pipeline{{
+			Name: "main", StartLedger: 1, EndLedger: 2000, LedgersDone: 2000, WallSeconds: 60,
+			LedgersPerSecond: 100, CPUSeconds: 40, CPUAttribution: "whole process",
+			CPUSecondsPer1000Ledgers: 20, PeakResidentBytes: 64 << 20,
+			Components: []report.Component{
+				{Kind: "source", Type: "BufferedStorageSourceAdapter", ID: "BufferedStorageSourceAdapter", MessagesOut: 2000, SelfSeconds: 1},
+				{Kind: "consumer", Type: "SaveToJSONFile", ID: "SaveToJSONFile", MessagesIn: 2000, SelfSeconds: 1},
+			},
+			Bottleneck: report.Bottleneck{Verdict: report.CPUBound, Kind: "processor", ID: "FilterPayments", SelfShare: 0.8, Basis: "self time shares"},
+		}},
 	}
 }
 

@@ -1,0 +1,75 @@
+package jsonlines
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"sync"
+)
+
+// appendFiles is the writers of the files that SaveToJSONFile consumers
+// append to, shared by every consumer of the process appending to the
+// same file. It is empty whenever no such consumer is started.
+var appendFiles = &fileRegistry{files: map[string]*sharedFile{}}
+
+// fileRegistry holds one reference-counted writer per file, keyed by the
+// cleaned absolute path.
+type fileRegistry struct {
+	mu    sync.Mutex
+	files map[string]*sharedFile
+}
+
+// sharedFile is one file opened for appending and its line buffer. The
+// buffer's lock keeps the lines of its writers whole.
+type sharedFile struct {
+	key  string // the registry's key
+	f    *os.File
+	out  *lines
+	refs int
+}
+
+func registryKey(path string) (string, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return "", err
+	}
+	return filepath.Clean(abs), nil
+}
+
+// acquire returns the writer of path, opening the file on first use.
+func (r *fileRegistry) acquire(path string) (*sharedFile, error) {
+	key, err := registryKey(path)
+	if err != nil {
+		return nil, err
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if s, ok := r.files[key]; ok {
+		s.refs++
+		return s, nil
+	}
+	f, err := os.OpenFile(key, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
+	if err != nil {
+		return nil, err
+	}
+	s := &sharedFile{key: key, f: f, out: newLines(f), refs: 1}
+	r.files[key] = s
+	return s, nil
+}
+
+// release flushes what is buffered; the last writer of the file also
+// syncs and closes it.
+func (r *fileRegistry) release(s *sharedFile) error {
+	err := s.out.flush()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	s.refs--
+	if s.refs > 0 {
+		return err
+	}
+	delete(r.files, s.key)
+	if err == nil {
+		err = s.f.Sync()
+	}
+	return errors.Join(err, s.f.Close())
+}
