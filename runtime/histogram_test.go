@@ -358,7 +358,7 @@ func TestHistogramQuantileErrorProperty(t *testing.T) {
 	}
 }
 
-func TestStackSlotDiffersBetweenGoroutines(t *testing.T) {
+func TestStackIDSpreadsGoroutinesOverSlots(t *testing.T) {
 	// Not every pair of goroutines gets its own slot, but many goroutines
 	// spread over several; one slot for all would serialise the stripes.
 	const goroutines = 16
