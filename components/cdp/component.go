@@ -2,6 +2,7 @@ package cdp
 
 import (
 	"context"
+	"log/slog"
 	"time"
 )
 
@@ -38,12 +39,42 @@ type Consumer interface {
 // builds and validates every component of every pipeline first, then
 // starts them, so that a run that cannot start changes nothing.
 //
-// Start is called once, before Run or the first Process. A component whose
-// Start failed, or that was never started, may still be closed (or
-// aborted), which then releases whatever Start acquired.
+// Start is called once, before Run or the first Process, with the [Env]
+// of the run. A component whose Start failed, or that was never started,
+// may still be closed (or aborted), which then releases whatever Start
+// acquired.
 type Starter interface {
-	Start(ctx context.Context) error
+	Start(ctx context.Context, env Env) error
 }
+
+// Env is what a runner tells a component about the run it is part of, at
+// Start. The zero Env is valid: no logs, no shard, resume from checkpoints.
+type Env struct {
+	// Logger receives the component's logs, already carrying the
+	// runner's format, level and the component's attributes. Nil
+	// discards them; components never log through slog.Default.
+	Logger *slog.Logger
+	// Pipeline is the name of the component's pipeline.
+	Pipeline string
+	// Shard is the shard the process runs, as "I/N", or "" when the run
+	// is not sharded. Consumers that keep checkpoints key them by
+	// Pipeline and Shard.
+	Shard string
+	// FromScratch tells consumers to ignore the checkpoints of earlier
+	// runs (cdp-pipeline run -from-scratch).
+	FromScratch bool
+}
+
+// Log returns e.Logger, or a logger that discards everything when it is
+// nil.
+func (e Env) Log() *slog.Logger {
+	if e.Logger != nil {
+		return e.Logger
+	}
+	return discard
+}
+
+var discard = slog.New(slog.DiscardHandler)
 
 // Aborter is a consumer whose output must not replace what was there
 // before unless the run completed, such as a file written to a temporary

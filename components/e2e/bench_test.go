@@ -103,7 +103,7 @@ func BenchmarkPostgresRows(b *testing.B) {
 	for _, batchSize := range []int{100, 1000, 10000} {
 		b.Run(fmt.Sprintf("batch_size=%d", batchSize), func(b *testing.B) {
 			db := s.CreateDatabase(b)
-			c := startPostgres(b, map[string]interface{}{"dsn": s.DSN(db), "batch_size": batchSize, "flush_interval": "1h"})
+			c := startPostgres(b, map[string]interface{}{"dsn": s.DSN(db), "batch_size": batchSize, "flush_interval": "1h"}, cdp.Env{})
 			defer c.Close()
 			ctx := context.Background()
 			msgs := make([]cdp.Message, rows)

@@ -67,6 +67,7 @@ func TestSourceGaps(t *testing.T) {
 			src.Subscribe(rec)
 			ctx, cancel := context.WithCancel(testContext(t))
 			defer cancel()
+			require.NoError(t, src.Start(ctx, logs.Env))
 			done := runInBackground(ctx, src)
 
 			if tt.wantErr != nil {
@@ -107,7 +108,11 @@ func TestSourceGaps(t *testing.T) {
 			require.NoError(t, ledgers.WriteDatastore(fill, ledgers.SyntheticPassphrase, gapSchema, lcms...))
 			raw, err := os.ReadFile(filepath.Join(fill, filepath.FromSlash(missing)))
 			require.NoError(t, err)
-			require.NoError(t, os.WriteFile(filepath.Join(dir, filepath.FromSlash(missing)), raw, 0o644))
+			// Written aside and renamed, as an exporter's upload appears
+			// whole: the source must never read half a file.
+			dst := filepath.Join(dir, filepath.FromSlash(missing))
+			require.NoError(t, os.WriteFile(dst+".part", raw, 0o644))
+			require.NoError(t, os.Rename(dst+".part", dst))
 			require.NoError(t, <-done)
 			assert.Len(t, rec.ledgers(), 12)
 			assert.Equal(t, cdp.Progress{StallTimeout: bufferedstorage.DefaultStallTimeout}, src.Progress(), "not waiting once done")

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cdpstats/cdpstats/components/cdp"
 	"github.com/cdpstats/cdpstats/components/consumer/jsonlines"
 )
 
@@ -49,7 +50,7 @@ func TestSaveToJSONFileKeepsTheOldFileUntilTheRunWrites(t *testing.T) {
 			c, err := jsonlines.NewFile(cfg)
 			require.NoError(t, err)
 			if tt.name != "built only" {
-				require.NoError(t, c.Start(testContext(t)))
+				require.NoError(t, c.Start(testContext(t), cdp.Env{}))
 			}
 			if tt.write {
 				require.NoError(t, c.Process(testContext(t), msgOf(map[string]int{"n": 1})))
@@ -91,7 +92,7 @@ func TestSaveToJSONFileAppendersShareOneWriter(t *testing.T) {
 	for i := range consumers {
 		c, err := jsonlines.NewFile(map[string]interface{}{"path": path, "append": true})
 		require.NoError(t, err)
-		require.NoError(t, c.Start(testContext(t)))
+		require.NoError(t, c.Start(testContext(t), cdp.Env{}))
 		consumers[i] = c
 	}
 	for _, c := range consumers {

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cdpstats/cdpstats/components/cdp"
 	"github.com/cdpstats/cdpstats/components/consumer/jsonlines"
 	"github.com/cdpstats/cdpstats/components/processor/contractevent"
 	"github.com/cdpstats/cdpstats/components/processor/filterpayments"
@@ -97,7 +98,7 @@ func TestPipelineToJSONFile(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "out.jsonl")
 	sink, err := jsonlines.NewFile(map[string]interface{}{"path": out})
 	require.NoError(t, err)
-	require.NoError(t, sink.Start(testContext(t)))
+	require.NoError(t, sink.Start(testContext(t), cdp.Env{}))
 	src.Subscribe(fp)
 	fp.Subscribe(ce)
 	ce.Subscribe(sink)
@@ -216,7 +217,7 @@ func TestJSONFileErrors(t *testing.T) {
 	require.NoError(t, os.WriteFile(notADir, nil, 0o644))
 	c, err := jsonlines.NewFile(map[string]interface{}{"path": filepath.Join(notADir, "out.jsonl")})
 	require.NoError(t, err, "building touches nothing")
-	err = c.Start(testContext(t))
+	err = c.Start(testContext(t), cdp.Env{})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), `config key "path": cannot create the directory`)
 
@@ -227,7 +228,7 @@ func TestJSONFileErrors(t *testing.T) {
 	nested := filepath.Join(t.TempDir(), "new", "dir", "out.jsonl")
 	c, err = jsonlines.NewFile(map[string]interface{}{"path": nested})
 	require.NoError(t, err)
-	require.NoError(t, c.Start(testContext(t)), "missing directories are created")
+	require.NoError(t, c.Start(testContext(t), cdp.Env{}), "missing directories are created")
 	require.NoError(t, c.Close())
 	assert.FileExists(t, nested)
 
@@ -244,7 +245,7 @@ func TestJSONFileErrors(t *testing.T) {
 	err = sink.Process(testContext(t), msgOf(1))
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "used before Start")
-	require.NoError(t, sink.Start(testContext(t)))
+	require.NoError(t, sink.Start(testContext(t), cdp.Env{}))
 	err = sink.Process(testContext(t), ledgerMessage(ledgers.MustPubnet(t), ledgers.PubnetPassphrase))
 	require.NoError(t, err, "ledger messages are not written, only flushed at")
 	err = sink.Process(testContext(t), msgOf(func() {}))

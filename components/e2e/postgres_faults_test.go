@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cdpstats/cdpstats/components/cdp"
 	"github.com/cdpstats/cdpstats/components/processor/filterpayments"
 	"github.com/cdpstats/cdpstats/internal/testfixtures/ledgers"
 	"github.com/cdpstats/cdpstats/internal/testfixtures/pgtest"
@@ -100,7 +101,7 @@ func TestPostgresRetriesConnectTimeouts(t *testing.T) {
 	s := pgtest.Shared(t)
 	db := s.CreateDatabase(t)
 	hole := newBlackHole(t, s)
-	c := startPostgres(t, pgConfig(s, db, "host", "127.0.0.1", "port", hole.port(), "connect_timeout", "200ms", "batch_size", 3))
+	c := startPostgres(t, pgConfig(s, db, "host", "127.0.0.1", "port", hole.port(), "connect_timeout", "200ms", "batch_size", 3), logs.Env)
 
 	hole.hold(true)
 	release := time.AfterFunc(time.Second, func() { hole.hold(false) })
@@ -125,7 +126,7 @@ func TestPostgresCancelEndsRetries(t *testing.T) {
 	db := s.CreateDatabase(t)
 	hole := newBlackHole(t, s)
 	c := startPostgres(t, pgConfig(s, db, "host", "127.0.0.1", "port", hole.port(),
-		"connect_timeout", "2s", "batch_size", 1, "close_timeout", "100ms"))
+		"connect_timeout", "2s", "batch_size", 1, "close_timeout", "100ms"), cdp.Env{})
 	hole.hold(true) // breaks the pooled connection: one real error
 
 	ctx, cancel := context.WithCancel(testContext(t))

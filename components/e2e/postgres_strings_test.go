@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cdpstats/cdpstats/components/cdp"
 	"github.com/cdpstats/cdpstats/internal/testfixtures/ledgers"
 	"github.com/cdpstats/cdpstats/internal/testfixtures/pgtest"
 )
@@ -42,7 +43,7 @@ func TestPostgresStoresEveryContractString(t *testing.T) {
 
 	s := pgtest.Shared(t)
 	db := s.CreateDatabase(t)
-	c := startPostgres(t, pgConfig(s, db))
+	c := startPostgres(t, pgConfig(s, db), cdp.Env{})
 	feed(t, c, ledgers.SyntheticPassphrase, lcm)
 	require.NoError(t, c.Close())
 

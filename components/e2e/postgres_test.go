@@ -57,13 +57,21 @@ func count(t testing.TB, conn *pgx.Conn, query string, args ...interface{}) int 
 	return n
 }
 
-// captureLogs sends the default logger to a buffer for the test.
-func captureLogs(t testing.TB) *syncBuffer {
+// logCapture is a buffer of text logs and the cdp.Env whose logger
+// writes them, for a component under test.
+type logCapture struct {
+	*syncBuffer
+	Env cdp.Env
+}
+
+// captureLogs returns an Env whose logger writes to a buffer, at every
+// level.
+func captureLogs(t testing.TB) *logCapture {
+	t.Helper()
 	buf := &syncBuffer{}
-	old := slog.Default()
-	slog.SetDefault(slog.New(slog.NewTextHandler(buf, &slog.HandlerOptions{Level: slog.LevelDebug})))
-	t.Cleanup(func() { slog.SetDefault(old) })
-	return buf
+	return &logCapture{syncBuffer: buf, Env: cdp.Env{
+		Logger: slog.New(slog.NewTextHandler(buf, &slog.HandlerOptions{Level: slog.LevelDebug})),
+	}}
 }
 
 type syncBuffer struct {
@@ -83,12 +91,12 @@ func (b *syncBuffer) String() string {
 	return b.buf.String()
 }
 
-// startPostgres builds and starts a SaveToPostgreSQL.
-func startPostgres(t testing.TB, cfg map[string]interface{}) *postgres.SaveToPostgreSQL {
+// startPostgres builds a SaveToPostgreSQL and starts it in env.
+func startPostgres(t testing.TB, cfg map[string]interface{}, env cdp.Env) *postgres.SaveToPostgreSQL {
 	t.Helper()
 	c, err := postgres.New(cfg)
 	require.NoError(t, err)
-	require.NoError(t, c.Start(testContext(t)))
+	require.NoError(t, c.Start(testContext(t), env))
 	return c
 }
 
@@ -113,7 +121,7 @@ func TestPostgresWritesLedger(t *testing.T) {
 	lcm := ledgers.MustPubnet(t)
 	want := walk(t, lcm, ledgers.PubnetPassphrase)
 
-	c := startPostgres(t, pgConfig(s, db, "batch_size", 50))
+	c := startPostgres(t, pgConfig(s, db, "batch_size", 50), logs.Env)
 	feed(t, c, ledgers.PubnetPassphrase, lcm)
 	require.NoError(t, c.Close())
 
@@ -149,7 +157,7 @@ func TestPostgresWritesLedger(t *testing.T) {
 
 	// Replaying the ledger into a second consumer (which migrates again)
 	// adds nothing.
-	again := startPostgres(t, pgConfig(s, db))
+	again := startPostgres(t, pgConfig(s, db), logs.Env)
 	feed(t, again, ledgers.PubnetPassphrase, lcm)
 	require.NoError(t, again.Close())
 	if statsOn(t) {
@@ -164,7 +172,7 @@ func TestPostgresWritesLedger(t *testing.T) {
 func TestPostgresSyntheticValues(t *testing.T) {
 	s := pgtest.Shared(t)
 	db := s.CreateDatabase(t)
-	c := startPostgres(t, pgConfig(s, db, "dsn", nil))
+	c := startPostgres(t, pgConfig(s, db, "dsn", nil), cdp.Env{})
 	feed(t, c, ledgers.SyntheticPassphrase, buildScenario(t, 1000, 4))
 	require.NoError(t, c.Close())
 
@@ -188,7 +196,7 @@ func TestPostgresSyntheticValues(t *testing.T) {
 func TestPostgresFlushesOnInterval(t *testing.T) {
 	s := pgtest.Shared(t)
 	db := s.CreateDatabase(t)
-	c := startPostgres(t, pgConfig(s, db, "batch_size", 100000, "flush_interval", "20ms"))
+	c := startPostgres(t, pgConfig(s, db, "batch_size", 100000, "flush_interval", "20ms"), cdp.Env{})
 	t.Cleanup(func() { c.Close() })
 	feed(t, c, ledgers.SyntheticPassphrase, buildScenario(t, 1000, 4))
 
@@ -220,7 +228,7 @@ func TestPostgresSurvivesServerRestart(t *testing.T) {
 			}
 			dir := ledgers.NewDatastore(t, ledgers.SyntheticPassphrase, ledgers.Schema{LedgersPerFile: 10, FilesPerPartition: 10}, lcms...)
 
-			c := startPostgres(t, pgConfig(s, db, "batch_size", 16, "flush_interval", "30ms"))
+			c := startPostgres(t, pgConfig(s, db, "batch_size", 16, "flush_interval", "30ms"), logs.Env)
 			var outage sync.WaitGroup
 			outageProbe := processorFunc(func(_ context.Context, msg cdp.Message) error {
 				if l, ok := msg.Payload.(xdr.LedgerCloseMeta); ok && l.LedgerSequence() == outageAt {
@@ -282,7 +290,7 @@ func TestPostgresCloseGivesUp(t *testing.T) {
 	logs := captureLogs(t)
 	s := pgtest.Start(t)
 	db := s.CreateDatabase(t)
-	c := startPostgres(t, pgConfig(s, db, "close_timeout", "300ms"))
+	c := startPostgres(t, pgConfig(s, db, "close_timeout", "300ms"), logs.Env)
 	feed(t, c, ledgers.SyntheticPassphrase, buildScenario(t, 1000, 4))
 	require.NoError(t, s.Stop())
 	err := c.Close()
@@ -299,7 +307,7 @@ func TestPostgresCloseGivesUp(t *testing.T) {
 func TestPostgresAcknowledgesAfterCommit(t *testing.T) {
 	s := pgtest.Shared(t)
 	db := s.CreateDatabase(t)
-	c := startPostgres(t, pgConfig(s, db, "batch_size", 3))
+	c := startPostgres(t, pgConfig(s, db, "batch_size", 3), cdp.Env{})
 	acked := &recorder{}
 	c.Subscribe(acked)
 	conn := connect(t, s, db)
@@ -321,7 +329,7 @@ func TestPostgresAcknowledgesAfterCommit(t *testing.T) {
 func TestPostgresBadInput(t *testing.T) {
 	s := pgtest.Shared(t)
 	db := s.CreateDatabase(t)
-	c := startPostgres(t, pgConfig(s, db))
+	c := startPostgres(t, pgConfig(s, db), cdp.Env{})
 	t.Cleanup(func() { c.Close() })
 	err := c.Process(testContext(t), msgOf("a string"))
 	require.Error(t, err)
@@ -373,7 +381,7 @@ func TestPostgresPasswordNeverInErrors(t *testing.T) {
 	} {
 		c, err := postgres.New(cfg)
 		require.NoError(t, err, "building connects to nothing")
-		err = c.Start(testContext(t))
+		err = c.Start(testContext(t), logs.Env)
 		require.Error(t, err)
 		t.Log(err)
 		assert.Contains(t, err.Error(), "creating tables")

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 
 	"github.com/cdpstats/cdpstats/components/cdp"
 	"github.com/cdpstats/cdpstats/components/config"
@@ -35,10 +36,15 @@ type starter struct {
 }
 
 // start starts every component that has a Start step, in config order,
-// and names the failing component's place in the config file.
-func (p *pipeline) start(ctx context.Context, file string) error {
+// and names the failing component's place in the config file. Each gets
+// the run's logger, with its pipeline and instance ID as attributes.
+func (p *pipeline) start(ctx context.Context, file string, log *slog.Logger) error {
 	for _, s := range p.starters {
-		if err := s.c.Start(ctx); err != nil {
+		env := cdp.Env{
+			Logger:   log.With("pipeline", p.cfg.Name, "component", instanceID(s.cc)),
+			Pipeline: p.cfg.Name,
+		}
+		if err := s.c.Start(ctx, env); err != nil {
 			return buildError(file, s.cc, err)
 		}
 	}

@@ -128,7 +128,7 @@ func (r *Runner) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := startAll(ctx, r.Config.File, pipelines); err != nil {
+	if err := startAll(ctx, r.Config.File, r.logger(), pipelines); err != nil {
 		if ctx.Err() != nil {
 			r.logger().Info("stopped while starting", "reason", stopReason(ctx))
 			return nil
@@ -200,9 +200,9 @@ func (r *Runner) buildAll(selected []*PipelineConfig, stats []*runtime.PipelineS
 // all are built. On an error it aborts everything, the components started
 // and those not, so that a run that cannot start leaves every destination
 // as it was.
-func startAll(ctx context.Context, file string, pipelines []*pipeline) error {
+func startAll(ctx context.Context, file string, log *slog.Logger, pipelines []*pipeline) error {
 	for _, p := range pipelines {
-		if err := p.start(ctx, file); err != nil {
+		if err := p.start(ctx, file, log); err != nil {
 			for _, q := range pipelines {
 				q.close(false)
 			}

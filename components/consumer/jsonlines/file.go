@@ -98,7 +98,7 @@ func FileDestination(raw map[string]interface{}) (cdp.Destination, error) {
 // through the writer shared by every consumer appending to the path; in
 // atomic mode, a temporary file in the same directory; otherwise the file
 // itself, without truncating it yet.
-func (c *SaveToJSONFile) Start(context.Context) error {
+func (c *SaveToJSONFile) Start(context.Context, cdp.Env) error {
 	if c.out != nil {
 		return fmt.Errorf("%s: started twice", c.cfg.Path)
 	}

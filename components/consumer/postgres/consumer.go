@@ -82,7 +82,7 @@ func NewFromConfig(cfg Config) (*SaveToPostgreSQL, error) {
 	return &SaveToPostgreSQL{
 		cfg:      cfg,
 		secret:   cfg.secret(),
-		log:      slog.Default().With("component", "SaveToPostgreSQL"),
+		log:      cdp.Env{}.Log(),
 		flushing: make(chan struct{}, 1),
 	}, nil
 }
@@ -90,7 +90,8 @@ func NewFromConfig(cfg Config) (*SaveToPostgreSQL, error) {
 // Start connects to the database, applies the migrations and starts the
 // interval flusher. It fails, without a password in the error, when the
 // database cannot be reached within connect_timeout or ctx ends first.
-func (c *SaveToPostgreSQL) Start(ctx context.Context) error {
+func (c *SaveToPostgreSQL) Start(ctx context.Context, env cdp.Env) error {
+	c.log = env.Log()
 	if c.pool != nil {
 		return errors.New("SaveToPostgreSQL: started twice")
 	}

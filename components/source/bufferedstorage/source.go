@@ -57,7 +57,7 @@ func New(raw map[string]interface{}) (*BufferedStorageSourceAdapter, error) {
 }
 
 func newSource(cfg Config) *BufferedStorageSourceAdapter {
-	return &BufferedStorageSourceAdapter{cfg: cfg, log: slog.Default().With("component", "BufferedStorageSourceAdapter")}
+	return &BufferedStorageSourceAdapter{cfg: cfg, log: cdp.Env{}.Log()}
 }
 
 // openedStore is a datastore opened and checked against the config.
@@ -71,7 +71,8 @@ type openedStore struct {
 // (layout and network), so that a datastore that cannot be read fails the
 // run before anything else starts. Run opens it itself when Start was not
 // called.
-func (s *BufferedStorageSourceAdapter) Start(ctx context.Context) error {
+func (s *BufferedStorageSourceAdapter) Start(ctx context.Context, env cdp.Env) error {
+	s.log = env.Log()
 	if s.opened != nil {
 		return errors.New("BufferedStorageSourceAdapter: started twice")
 	}
@@ -105,7 +106,7 @@ func (s *BufferedStorageSourceAdapter) Subscribe(p cdp.Processor) { s.subscriber
 // reading a ledger or from a subscriber.
 func (s *BufferedStorageSourceAdapter) Run(ctx context.Context) error {
 	if s.opened == nil {
-		if err := s.Start(ctx); err != nil {
+		if err := s.Start(ctx, cdp.Env{}); err != nil {
 			return err
 		}
 	}
