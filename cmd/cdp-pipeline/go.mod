@@ -9,6 +9,7 @@ require (
 )
 
 require (
+	github.com/cdpstats/cdpstats v0.0.0-00010101000000-000000000000
 	github.com/cdpstats/cdpstats/internal/runner v0.0.0-00010101000000-000000000000
 	github.com/cdpstats/cdpstats/internal/testfixtures v0.0.0-00010101000000-000000000000
 )
@@ -42,7 +43,6 @@ require (
 	github.com/aws/aws-sdk-go-v2/service/sts v1.34.0 // indirect
 	github.com/aws/smithy-go v1.22.4 // indirect
 	github.com/beorn7/perks v1.0.1 // indirect
-	github.com/cdpstats/cdpstats v0.0.0-00010101000000-000000000000 // indirect
 	github.com/cdpstats/cdpstats/components v0.0.0-00010101000000-000000000000 // indirect
 	github.com/cdpstats/cdpstats/proto v0.0.0-00010101000000-000000000000 // indirect
 	github.com/cdpstats/cdpstats/runtime/flowctl v0.0.0-00010101000000-000000000000 // indirect

@@ -3,8 +3,12 @@
 //
 // Usage:
 //
-//	cdp-pipeline run -config FILE [-pipeline NAME] [-log-format text|json] [-log-level LEVEL]
-//	cdp-pipeline validate -config FILE [-pipeline NAME]
+//	cdp-pipeline run -config FILE [-pipeline NAME] [-shard I/N] [-log-format text|json] [-log-level LEVEL]
+//	cdp-pipeline validate -config FILE [-pipeline NAME] [-shard I/N]
+//
+// -shard I/N runs shard I of N of every pipeline's ledger range (see
+// docs/scale.md); the env vars CDP_SHARD=I/N, or JOB_COMPLETION_INDEX with
+// CDP_SHARD_COUNT=N, say the same without the flag.
 //	cdp-pipeline version
 //
 // Exit codes: 0 when the pipelines ran to the end of their range or
@@ -27,6 +31,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/cdpstats/cdpstats/internal/runner"
+	"github.com/cdpstats/cdpstats/internal/shard"
 )
 
 // version is set at link time with -ldflags "-X main.version=v1.2.3";
@@ -69,8 +74,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 
 func usage(w io.Writer) {
 	fmt.Fprint(w, `usage:
-  cdp-pipeline run -config FILE [-pipeline NAME] [-log-format text|json] [-log-level debug|info|warn|error]
-  cdp-pipeline validate -config FILE [-pipeline NAME]
+  cdp-pipeline run -config FILE [-pipeline NAME] [-shard I/N] [-log-format text|json] [-log-level debug|info|warn|error]
+  cdp-pipeline validate -config FILE [-pipeline NAME] [-shard I/N]
   cdp-pipeline version
 `)
 }
@@ -86,6 +91,7 @@ func runCommand(args []string, stderr io.Writer, execute bool) int {
 	pipelineName := fs.String("pipeline", "", "run only the pipeline `name`d (default: all pipelines in the file)")
 	logFormat := fs.String("log-format", "text", "log format: text or json")
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn or error")
+	shardFlag := fs.String(shard.Flag, "", "run shard `I/N` of the ledger range, I counted from 0 (default: $"+shard.EnvShard+", or $"+shard.EnvIndex+" of $"+shard.EnvCount+", or the whole range)")
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
@@ -103,6 +109,15 @@ func runCommand(args []string, stderr io.Writer, execute bool) int {
 		return exitUsage
 	}
 
+	sh, shardFrom, err := shard.Resolve(*shardFlag, os.Getenv)
+	if err != nil {
+		fmt.Fprintf(stderr, "cdp-pipeline %s: %v\n", name, err)
+		return exitUsage
+	}
+	if execute && !sh.IsZero() {
+		logger.Info("running one shard of the range", "shard", sh.String(), "from", shardFrom)
+	}
+
 	cfg, err := runner.LoadConfig(*configPath)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
@@ -113,6 +128,7 @@ func runCommand(args []string, stderr io.Writer, execute bool) int {
 		Pipeline: *pipelineName,
 		Logger:   logger,
 		Status:   console,
+		Shard:    sh,
 	}
 	if !execute {
 		if err := r.Validate(); err != nil {

@@ -10,6 +10,7 @@ import (
 	"github.com/cdpstats/cdpstats/components/cdp"
 	"github.com/cdpstats/cdpstats/components/config"
 	"github.com/cdpstats/cdpstats/components/registry"
+	"github.com/cdpstats/cdpstats/internal/shard"
 	"github.com/cdpstats/cdpstats/runtime"
 	"github.com/cdpstats/cdpstats/runtime/flowctl"
 )
@@ -24,6 +25,8 @@ type pipeline struct {
 	stats     *runtime.PipelineStats
 	starters  []starter           // the components to start, in config order
 	flowctl   []flowctl.Component // every component, as flowctl registers it
+	shard     shard.Shard         // the process's shard; zero when not sharded
+	part      *part               // what the shard reads of the range; nil when not sharded
 }
 
 // starter is a component with a Start step and its place in the config.
@@ -40,6 +43,7 @@ func (p *pipeline) start(ctx context.Context, file string, log *slog.Logger) err
 		env := cdp.Env{
 			Logger:   log.With("pipeline", p.cfg.Name, "component", instanceID(s.cc)),
 			Pipeline: p.cfg.Name,
+			Shard:    shardEnv(p.shard),
 		}
 		if err := s.c.Start(ctx, env); err != nil {
 			return buildError(file, s.cc, err)

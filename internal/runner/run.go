@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/cdpstats/cdpstats/internal/shard"
 	"github.com/cdpstats/cdpstats/runtime"
 	"github.com/cdpstats/cdpstats/runtime/flowctl"
 )
@@ -39,6 +40,10 @@ type Runner struct {
 	// learn the port the system picked for an address such as
 	// "127.0.0.1:0". The address is also logged.
 	MetricsListening func(addr net.Addr)
+	// Shard is the shard of the range this process runs (cdp-pipeline
+	// run -shard I/N, see internal/shard); the zero Shard runs the whole
+	// range.
+	Shard shard.Shard
 }
 
 func (r *Runner) logger() *slog.Logger {
@@ -68,6 +73,9 @@ func (r *Runner) Validate() error {
 	r.warnFlowctlEnv()
 	if err := r.Config.Metrics.Validate(); err != nil {
 		errs = append(errs, fmt.Errorf("%s: %w", r.Config.File, err))
+	}
+	if err := r.checkShard(); err != nil {
+		errs = append(errs, err)
 	}
 	if len(errs) > 0 {
 		return invalidConfig{errors.Join(errs...)}
@@ -120,6 +128,16 @@ func (r *Runner) Run(ctx context.Context) error {
 		}
 		return err
 	}
+	busy, err := r.shardSources(pipelines)
+	if err == nil && busy == 0 {
+		r.logger().Info("shard has nothing to read in any pipeline: done", "shard", r.Shard.String())
+	}
+	if err != nil || busy == 0 {
+		for _, p := range pipelines {
+			err = errors.Join(err, p.close(err == nil))
+		}
+		return err
+	}
 	collectors := startCollectors(pipelines, r.Config.Stats.Interval)
 	stalls := startStallWatch(r.logger(), pipelines, r.Config.Stats.Interval)
 	exp.startFlowctl(pipelines)
@@ -166,6 +184,7 @@ func (r *Runner) buildAll(selected []*PipelineConfig, stats []*runtime.PipelineS
 			}
 			return nil, err
 		}
+		p.shard = r.Shard
 		pipelines = append(pipelines, p)
 	}
 	return pipelines, nil
