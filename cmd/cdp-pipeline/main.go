@@ -9,6 +9,7 @@
 // -shard I/N runs shard I of N of every pipeline's ledger range (see
 // docs/scale.md); the env vars CDP_SHARD=I/N, or JOB_COMPLETION_INDEX with
 // CDP_SHARD_COUNT=N, say the same without the flag.
+//
 //	cdp-pipeline version
 //
 // Exit codes: 0 when the pipelines ran to the end of their range or
