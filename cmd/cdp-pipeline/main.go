@@ -5,12 +5,11 @@
 //
 //	cdp-pipeline run -config FILE [-pipeline NAME] [-shard I/N] [-log-format text|json] [-log-level LEVEL]
 //	cdp-pipeline validate -config FILE [-pipeline NAME] [-shard I/N]
+//	cdp-pipeline version
 //
 // -shard I/N runs shard I of N of every pipeline's ledger range (see
 // docs/scale.md); the env vars CDP_SHARD=I/N, or JOB_COMPLETION_INDEX with
 // CDP_SHARD_COUNT=N, say the same without the flag.
-//
-//	cdp-pipeline version
 //
 // Exit codes: 0 when the pipelines ran to the end of their range or
 // stopped cleanly on SIGINT/SIGTERM, 1 when a pipeline failed, 2 for a
