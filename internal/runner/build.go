@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"sync/atomic"
 
 	"github.com/cdpstats/cdpstats/components/cdp"
 	"github.com/cdpstats/cdpstats/components/config"
@@ -27,6 +28,7 @@ type pipeline struct {
 	flowctl   []flowctl.Component // every component, as flowctl registers it
 	shard     shard.Shard         // the process's shard; zero when not sharded
 	part      *part               // what the shard reads of the range; nil when not sharded
+	done      atomic.Bool         // the range was read and the consumers closed without error
 }
 
 // starter is a component with a Start step and its place in the config.
@@ -72,6 +74,7 @@ func (p *pipeline) close(complete bool) error {
 			errs = append(errs, err)
 		}
 	}
+	p.done.Store(complete && len(errs) == 0)
 	return errors.Join(errs...)
 }
 

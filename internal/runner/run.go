@@ -121,6 +121,9 @@ func (r *Runner) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if exp.own != nil {
+		exp.own.setPipelines(pipelines)
+	}
 	if err := startAll(ctx, r.Config.File, r.logger(), pipelines); err != nil {
 		if ctx.Err() != nil {
 			r.logger().Info("stopped while starting", "reason", stopReason(ctx))
@@ -211,6 +214,9 @@ func startAll(ctx context.Context, file string, log *slog.Logger, pipelines []*p
 // numbers, so they stop only after the last collection.
 type exporters struct {
 	clients  []*flowctl.Client
+	own      *runMetrics   // the runner's series on /metrics; nil without them
+	linger   time.Duration // how long stop waits for a scrape of the final numbers
+	log      *slog.Logger
 	ctx      context.Context
 	cancel   context.CancelFunc
 	wg       sync.WaitGroup
@@ -228,11 +234,11 @@ func (r *Runner) startExporters(stats []*runtime.PipelineStats) (*exporters, err
 	if err != nil {
 		return nil, err
 	}
-	metrics, err := r.listenMetrics(stats)
+	metrics, own, err := r.listenMetrics(stats)
 	if err != nil {
 		return nil, err
 	}
-	e := &exporters{clients: clients}
+	e := &exporters{clients: clients, own: own, linger: r.Config.Metrics.Linger, log: r.logger()}
 	e.ctx, e.cancel = context.WithCancel(context.Background())
 	if metrics != nil {
 		e.goRun(metrics.Serve)
@@ -257,10 +263,12 @@ func (e *exporters) goRun(run func(context.Context) error) {
 	}()
 }
 
-// stop ends the exporters and waits for them: each flowctl client sends
+// stop ends the exporters and waits for them: the metrics endpoint waits
+// up to metrics.linger to be scraped once more, each flowctl client sends
 // its final heartbeat, and the metrics endpoint shuts down.
 func (e *exporters) stop() {
 	e.stopOnce.Do(func() {
+		e.own.awaitScrape(e.log, e.linger)
 		e.cancel()
 		e.wg.Wait()
 	})

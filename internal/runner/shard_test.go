@@ -4,11 +4,16 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
+	"net"
+	"net/http"
 	"os"
 	"slices"
 	"testing"
 	"time"
 
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
 	"github.com/stellar/go-stellar-sdk/xdr"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -108,4 +113,93 @@ func TestShardedRunsReadTheirPart(t *testing.T) {
 			assert.Equal(t, seqs(from, to), all, "the shards together read the range once")
 		})
 	}
+}
+
+// TestShardLabelsEveryExport runs shard 1 of 3 with /metrics and flowctl
+// and checks that the shard is on every series and in every service ID,
+// and that metrics.linger keeps the endpoint until the final numbers,
+// cdp_pipeline_done 1 among them, are scraped.
+func TestShardLabelsEveryExport(t *testing.T) {
+	dir := paymentsDatastore(t, 13, 50) // shard 1 of 3: ledgers 24-39
+	cp := startControlPlane(t)
+	out := t.TempDir() + "/out.jsonl"
+	cfg := writeConfig(t, fmt.Sprintf(`pipelines:
+  e2e:
+    source: {type: BufferedStorageSourceAdapter, config: {path: %q, start_ledger: 13, end_ledger: 50}}
+    processors: [{type: FilterPayments}]
+    consumers: [{type: SaveToJSONFile, config: {path: %q}}]
+stats: {interval: 20ms, live: false}
+metrics: {enabled: true, address: "127.0.0.1:0", linger: 20s}
+flowctl: {enabled: true, endpoint: %q, heartbeat_interval: 20ms, rpc_timeout: 5s, retry_initial: 10ms, retry_max: 100ms}
+`, dir, out, cp.Addr()))
+	r := newRunner(t, cfg)
+	r.Shard = shard.Shard{Index: 1, Count: 3}
+	bound := make(chan string, 1)
+	r.MetricsListening = func(a net.Addr) { bound <- a.String() }
+	done := startRun(waitCtx(t), r)
+	addr := <-bound
+
+	// Scrape until Run returns: the last scrape that answered holds the
+	// final numbers, since Run waits for one after the final collection.
+	var final map[string]*dto.MetricFamily
+	for ended := false; !ended; {
+		if families, ok := tryScrape(addr); ok {
+			final = families
+		}
+		select {
+		case err := <-done:
+			require.NoError(t, err)
+			ended = true
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	require.NotNil(t, final)
+	for name, f := range final {
+		for _, m := range f.GetMetric() {
+			assert.Equal(t, "1", labelsOf(m)["shard"], "%s %v", name, labelsOf(m))
+		}
+	}
+	gauge := func(name string) float64 {
+		f := final[name]
+		require.NotNil(t, f, name)
+		require.Len(t, f.GetMetric(), 1, name)
+		return f.GetMetric()[0].GetGauge().GetValue()
+	}
+	assert.Equal(t, 1.0, gauge("cdp_pipeline_done"), "the final scrape sees the pipeline done")
+	assert.Equal(t, 3.0, gauge("cdp_pipeline_shards"))
+	m := series(final, "cdp_source_ledgers_processed_total", "e2e", "BufferedStorageSourceAdapter", "BufferedStorageSourceAdapter")
+	require.NotNil(t, m)
+	assert.Equal(t, 16.0, m.GetCounter().GetValue(), "ledgers 24-39")
+
+	ids := map[string]map[string]string{}
+	for _, reg := range cp.Snapshot().Registrations {
+		ids[reg.RequestedID] = reg.Metadata
+	}
+	for _, id := range []string{"e2e-shard-1", "e2e-shard-1.source.BufferedStorageSourceAdapter",
+		"e2e-shard-1.processor.FilterPayments", "e2e-shard-1.consumer.SaveToJSONFile"} {
+		require.Contains(t, ids, id)
+		assert.Equal(t, "1/3", ids[id]["shard"], id)
+	}
+}
+
+// tryScrape fetches and parses /metrics, or reports false when the
+// endpoint does not answer.
+func tryScrape(addr string) (map[string]*dto.MetricFamily, bool) {
+	resp, err := http.Get("http://" + addr + "/metrics")
+	if err != nil {
+		return nil, false
+	}
+	defer resp.Body.Close()
+	parser := expfmt.NewTextParser(model.UTF8Validation)
+	families, err := parser.TextToMetricFamilies(resp.Body)
+	return families, err == nil && resp.StatusCode == http.StatusOK
+}
+
+// labelsOf returns a series' labels by name.
+func labelsOf(m *dto.Metric) map[string]string {
+	out := map[string]string{}
+	for _, l := range m.GetLabel() {
+		out[l.GetName()] = l.GetValue()
+	}
+	return out
 }
