@@ -119,3 +119,22 @@ func (s idleSource) Close() error {
 	}
 	return nil
 }
+
+// title names the pipeline in the live line: its name, and the shard
+// with its part of the range when the run is sharded.
+func (p *pipeline) title() string {
+	if p.part == nil {
+		return p.cfg.Name
+	}
+	return fmt.Sprintf("%s [shard %s: %s]", p.cfg.Name, p.shard, p.part.own)
+}
+
+// writeShardParts prints, under the summary, what each pipeline's shard
+// read of its range.
+func writeShardParts(w io.Writer, pipelines []*pipeline) {
+	for _, p := range pipelines {
+		if p.part != nil {
+			fmt.Fprintf(w, "%s: shard %s, ledgers %s of %s\n", p.cfg.Name, p.shard, p.part.own, p.part.whole)
+		}
+	}
+}

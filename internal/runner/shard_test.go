@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -202,4 +203,20 @@ func labelsOf(m *dto.Metric) map[string]string {
 		out[l.GetName()] = l.GetValue()
 	}
 	return out
+}
+
+// TestShardInSummary checks that the live line and the summary name the
+// shard and its part of the range.
+func TestShardInSummary(t *testing.T) {
+	dir := paymentsDatastore(t, 13, 50)
+	var status strings.Builder
+	s := spec{Pipelines: []pipelineSpec{{Dir: dir, Source: "start_ledger: 13, end_ledger: 50", Processors: []string{"{type: FilterPayments}"}}},
+		Stats: "interval: 20ms, live: true"}
+	_, err := s.runToEnd(t, func(r *runner.Runner) {
+		r.Shard = shard.Shard{Index: 2, Count: 3}
+		r.Status = &status
+	})
+	require.NoError(t, err)
+	assert.Contains(t, status.String(), "e2e [shard 2/3: 40-50]: ledger 50 | ")
+	assert.Contains(t, status.String(), "e2e: shard 2/3, ledgers 40-50 of 13-50\ndone in ")
 }
