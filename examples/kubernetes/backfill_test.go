@@ -82,7 +82,7 @@ func TestShardedBackfill(t *testing.T) {
 	defer cancel()
 	procs := make([]*runnerProcess, shards)
 	for i := range procs {
-		procs[i] = startRunner(ctx, t, bin, i, backfillConfig(t, dir, pg.DSN(db), addrs[i]))
+		procs[i] = startRunner(ctx, t, bin, i, shards, backfillConfig(t, dir, pg.DSN(db), addrs[i]))
 	}
 
 	// Shard 1 waits at the gap, everything before it committed and scraped.
@@ -94,7 +94,7 @@ func TestShardedBackfill(t *testing.T) {
 	require.NoError(t, procs[victim].cmd.Process.Signal(syscall.SIGKILL))
 	assert.Error(t, procs[victim].wait(), "killed")
 	require.NoError(t, os.Rename(hidden, missing))
-	restarted := startRunner(ctx, t, bin, victim, backfillConfig(t, dir, pg.DSN(db), addrs[shards]))
+	restarted := startRunner(ctx, t, bin, victim, shards, backfillConfig(t, dir, pg.DSN(db), addrs[shards]))
 
 	for i, p := range procs {
 		if i != victim {
@@ -212,16 +212,16 @@ type runnerProcess struct {
 	err     error         // cmd.Wait's, once exited is closed
 }
 
-// startRunner starts shard index of the backfill as a pod of the Indexed
-// Job runs it; it is killed when the test ends.
-func startRunner(ctx context.Context, t *testing.T, bin string, index int, config string) *runnerProcess {
+// startRunner starts shard index of count of the backfill as a pod of the
+// Indexed Job runs it; it is killed when the test ends.
+func startRunner(ctx context.Context, t *testing.T, bin string, index, count int, config string) *runnerProcess {
 	t.Helper()
 	logPath := filepath.Join(t.TempDir(), "runner.log")
 	logFile, err := os.Create(logPath)
 	require.NoError(t, err)
 	defer logFile.Close()
 	cmd := exec.CommandContext(ctx, bin, "run", "-config", config, "-log-format", "json")
-	cmd.Env = append(os.Environ(), "JOB_COMPLETION_INDEX="+strconv.Itoa(index), "CDP_SHARD_COUNT="+strconv.Itoa(shards))
+	cmd.Env = append(os.Environ(), "JOB_COMPLETION_INDEX="+strconv.Itoa(index), "CDP_SHARD_COUNT="+strconv.Itoa(count))
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	require.NoError(t, cmd.Start())
 	p := &runnerProcess{cmd: cmd, logPath: logPath, exited: make(chan struct{})}
