@@ -220,3 +220,23 @@ func TestShardInSummary(t *testing.T) {
 	assert.Contains(t, status.String(), "e2e [shard 2/3: 40-50]: ledger 50 | ")
 	assert.Contains(t, status.String(), "e2e: shard 2/3, ledgers 40-50 of 13-50\ndone in ")
 }
+
+// TestShardWithNothingOfOnePipeline runs a shard that has files of one
+// pipeline's range and none of the other's: the one runs, the other ends
+// at once, and the run succeeds.
+func TestShardWithNothingOfOnePipeline(t *testing.T) {
+	dir := paymentsDatastore(t, 13, 50)
+	s := spec{Pipelines: []pipelineSpec{
+		{Name: "wide", Dir: dir, Source: "start_ledger: 13, end_ledger: 50", Processors: []string{"{type: FilterPayments}"}},
+		{Name: "narrow", Dir: dir, Source: "start_ledger: 13, end_ledger: 15", Processors: []string{"{type: FilterPayments}"}},
+	}}
+	var status strings.Builder
+	_, err := s.runToEnd(t, func(r *runner.Runner) {
+		r.Shard = shard.Shard{Index: 0, Count: 2}
+		r.Status = &status
+	})
+	require.NoError(t, err)
+	assert.Equal(t, seqs(13, 31), ledgersOf(t, s.Pipelines[0].Out), "files 8-15, 16-23, 24-31")
+	assert.Zero(t, countLines(t, s.Pipelines[1].Out), "one file, which shard 1 reads")
+	assert.Contains(t, status.String(), "narrow: shard 0/2, ledgers empty of 13-15\n")
+}
