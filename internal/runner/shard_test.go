@@ -240,3 +240,17 @@ func TestShardWithNothingOfOnePipeline(t *testing.T) {
 	assert.Zero(t, countLines(t, s.Pipelines[1].Out), "one file, which shard 1 reads")
 	assert.Contains(t, status.String(), "narrow: shard 0/2, ledgers empty of 13-15\n")
 }
+
+// TestLingerEndsUnscraped checks that a run whose /metrics nobody scrapes
+// ends once metrics.linger has passed.
+func TestLingerEndsUnscraped(t *testing.T) {
+	dir := paymentsDatastore(t, 13, 20)
+	cfg := writeConfig(t, fmt.Sprintf(`pipelines:
+  e2e:
+    source: {type: BufferedStorageSourceAdapter, config: {path: %q, start_ledger: 13, end_ledger: 20}}
+    consumers: [{type: SaveToJSONFile, config: {path: %q}}]
+stats: {interval: 20ms, live: false}
+metrics: {enabled: true, address: "127.0.0.1:0", linger: 50ms}
+`, dir, t.TempDir()+"/out.jsonl"))
+	require.NoError(t, waitRun(t, startRun(waitCtx(t), newRunner(t, cfg))))
+}
