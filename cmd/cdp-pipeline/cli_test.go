@@ -91,6 +91,7 @@ func TestValidate(t *testing.T) {
 	badType := writeFile(t, tmp, "bad-type.yaml", strings.Replace(pipelineYAML(dir, oneLedger, jsonFileConsumer(out)),
 		"type: FilterPayments", "type: FilterPayment", 1))
 	badYAML := writeFile(t, tmp, "bad-key.yaml", pipelineYAML(dir, oneLedger, jsonFileConsumer(out))+"metric: {enabled: true}\n")
+	endless := writeFile(t, tmp, "unbounded.yaml", pipelineYAML(dir, unbounded, jsonFileConsumer(out)))
 
 	tests := []struct {
 		name   string
@@ -111,6 +112,16 @@ func TestValidate(t *testing.T) {
 			`examples/local/pipeline.yaml: no pipeline "pubnet"`},
 		{"bad flowctl env var", []string{"-config", good}, []string{"FLOWCTL_HEARTBEAT_INTERVAL=abc"}, 2,
 			`FLOWCTL_HEARTBEAT_INTERVAL="abc": want a duration such as 10s, or a number of seconds`},
+		{"a shard", []string{"-config", good, "-shard", "1/2"}, nil, 0, good + ": ok\n"},
+		{"a shard of an indexed job", []string{"-config", good}, []string{"JOB_COMPLETION_INDEX=1", "CDP_SHARD_COUNT=2"}, 0, good + ": ok\n"},
+		{"a shard index out of range", []string{"-config", good, "-shard", "2/2"}, nil, 2,
+			`cdp-pipeline validate: -shard "2/2": shard index 2 is out of range for 2 shards`},
+		{"a shard count without an index", []string{"-config", good}, []string{"CDP_SHARD_COUNT=2"}, 2,
+			`cdp-pipeline validate: CDP_SHARD_COUNT="2" is set but JOB_COMPLETION_INDEX is not`},
+		{"flag and env disagree", []string{"-config", good, "-shard", "0/2"}, []string{"CDP_SHARD=1/2"}, 2,
+			`-shard says shard 0/2 but CDP_SHARD says 1/2`},
+		{"a shard of an unbounded range", []string{"-config", endless, "-shard", "0/2"}, nil, 2,
+			endless + `:4:7: pipelines.p.source.config.end_ledger: end_ledger is 0, an unbounded range (run until stopped), which cannot be split into shards: set end_ledger; shard 0/2 was asked for`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -3,10 +3,14 @@
 //
 // Usage:
 //
-//	cdp-pipeline run -config FILE [-pipeline NAME] [-report FILE.json] [-log-format text|json] [-log-level LEVEL]
-//	cdp-pipeline validate -config FILE [-pipeline NAME]
+//	cdp-pipeline run -config FILE [-pipeline NAME] [-shard I/N] [-report FILE.json] [-log-format text|json] [-log-level LEVEL]
+//	cdp-pipeline validate -config FILE [-pipeline NAME] [-shard I/N]
 //	cdp-pipeline compare A.json B.json
 //	cdp-pipeline version
+//
+// -shard I/N runs shard I of N of every pipeline's ledger range (see
+// docs/scale.md); the env vars CDP_SHARD=I/N, or JOB_COMPLETION_INDEX with
+// CDP_SHARD_COUNT=N, say the same without the flag.
 //
 // Exit codes: 0 when the pipelines ran to the end of their range or
 // stopped cleanly on SIGINT/SIGTERM, 1 when a pipeline failed, 2 for a
@@ -28,6 +32,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/cdpstats/cdpstats/internal/runner"
+	"github.com/cdpstats/cdpstats/internal/shard"
 )
 
 // version is set at link time with -ldflags "-X main.version=v1.2.3";
@@ -72,8 +77,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 
 func usage(w io.Writer) {
 	fmt.Fprint(w, `usage:
-  cdp-pipeline run -config FILE [-pipeline NAME] [-report FILE.json] [-log-format text|json] [-log-level debug|info|warn|error]
-  cdp-pipeline validate -config FILE [-pipeline NAME]
+  cdp-pipeline run -config FILE [-pipeline NAME] [-shard I/N] [-report FILE.json] [-log-format text|json] [-log-level debug|info|warn|error]
+  cdp-pipeline validate -config FILE [-pipeline NAME] [-shard I/N]
   cdp-pipeline compare A.json B.json
   cdp-pipeline version
 `)
@@ -94,6 +99,7 @@ func runCommand(args []string, stderr io.Writer, execute bool) int {
 	if execute {
 		reportFile = fs.String("report", "", "write the run report, JSON (docs/report.schema.json), to `file` at the end")
 	}
+	shardFlag := fs.String(shard.Flag, "", "run shard `I/N` of the ledger range, I counted from 0 (default: $"+shard.EnvShard+", or $"+shard.EnvIndex+" of $"+shard.EnvCount+", or the whole range)")
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
@@ -111,6 +117,15 @@ func runCommand(args []string, stderr io.Writer, execute bool) int {
 		return exitUsage
 	}
 
+	sh, shardFrom, err := shard.Resolve(*shardFlag, os.Getenv)
+	if err != nil {
+		fmt.Fprintf(stderr, "cdp-pipeline %s: %v\n", name, err)
+		return exitUsage
+	}
+	if execute && !sh.IsZero() {
+		logger.Info("running one shard of the range", "shard", sh.String(), "from", shardFrom)
+	}
+
 	cfg, err := runner.LoadConfig(*configPath)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
@@ -122,6 +137,7 @@ func runCommand(args []string, stderr io.Writer, execute bool) int {
 		Logger:   logger,
 		Status:   console,
 		Version:  buildVersion(),
+		Shard:    sh,
 	}
 	if reportFile != nil {
 		r.ReportFile = *reportFile

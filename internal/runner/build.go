@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"sync/atomic"
 
 	"github.com/cdpstats/cdpstats/components/cdp"
 	"github.com/cdpstats/cdpstats/components/config"
 	"github.com/cdpstats/cdpstats/components/registry"
+	"github.com/cdpstats/cdpstats/internal/shard"
 	"github.com/cdpstats/cdpstats/runtime"
 	"github.com/cdpstats/cdpstats/runtime/flowctl"
 )
@@ -27,6 +29,9 @@ type pipeline struct {
 	wall      wallClock           // from the source's start to the consumers' close
 	timeline  timeline            // whose time it is now, on the pipeline's goroutine
 	window    selfWindow          // the live line's self-time window
+	shard     shard.Shard         // the process's shard; zero when not sharded
+	part      *part               // what the shard reads of the range; nil when not sharded
+	done      atomic.Bool         // the range was read and the consumers closed without error
 }
 
 // starter is a component with a Start step and its place in the config.
@@ -43,6 +48,7 @@ func (p *pipeline) start(ctx context.Context, file string, log *slog.Logger) err
 		env := cdp.Env{
 			Logger:   log.With("pipeline", p.cfg.Name, "component", instanceID(s.cc)),
 			Pipeline: p.cfg.Name,
+			Shard:    shardEnv(p.shard),
 		}
 		if err := s.c.Start(ctx, env); err != nil {
 			return buildError(file, s.cc, err)
@@ -70,6 +76,7 @@ func (p *pipeline) close(complete bool) error {
 			errs = append(errs, err)
 		}
 	}
+	p.done.Store(complete && len(errs) == 0)
 	return errors.Join(errs...)
 }
 

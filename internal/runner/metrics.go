@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/cdpstats/cdpstats/components/registry"
 	"github.com/cdpstats/cdpstats/runtime"
 	"github.com/cdpstats/cdpstats/runtime/promexport"
@@ -12,25 +14,41 @@ import (
 // listenMetrics binds the Prometheus endpoint when the config enables it,
 // so that a busy port fails the run before any component is built. The
 // caller serves it. It returns nil when metrics are off.
-func (r *Runner) listenMetrics(stats []*runtime.PipelineStats) (*promexport.Server, error) {
+//
+// Every series carries the label shard, the shard's index, when the run
+// is sharded; and the runner adds its own series (runMetrics), returned
+// too.
+func (r *Runner) listenMetrics(stats []*runtime.PipelineStats) (*promexport.Server, *runMetrics, error) {
 	if !r.Config.Metrics.Enabled {
-		return nil, nil
+		return nil, nil, nil
 	}
-	srv, err := promexport.NewServer(r.Config.Metrics, stats,
+	own := newRunMetrics(stats, r.Shard)
+	opts := []promexport.Option{
 		promexport.WithComponents(r.componentDescs()...),
+		promexport.WithCollectors(own),
 		promexport.WithLogger(r.logger()),
-		promexport.WithProcessCollectors())
+		promexport.WithProcessCollectors(),
+	}
+	if !r.Shard.IsZero() {
+		opts = append(opts, promexport.WithConstLabels(prometheus.Labels{shardLabel: r.Shard.Label()}))
+	}
+	srv, err := promexport.NewServer(r.Config.Metrics, stats, opts...)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if err := srv.Listen(); err != nil {
-		return nil, fmt.Errorf("%s: %w", r.Config.File, err) // names metrics.address
+		return nil, nil, fmt.Errorf("%s: %w", r.Config.File, err) // names metrics.address
 	}
 	if r.MetricsListening != nil {
 		r.MetricsListening(srv.Addr())
 	}
-	return srv, nil
+	return srv, own, nil
 }
+
+// shardLabel is the label that carries the shard's index on every series
+// of a sharded process, the label examples/kubernetes/prometheus.yml sets
+// from the pod's completion index.
+const shardLabel = "shard"
 
 // componentDescs returns the description every component type the runner
 // knows reports with: its own stats followed by the self-time stats the

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/cdpstats/cdpstats/components/registry"
+	"github.com/cdpstats/cdpstats/internal/shard"
 	"github.com/cdpstats/cdpstats/runtime"
 	"github.com/cdpstats/cdpstats/runtime/flowctl"
 )
@@ -54,6 +55,10 @@ type Runner struct {
 	// self-time stats added: one per component type, shared by the
 	// exporter and every pipeline.
 	selfTimeDescs selfTimeDescs
+	// Shard is the shard of the range this process runs (cdp-pipeline
+	// run -shard I/N, see internal/shard); the zero Shard runs the whole
+	// range.
+	Shard shard.Shard
 }
 
 func (r *Runner) logger() *slog.Logger {
@@ -83,6 +88,9 @@ func (r *Runner) Validate() error {
 	r.warnFlowctlEnv()
 	if err := r.Config.Metrics.Validate(); err != nil {
 		errs = append(errs, fmt.Errorf("%s: %w", r.Config.File, err))
+	}
+	if err := r.checkShard(); err != nil {
+		errs = append(errs, err)
 	}
 	if len(errs) > 0 {
 		return invalidConfig{errors.Join(errs...)}
@@ -128,10 +136,23 @@ func (r *Runner) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if exp.own != nil {
+		exp.own.setPipelines(pipelines)
+	}
 	if err := startAll(ctx, r.Config.File, r.logger(), pipelines); err != nil {
 		if ctx.Err() != nil {
 			r.logger().Info("stopped while starting", "reason", stopReason(ctx))
 			return nil
+		}
+		return err
+	}
+	busy, err := r.shardSources(pipelines)
+	if err == nil && busy == 0 {
+		r.logger().Info("shard has nothing to read in any pipeline: done", "shard", r.Shard.String())
+	}
+	if err != nil || busy == 0 {
+		for _, p := range pipelines {
+			err = errors.Join(err, p.close(err == nil))
 		}
 		return err
 	}
@@ -191,6 +212,7 @@ func (r *Runner) buildAll(selected []*PipelineConfig, stats []*runtime.PipelineS
 			}
 			return nil, err
 		}
+		p.shard = r.Shard
 		pipelines = append(pipelines, p)
 	}
 	return pipelines, nil
@@ -217,6 +239,9 @@ func startAll(ctx context.Context, file string, log *slog.Logger, pipelines []*p
 // numbers, so they stop only after the last collection.
 type exporters struct {
 	clients  []*flowctl.Client
+	own      *runMetrics   // the runner's series on /metrics; nil without them
+	linger   time.Duration // how long stop waits for a scrape of the final numbers
+	log      *slog.Logger
 	ctx      context.Context
 	cancel   context.CancelFunc
 	wg       sync.WaitGroup
@@ -234,11 +259,11 @@ func (r *Runner) startExporters(stats []*runtime.PipelineStats) (*exporters, err
 	if err != nil {
 		return nil, err
 	}
-	metrics, err := r.listenMetrics(stats)
+	metrics, own, err := r.listenMetrics(stats)
 	if err != nil {
 		return nil, err
 	}
-	e := &exporters{clients: clients}
+	e := &exporters{clients: clients, own: own, linger: r.Config.Metrics.Linger, log: r.logger()}
 	e.ctx, e.cancel = context.WithCancel(context.Background())
 	if metrics != nil {
 		e.goRun(metrics.Serve)
@@ -263,10 +288,12 @@ func (e *exporters) goRun(run func(context.Context) error) {
 	}()
 }
 
-// stop ends the exporters and waits for them: each flowctl client sends
+// stop ends the exporters and waits for them: the metrics endpoint waits
+// up to metrics.linger to be scraped once more, each flowctl client sends
 // its final heartbeat, and the metrics endpoint shuts down.
 func (e *exporters) stop() {
 	e.stopOnce.Do(func() {
+		e.own.awaitScrape(e.log, e.linger)
 		e.cancel()
 		e.wg.Wait()
 	})

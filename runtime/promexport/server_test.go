@@ -143,6 +143,8 @@ func TestConfig(t *testing.T) {
 			assert.Error(t, err)
 		})
 	}
+	assert.NoError(t, promexport.Config{Linger: time.Second}.Validate())
+	assert.EqualError(t, promexport.Config{Linger: -time.Second}.Validate(), "metrics.linger: must not be negative, got -1s")
 }
 
 func TestHealthOfSeveralPipelines(t *testing.T) {
