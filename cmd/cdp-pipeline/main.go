@@ -3,7 +3,7 @@
 //
 // Usage:
 //
-//	cdp-pipeline run -config FILE [-pipeline NAME] [-log-format text|json] [-log-level LEVEL]
+//	cdp-pipeline run -config FILE [-pipeline NAME] [-from-scratch] [-log-format text|json] [-log-level LEVEL]
 //	cdp-pipeline validate -config FILE [-pipeline NAME]
 //	cdp-pipeline version
 //
@@ -69,7 +69,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 
 func usage(w io.Writer) {
 	fmt.Fprint(w, `usage:
-  cdp-pipeline run -config FILE [-pipeline NAME] [-log-format text|json] [-log-level debug|info|warn|error]
+  cdp-pipeline run -config FILE [-pipeline NAME] [-from-scratch] [-log-format text|json] [-log-level debug|info|warn|error]
   cdp-pipeline validate -config FILE [-pipeline NAME]
   cdp-pipeline version
 `)
@@ -86,6 +86,10 @@ func runCommand(args []string, stderr io.Writer, execute bool) int {
 	pipelineName := fs.String("pipeline", "", "run only the pipeline `name`d (default: all pipelines in the file)")
 	logFormat := fs.String("log-format", "text", "log format: text or json")
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn or error")
+	var fromScratch *bool
+	if execute {
+		fromScratch = fs.Bool("from-scratch", false, "ignore the checkpoints of earlier runs: start at start_ledger and replace the output")
+	}
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
@@ -113,6 +117,9 @@ func runCommand(args []string, stderr io.Writer, execute bool) int {
 		Pipeline: *pipelineName,
 		Logger:   logger,
 		Status:   console,
+	}
+	if fromScratch != nil {
+		r.FromScratch = *fromScratch
 	}
 	if !execute {
 		if err := r.Validate(); err != nil {
