@@ -345,3 +345,5 @@ func (w *replacingFile) truncate() error {
 	w.truncated = true
 	return nil
 }
+
+var _ cdp.Checkpointer = (*SaveToJSONFile)(nil)

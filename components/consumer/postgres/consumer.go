@@ -406,3 +406,5 @@ func (c *SaveToPostgreSQL) openConnections() int64 {
 	}
 	return int64(c.pool.Stat().TotalConns())
 }
+
+var _ cdp.Checkpointer = (*SaveToPostgreSQL)(nil)

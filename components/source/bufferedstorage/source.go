@@ -248,3 +248,5 @@ func (s *BufferedStorageSourceAdapter) open(ctx context.Context) (datastore.Data
 	}
 	return countingStore{DataStore: raw, add: s.stats.AddBytesRead}, schema, passphrase, nil
 }
+
+var _ cdp.Resumer = (*BufferedStorageSourceAdapter)(nil)
