@@ -87,7 +87,7 @@ func (p *pipeline) resume(log *slog.Logger) {
 	case found == 0:
 		return
 	case len(missing) > 0:
-		log.Info(fmt.Sprintf("starting at the configured start: %s has no checkpoint (checkpoints: %s)",
+		log.Info(fmt.Sprintf("starting at the configured start: no checkpoint for %s (checkpoints: %s)",
 			strings.Join(missing, ", "), strings.Join(parts, ", ")), "pipeline", p.cfg.Name)
 		return
 	}
