@@ -157,3 +157,32 @@ func TestSinkKeepsTheFirstWriteError(t *testing.T) {
 	assert.ErrorIs(t, s.close(true), boom)
 	assert.Empty(t, w.get())
 }
+
+// BenchmarkLines encodes lines of 20-line ledgers into a sink that
+// discards them: the JSON consumers' cost per line, allocations included.
+func BenchmarkLines(b *testing.B) {
+	l := newLines(newSink(discardWriter{}, DefaultBufferSize, time.Hour))
+	type row struct {
+		LedgerSequence uint32    `json:"ledger_sequence"`
+		ClosedAt       time.Time `json:"closed_at"`
+		Hash           string    `json:"transaction_hash"`
+		Amount         string    `json:"amount"`
+	}
+	msg := cdp.Message{Payload: &row{LedgerSequence: 10, ClosedAt: time.Unix(1700000000, 0).UTC(), Hash: strings.Repeat("ab", 32), Amount: "12.5000000"}}
+	end := cdp.Message{Payload: ledgers.MustBuild(ledgers.LedgerSpec{Sequence: 10})}
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		if _, _, err := l.write(msg); err != nil {
+			b.Fatal(err)
+		}
+		if i%20 == 19 {
+			if _, _, err := l.write(end); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}
+
+type discardWriter struct{}
+
+func (discardWriter) Write(p []byte) (int, error) { return len(p), nil }
