@@ -3,7 +3,7 @@
 //
 // Usage:
 //
-//	cdp-pipeline run -config FILE [-pipeline NAME] [-shard I/N] [-report FILE.json] [-log-format text|json] [-log-level LEVEL]
+//	cdp-pipeline run -config FILE [-pipeline NAME] [-shard I/N] [-from-scratch] [-report FILE.json] [-log-format text|json] [-log-level LEVEL]
 //	cdp-pipeline validate -config FILE [-pipeline NAME] [-shard I/N]
 //	cdp-pipeline compare A.json B.json
 //	cdp-pipeline version
@@ -77,7 +77,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 
 func usage(w io.Writer) {
 	fmt.Fprint(w, `usage:
-  cdp-pipeline run -config FILE [-pipeline NAME] [-shard I/N] [-report FILE.json] [-log-format text|json] [-log-level debug|info|warn|error]
+  cdp-pipeline run -config FILE [-pipeline NAME] [-shard I/N] [-from-scratch] [-report FILE.json] [-log-format text|json] [-log-level debug|info|warn|error]
   cdp-pipeline validate -config FILE [-pipeline NAME] [-shard I/N]
   cdp-pipeline compare A.json B.json
   cdp-pipeline version
@@ -100,6 +100,10 @@ func runCommand(args []string, stderr io.Writer, execute bool) int {
 		reportFile = fs.String("report", "", "write the run report, JSON (docs/report.schema.json), to `file` at the end")
 	}
 	shardFlag := fs.String(shard.Flag, "", "run shard `I/N` of the ledger range, I counted from 0 (default: $"+shard.EnvShard+", or $"+shard.EnvIndex+" of $"+shard.EnvCount+", or the whole range)")
+	var fromScratch *bool
+	if execute {
+		fromScratch = fs.Bool("from-scratch", false, "ignore the checkpoints of earlier runs: start at start_ledger and replace the output")
+	}
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
@@ -141,6 +145,9 @@ func runCommand(args []string, stderr io.Writer, execute bool) int {
 	}
 	if reportFile != nil {
 		r.ReportFile = *reportFile
+	}
+	if fromScratch != nil {
+		r.FromScratch = *fromScratch
 	}
 	if !execute {
 		if err := r.Validate(); err != nil {

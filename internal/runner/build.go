@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strings"
 	"sync/atomic"
 
 	"github.com/cdpstats/cdpstats/components/cdp"
@@ -42,19 +43,65 @@ type starter struct {
 
 // start starts every component that has a Start step, in config order,
 // and names the failing component's place in the config file. Each gets
-// the run's logger, with its pipeline and instance ID as attributes.
-func (p *pipeline) start(ctx context.Context, file string, log *slog.Logger) error {
+// run, the Env of the run, completed with its pipeline, its instance ID
+// and the run's logger carrying both as attributes.
+func (p *pipeline) start(ctx context.Context, file string, log *slog.Logger, run cdp.Env) error {
 	for _, s := range p.starters {
-		env := cdp.Env{
-			Logger:   log.With("pipeline", p.cfg.Name, "component", instanceID(s.cc)),
-			Pipeline: p.cfg.Name,
-			Shard:    shardEnv(p.shard),
-		}
+		env := run
+		env.Logger = log.With("pipeline", p.cfg.Name, "component", instanceID(s.cc))
+		env.Pipeline = p.cfg.Name
+		env.ID = instanceID(s.cc)
+		env.Shard = shardEnv(p.shard)
 		if err := s.c.Start(ctx, env); err != nil {
 			return buildError(file, s.cc, err)
 		}
 	}
 	return nil
+}
+
+// resume tells the source where to start, once every component has
+// started: after the lowest checkpoint of the consumers (cdp.Checkpointer),
+// or at its configured start when a consumer has none. It logs the
+// decision whenever some consumer has a checkpoint.
+func (p *pipeline) resume(log *slog.Logger) {
+	source, ok := p.source.Source.(cdp.Resumer)
+	if !ok {
+		return
+	}
+	var (
+		after   uint32
+		found   int
+		missing []string
+		parts   []string
+	)
+	for i, c := range p.consumers {
+		id := instanceID(&p.cfg.Consumers[i])
+		cp, ok := c.c.(cdp.Checkpointer)
+		var last uint32
+		if ok {
+			last, ok = cp.Checkpoint()
+		}
+		if !ok {
+			missing = append(missing, id)
+			parts = append(parts, id+"=none")
+			continue
+		}
+		parts = append(parts, fmt.Sprintf("%s=%d", id, last))
+		if found == 0 || last < after {
+			after = last
+		}
+		found++
+	}
+	switch {
+	case found == 0:
+		return
+	case len(missing) > 0:
+		log.Info(fmt.Sprintf("starting at the configured start: no checkpoint for %s (checkpoints: %s)",
+			strings.Join(missing, ", "), strings.Join(parts, ", ")), "pipeline", p.cfg.Name)
+		return
+	}
+	log.Info(fmt.Sprintf("resuming after ledger %d (checkpoints: %s)", after, strings.Join(parts, ", ")), "pipeline", p.cfg.Name)
+	source.ResumeAfter(after)
 }
 
 // close closes every consumer, flushing it, and returns every error. When

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/cdpstats/cdpstats/components/cdp"
 	"github.com/cdpstats/cdpstats/components/registry"
 	"github.com/cdpstats/cdpstats/internal/shard"
 	"github.com/cdpstats/cdpstats/runtime"
@@ -36,6 +37,10 @@ type Runner struct {
 	Terminal bool
 	// Env looks up the env vars flowctl sets. Nil means os.LookupEnv.
 	Env flowctl.LookupFunc
+	// FromScratch ignores the checkpoints of earlier runs: every pipeline
+	// starts at its configured start, and consumers replace their output
+	// (cdp.Env.FromScratch; cdp-pipeline run -from-scratch).
+	FromScratch bool
 	// MetricsListening, when set, is called with the Prometheus endpoint's
 	// address once it is bound, before any pipeline starts: the way to
 	// learn the port the system picked for an address such as
@@ -139,7 +144,7 @@ func (r *Runner) Run(ctx context.Context) error {
 	if exp.own != nil {
 		exp.own.setPipelines(pipelines)
 	}
-	if err := startAll(ctx, r.Config.File, r.logger(), pipelines); err != nil {
+	if err := startAll(ctx, r.Config.File, r.logger(), pipelines, r.env()); err != nil {
 		if ctx.Err() != nil {
 			r.logger().Info("stopped while starting", "reason", stopReason(ctx))
 			return nil
@@ -155,6 +160,9 @@ func (r *Runner) Run(ctx context.Context) error {
 			err = errors.Join(err, p.close(err == nil))
 		}
 		return err
+	}
+	for _, p := range pipelines {
+		p.resume(r.logger())
 	}
 	collectors := startCollectors(pipelines, r.Config.Stats.Interval)
 	stalls := startStallWatch(r.logger(), pipelines, r.Config.Stats.Interval)
@@ -218,13 +226,19 @@ func (r *Runner) buildAll(selected []*PipelineConfig, stats []*runtime.PipelineS
 	return pipelines, nil
 }
 
+// env returns what every component is told of the run at Start, before
+// its pipeline, id and logger are added.
+func (r *Runner) env() cdp.Env {
+	return cdp.Env{FromScratch: r.FromScratch}
+}
+
 // startAll starts the components of every pipeline (cdp.Starter), once
-// all are built. On an error it aborts everything, the components started
-// and those not, so that a run that cannot start leaves every destination
-// as it was.
-func startAll(ctx context.Context, file string, log *slog.Logger, pipelines []*pipeline) error {
+// all are built, with run as their Env. On an error it aborts everything,
+// the components started and those not, so that a run that cannot start
+// leaves every destination as it was.
+func startAll(ctx context.Context, file string, log *slog.Logger, pipelines []*pipeline, run cdp.Env) error {
 	for _, p := range pipelines {
-		if err := p.start(ctx, file, log); err != nil {
+		if err := p.start(ctx, file, log, run); err != nil {
 			for _, q := range pipelines {
 				q.close(false)
 			}

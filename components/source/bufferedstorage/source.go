@@ -30,6 +30,9 @@ type BufferedStorageSourceAdapter struct {
 	opened   *openedStore
 	progress progress
 	log      *slog.Logger
+	// resumeAfter is the ledger ResumeAfter named, when resuming.
+	resumeAfter uint32
+	resuming    bool
 
 	//cdp:stat counter   name=ledgers_processed unit=ledgers help="Ledgers read and accepted by the subscribers"
 	//cdp:stat counter   name=bytes_read        unit=bytes   help="Bytes read from datastore files, compressed as stored, read-ahead included"
@@ -98,6 +101,25 @@ func (s *BufferedStorageSourceAdapter) Close() error {
 	return err
 }
 
+// ResumeAfter makes Run start at ledger+1 rather than at start_ledger,
+// unless start_ledger is later (cdp.Resumer). Past end_ledger, Run has
+// nothing to do.
+func (s *BufferedStorageSourceAdapter) ResumeAfter(ledger uint32) {
+	s.resumeAfter, s.resuming = ledger, true
+}
+
+// first returns the first ledger Run emits, and false when none is left
+// to emit.
+func (s *BufferedStorageSourceAdapter) first() (uint32, bool) {
+	if !s.resuming || s.resumeAfter < s.cfg.StartLedger {
+		return s.cfg.StartLedger, true
+	}
+	if s.resumeAfter == ^uint32(0) || s.cfg.bounded() && s.resumeAfter >= s.cfg.EndLedger {
+		return 0, false
+	}
+	return s.resumeAfter + 1, true
+}
+
 // Subscribe adds a processor that receives every ledger.
 func (s *BufferedStorageSourceAdapter) Subscribe(p cdp.Processor) { s.subscribers.Subscribe(p) }
 
@@ -113,6 +135,11 @@ func (s *BufferedStorageSourceAdapter) Run(ctx context.Context) error {
 	ds, schema, passphrase := s.opened.ds, s.opened.schema, s.opened.passphrase
 	s.opened = nil
 	defer ds.Close()
+	start, ok := s.first()
+	if !ok {
+		s.log.Info("nothing to do: the range is done", "end_ledger", s.cfg.EndLedger)
+		return nil
+	}
 
 	backend, err := ledgerbackend.NewBufferedStorageBackend(ledgerbackend.BufferedStorageBackendConfig{
 		BufferSize: s.cfg.BufferSize,
@@ -129,9 +156,9 @@ func (s *BufferedStorageSourceAdapter) Run(ctx context.Context) error {
 	// Under on_gap: wait the backend gets an unbounded range even for a
 	// bounded one, since it fails at once on a missing file of a bounded
 	// range; the loop stops at end_ledger.
-	ledgerRange := ledgerbackend.UnboundedRange(s.cfg.StartLedger)
+	ledgerRange := ledgerbackend.UnboundedRange(start)
 	if s.cfg.bounded() && s.cfg.onGap() == OnGapFail {
-		ledgerRange = ledgerbackend.BoundedRange(s.cfg.StartLedger, s.cfg.EndLedger)
+		ledgerRange = ledgerbackend.BoundedRange(start, s.cfg.EndLedger)
 	}
 	if err := backend.PrepareRange(ctx, ledgerRange); err != nil {
 		s.stats.RecordErrors()
@@ -150,7 +177,7 @@ func (s *BufferedStorageSourceAdapter) Run(ctx context.Context) error {
 	defer watcher.Wait()
 	defer stopFetch(nil) // runs before the Wait above
 
-	for seq := s.cfg.StartLedger; !s.cfg.bounded() || seq <= s.cfg.EndLedger; seq++ {
+	for seq := start; !s.cfg.bounded() || seq <= s.cfg.EndLedger; seq++ {
 		fetched := s.stats.TimeFetchLatency()
 		s.progress.begin(seq)
 		lcm, err := backend.GetLedger(fetchCtx, seq)
@@ -221,3 +248,5 @@ func (s *BufferedStorageSourceAdapter) open(ctx context.Context) (datastore.Data
 	}
 	return countingStore{DataStore: raw, add: s.stats.AddBytesRead}, schema, passphrase, nil
 }
+
+var _ cdp.Resumer = (*BufferedStorageSourceAdapter)(nil)
