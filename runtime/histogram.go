@@ -99,6 +99,7 @@ func (h *Histogram) Observe(d time.Duration) {
 // ObserveSince records the time elapsed since start.
 func (h *Histogram) ObserveSince(start time.Time) {
 	if Enabled {
+		count(opClockRead)
 		h.Observe(time.Since(start))
 	}
 }
@@ -114,6 +115,7 @@ func (h *Histogram) Record(v uint64) {
 	if !Enabled {
 		return
 	}
+	count(opHistogramRecord)
 	s := h
 	if st := h.stripes.Load(); st != nil {
 		s = st.pick(h)
