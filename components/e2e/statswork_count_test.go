@@ -42,25 +42,25 @@ func boundNs(w runtime.RecordingWork) float64 {
 		float64(w.ClockReads)*unitCostNs.clockRead
 }
 
-// multiply returns k times the work w.
-func multiply(w runtime.RecordingWork, k uint64) runtime.RecordingWork {
+// workTimes returns k times the work w.
+func workTimes(w runtime.RecordingWork, k uint64) runtime.RecordingWork {
 	return runtime.RecordingWork{
 		CounterAdds: k * w.CounterAdds, GaugeWrites: k * w.GaugeWrites, TimestampWrites: k * w.TimestampWrites,
 		HistogramRecords: k * w.HistogramRecords, ClockReads: k * w.ClockReads,
 	}
 }
 
-// divide returns the work w divided by k, rounded down.
-func divide(w runtime.RecordingWork, k uint64) runtime.RecordingWork {
+// workPer returns the work w divided by k, rounded down.
+func workPer(w runtime.RecordingWork, k uint64) runtime.RecordingWork {
 	return runtime.RecordingWork{
 		CounterAdds: w.CounterAdds / k, GaugeWrites: w.GaugeWrites / k, TimestampWrites: w.TimestampWrites / k,
 		HistogramRecords: w.HistogramRecords / k, ClockReads: w.ClockReads / k,
 	}
 }
 
-// recordingWork runs the stats-work pipeline over n ledgers of w and
+// countWork runs the stats-work pipeline over n ledgers of w and
 // returns the recording work of the run.
-func recordingWork(t *testing.T, w workLedgers, dir string, n int) runtime.RecordingWork {
+func countWork(t *testing.T, w workLedgers, dir string, n int) runtime.RecordingWork {
 	t.Helper()
 	before := runtime.RecordedWork()
 	runWorkPipeline(t, w, dir, t.TempDir(), n)
@@ -92,15 +92,17 @@ func TestStatsWorkPerLedger(t *testing.T) {
 		// it only with a reason, in the same commit as docs/benchmarks.md.
 		budget runtime.RecordingWork
 		// nsPerLedger is the pipeline's time per ledger measured by
-		// BenchmarkStatsWorkPipeline, for the share printed.
+		// BenchmarkStatsWorkPipeline: the bound must stay under
+		// maxShare of it.
 		nsPerLedger float64
 	}{
 		{
 			// Source 2 counter adds, FilterPayments 3 a successful
-			// transaction and 1 a payment, ContractEvent 2 a transaction,
-			// SaveToJSONFile 2 a line written; one latency (2 clock reads
-			// and a histogram record) in each of the source and the two
-			// processors, and the source's Mark.
+			// transaction and 1 a payment, ContractEvent 2 a successful
+			// transaction and 2 a ledger, SaveToJSONFile 2 a line
+			// written; one latency (2 clock reads and a histogram
+			// record) in each of the source and the two processors, and
+			// the source's Mark.
 			ledgers:     syntheticWork,
 			budget:      runtime.RecordingWork{CounterAdds: 123, GaugeWrites: 2, TimestampWrites: 1, HistogramRecords: 3, ClockReads: 7},
 			nsPerLedger: 313_100,
@@ -114,24 +116,28 @@ func TestStatsWorkPerLedger(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.ledgers.name, func(t *testing.T) {
 			dir := tt.ledgers.datastore(t, many)
-			small := recordingWork(t, tt.ledgers, dir, few)
-			large := recordingWork(t, tt.ledgers, dir, many)
+			small := countWork(t, tt.ledgers, dir, few)
+			large := countWork(t, tt.ledgers, dir, many)
 			diff := large.Sub(small)
-			perLedger := divide(diff, many-few)
-			fixed := small.Sub(multiply(perLedger, few))
+			perLedger := workPer(diff, many-few)
+			fixed := small.Sub(workTimes(perLedger, few))
 			bound := boundNs(perLedger)
 			t.Logf("per ledger: %+v", perLedger)
 			t.Logf("per ledger: %d atomic writes, %d bytes written, %d clock reads; bound %.0f ns, %.2f%% of %.0f µs a ledger",
 				perLedger.Atomics(), perLedger.Bytes(), perLedger.ClockReads, bound, 100*bound/tt.nsPerLedger, tt.nsPerLedger/1e3)
 			t.Logf("per run (start and close): %+v", fixed)
 
-			require.Equal(t, diff, multiply(perLedger, many-few), "the work of %d more ledgers must be %d times one ledger's", many-few, many-few)
-			assert.LessOrEqual(t, perLedger.CounterAdds, tt.budget.CounterAdds, "counter adds per ledger")
-			assert.LessOrEqual(t, perLedger.GaugeWrites, tt.budget.GaugeWrites, "gauge writes per ledger")
-			assert.LessOrEqual(t, perLedger.TimestampWrites, tt.budget.TimestampWrites, "timestamp writes per ledger")
-			assert.LessOrEqual(t, perLedger.HistogramRecords, tt.budget.HistogramRecords, "histogram records per ledger")
-			assert.LessOrEqual(t, perLedger.ClockReads, tt.budget.ClockReads, "clock reads per ledger")
+			require.Equal(t, diff, workTimes(perLedger, many-few), "the work of %d more ledgers must be %d times one ledger's", many-few, many-few)
+			const over = "%s per ledger over budget: find the new recording work, or raise the budget with a reason and update docs/benchmarks.md"
+			assert.LessOrEqual(t, perLedger.CounterAdds, tt.budget.CounterAdds, over, "counter adds")
+			assert.LessOrEqual(t, perLedger.GaugeWrites, tt.budget.GaugeWrites, over, "gauge writes")
+			assert.LessOrEqual(t, perLedger.TimestampWrites, tt.budget.TimestampWrites, over, "timestamp writes")
+			assert.LessOrEqual(t, perLedger.HistogramRecords, tt.budget.HistogramRecords, over, "histogram records")
+			assert.LessOrEqual(t, perLedger.ClockReads, tt.budget.ClockReads, over, "clock reads")
 			assert.LessOrEqual(t, bound, maxShare*tt.nsPerLedger, "the bound per ledger, against %.0f%% of a ledger's time", 100*maxShare)
+			if perLedger != tt.budget {
+				t.Logf("under budget: lower the budget to %+v", perLedger)
+			}
 		})
 	}
 }
