@@ -13,7 +13,7 @@ PKGS      ?= github.com/cdpstats/cdpstats/...
 BENCHTIME ?= 1s
 BENCHCOUNT ?= 6
 
-.PHONY: all setup generate check fmt vet stale modules tidy test test-short fuzz bench bench-runtime bench-contended bench-components bench-statsgen run clean
+.PHONY: all setup generate check fmt vet stale modules tidy test test-short test-statswork fuzz bench bench-runtime bench-contended bench-components bench-statsgen bench-statswork run clean
 
 all: check test
 
@@ -38,6 +38,7 @@ fmt:
 vet:
 	$(GO) vet $(PKGS)
 	$(GO) vet -tags cdpstats_off github.com/cdpstats/cdpstats/runtime/...
+	$(GO) vet -tags cdpstats_count github.com/cdpstats/cdpstats/runtime/... github.com/cdpstats/cdpstats/components/e2e
 	@if [ -d bench ]; then cd bench && GOWORK=off $(GO) vet ./...; fi
 
 stale:
@@ -66,7 +67,15 @@ tidy:
 ## test: everything CI runs, on a fresh machine.
 test: setup check
 	$(GO) test -race -count=1 $(PKGS)
+	$(MAKE) test-statswork
 	cd bench && GOWORK=off $(GO) test -race -count=1 ./...
+
+## test-statswork: the tests of a build that counts the recording work
+## (-tags cdpstats_count): the runtime's counts, and the budget of
+## recording work per ledger of a pipeline (docs/benchmarks.md).
+test-statswork:
+	$(GO) test -race -count=1 -tags cdpstats_count github.com/cdpstats/cdpstats/runtime
+	$(GO) test -race -count=1 -tags cdpstats_count -run 'StatsWorkPerLedger' github.com/cdpstats/cdpstats/components/e2e
 
 ## test-short: the race tests without setup and checks, for quick loops.
 test-short:
@@ -78,7 +87,7 @@ fuzz:
 	$(GO) test ./internal/statsgen/markers -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME)
 
 ## bench: every benchmark with its baselines side by side (see docs/benchmarks.md).
-bench: bench-runtime bench-components bench-statsgen
+bench: bench-runtime bench-components bench-statsgen bench-statswork
 
 bench-runtime:
 	cd bench && GOWORK=off $(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) -count $(BENCHCOUNT) -cpu 1,2 ./...
@@ -98,6 +107,17 @@ bench-components:
 
 bench-statsgen:
 	$(GO) test -run '^$$' -bench 'StatsgenVsVet$$' -benchtime 1x -count 3 ./cmd/statsgen
+
+## bench-statswork: what stats cost per ledger, counted rather than timed
+## (docs/benchmarks.md): BENCHCOUNT rounds, each timing the recording
+## operations once and the pipeline once, so that both see the same
+## load; then the recording work per ledger, counted, and its bound.
+bench-statswork:
+	for i in $$(seq $(BENCHCOUNT)); do \
+		(cd bench && GOWORK=off $(GO) test -run '^$$' -bench 'RecordingOp$$' -benchmem -benchtime $(BENCHTIME) -count 1 -cpu 1 .) || exit 1; \
+		$(GO) test -run '^$$' -bench 'StatsWorkPipeline$$' -benchmem -count 1 ./components/e2e || exit 1; \
+	done
+	$(GO) test -count=1 -tags cdpstats_count -run 'StatsWorkPerLedger' -v ./components/e2e
 
 ## run: the README's main command: a real pipeline on the shipped ledgers.
 run:

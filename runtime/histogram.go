@@ -103,6 +103,7 @@ func (h *Histogram) Observe(d time.Duration) {
 // ObserveSince records the time elapsed since start.
 func (h *Histogram) ObserveSince(start time.Time) {
 	if Enabled {
+		count(opClockRead)
 		h.Observe(time.Since(start))
 	}
 }
@@ -119,6 +120,7 @@ func (h *Histogram) Record(v uint64) {
 	if !Enabled {
 		return
 	}
+	count(opHistogramRecord)
 	me := stackID()
 	s := h
 	if st := h.stripes.Load(); st != nil {

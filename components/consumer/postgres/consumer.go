@@ -298,10 +298,10 @@ func (c *SaveToPostgreSQL) write(ctx context.Context, b *batch) error {
 	}
 	wait := newBackoff(c.cfg.MaxRetryWait)
 	for attempt := 1; ; attempt++ {
-		written := c.stats.TimeWriteLatency()
+		written := c.stats.StartWriteLatency()
 		inserted, err := writeBatch(ctx, c.pool, b, c.key)
 		if err == nil {
-			written()
+			written.Stop()
 			c.stats.AddRowsInserted(uint64(inserted))
 			if b.rows() > 0 {
 				c.stats.RecordBatchesWritten()

@@ -178,7 +178,7 @@ func (s *BufferedStorageSourceAdapter) Run(ctx context.Context) error {
 	defer stopFetch(nil) // runs before the Wait above
 
 	for seq := start; !s.cfg.bounded() || seq <= s.cfg.EndLedger; seq++ {
-		fetched := s.stats.TimeFetchLatency()
+		fetched := s.stats.StartFetchLatency()
 		s.progress.begin(seq)
 		lcm, err := backend.GetLedger(fetchCtx, seq)
 		s.progress.end()
@@ -197,7 +197,7 @@ func (s *BufferedStorageSourceAdapter) Run(ctx context.Context) error {
 			}
 			return fmt.Errorf("reading ledger %d (file %s) from datastore %s: %w", seq, schema.GetObjectKeyFromSequenceNumber(seq), s.cfg.location(), err)
 		}
-		fetched()
+		fetched.Stop()
 		if err := s.subscribers.Send(ctx, ledgerx.LedgerMessage(lcm, passphrase)); err != nil {
 			return fmt.Errorf("ledger %d: %w", seq, err)
 		}
