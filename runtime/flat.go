@@ -107,6 +107,9 @@ const (
 	MetricCollectorErrors = "pipeline.collector_errors"
 	MetricDroppedValues   = "pipeline.dropped_values"
 	MetricHealthy         = "pipeline.healthy"
+	// MetricStalled is 1 while the pipeline is stalled
+	// ([PipelineStats.SetStall]), else 0.
+	MetricStalled = "pipeline.stalled"
 )
 
 // GetMetrics returns every stat as a flat map, the one flattening of the
@@ -124,7 +127,7 @@ func (ps *PipelineStats) GetMetrics() map[string]float64 {
 	handles := ps.order
 	ps.mu.RUnlock()
 
-	size := 5 // the pipeline's own keys
+	size := 6 // the pipeline's own keys
 	for _, h := range handles {
 		h.mu.RLock()
 		size += len(h.metricKeys) + 2 // and healthy, stats_age_seconds
@@ -141,6 +144,8 @@ func (ps *PipelineStats) GetMetrics() map[string]float64 {
 	m[MetricCollectorErrors] = float64(ps.collectorErrors.Load())
 	m[MetricDroppedValues] = float64(ps.droppedValues.Load())
 	m[MetricHealthy] = boolFloat(healthy)
+	_, stalled := ps.Stall()
+	m[MetricStalled] = boolFloat(stalled)
 	return m
 }
 
