@@ -33,7 +33,7 @@ func (l *lines) write(msg cdp.Message) (n int, written bool, err error) {
 	if _, isLedger := ledgerx.Ledger(msg); isLedger {
 		return 0, false, l.flushLocked()
 	}
-	line, err := json.Marshal(msg.Payload)
+	line, err := json.Marshal(losslessPayload(msg.Payload))
 	if err != nil {
 		return 0, false, fmt.Errorf("encoding %T as JSON: %w", msg.Payload, err)
 	}
