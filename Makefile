@@ -13,7 +13,7 @@ PKGS      ?= github.com/cdpstats/cdpstats/...
 BENCHTIME ?= 1s
 BENCHCOUNT ?= 6
 
-.PHONY: all setup generate check fmt vet stale modules tidy test test-short fuzz bench bench-runtime bench-contended bench-components bench-statsgen run clean
+.PHONY: all setup generate check fmt vet stale modules tidy test test-short faults fuzz bench bench-runtime bench-contended bench-components bench-statsgen run clean
 
 all: check test
 
@@ -67,6 +67,13 @@ tidy:
 test: setup check
 	$(GO) test -race -count=1 $(PKGS)
 	cd bench && GOWORK=off $(GO) test -race -count=1 ./...
+
+## faults: the fault suite: the real cdp-pipeline binary against a real
+## PostgreSQL and datastore, one subtest per fault (PostgreSQL killed,
+## frozen, behind a TCP black hole; a corrupt file; gaps; a full disk;
+## SIGTERM; a second run). Its last line is "N passed, M failed".
+faults:
+	./scripts/faults.sh
 
 ## test-short: the race tests without setup and checks, for quick loops.
 test-short:

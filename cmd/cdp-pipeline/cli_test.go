@@ -17,6 +17,7 @@ import (
 
 	"github.com/cdpstats/cdpstats/internal/testfixtures/controlplane"
 	"github.com/cdpstats/cdpstats/internal/testfixtures/ledgers"
+	"github.com/cdpstats/cdpstats/internal/testfixtures/pgtest"
 )
 
 // pubnetLines is what FilterPayments and ContractEvent find in pubnet
@@ -397,5 +398,32 @@ func TestConfigRefusals(t *testing.T) {
 				assert.NoFileExists(t, out)
 			})
 		}
+	}
+}
+
+// TestComponentLogsFollowTheFlags kills PostgreSQL while SaveToPostgreSQL
+// writes, so that it retries and logs at WARN: the component's logs go
+// through the runner's logger, so -log-format json -log-level error
+// prints no text line and no WARN line, and -log-level warn prints the
+// component's WARN lines as JSON.
+func TestComponentLogsFollowTheFlags(t *testing.T) {
+	tests := []struct {
+		level string
+		warn  bool
+	}{
+		{"error", false},
+		{"warn", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.level, func(t *testing.T) {
+			pg := pgtest.Start(t)
+			res := pgFault(t, pg, pg.Host(), pg.Kill, pg.Start, "-log-level", tt.level)
+			assertLogs(t, res.stderr, strings.ToUpper(tt.level))
+			if tt.warn {
+				assert.Contains(t, res.stderr, `"level":"WARN","msg":"writing batch failed; retrying"`)
+			} else {
+				assert.NotContains(t, res.stderr, "WARN")
+			}
+		})
 	}
 }
