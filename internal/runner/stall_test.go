@@ -138,7 +138,11 @@ func TestStallIsReportedEverywhere(t *testing.T) {
 		return len(hbs) > 0 && hbs[len(hbs)-1].Metrics[runtime.MetricStalled] == 1
 	})
 
-	require.NoError(t, os.WriteFile(path, held, 0o644))
+	// Written elsewhere and renamed into place: the source never sees half
+	// a file.
+	staged := filepath.Join(t.TempDir(), "staged")
+	require.NoError(t, os.WriteFile(staged, held, 0o644))
+	require.NoError(t, os.Rename(staged, path))
 	waitUntil(t, "/readyz to report the wait for ledger 1005", func() bool {
 		_, body = readyz(t, run.Addr)
 		return len(body.Pipelines) == 1 && strings.HasPrefix(body.Pipelines[0].Stalled, "waiting for ledger 1005: not yet closed, since ")
