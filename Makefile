@@ -38,6 +38,7 @@ fmt:
 vet:
 	$(GO) vet $(PKGS)
 	$(GO) vet -tags cdpstats_off github.com/cdpstats/cdpstats/runtime/...
+	$(GO) vet -tags faults github.com/cdpstats/cdpstats/cmd/cdp-pipeline
 	@if [ -d bench ]; then cd bench && GOWORK=off $(GO) vet ./...; fi
 
 stale:
