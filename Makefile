@@ -72,7 +72,8 @@ test: setup check
 ## faults: the fault suite: the real cdp-pipeline binary against a real
 ## PostgreSQL and datastore, one subtest per fault (PostgreSQL killed,
 ## frozen, behind a TCP black hole; a corrupt file; gaps; a full disk;
-## SIGTERM; a second run). Its last line is "N passed, M failed".
+## SIGTERM; a second run; config and start mistakes; odd strings). Its
+## last line is "N passed, M failed".
 faults:
 	./scripts/faults.sh
 

@@ -9,8 +9,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/stellar/go-stellar-sdk/xdr"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -127,6 +130,7 @@ func TestFaults(t *testing.T) {
 		res := p.stop(t)
 		assert.Equal(t, 0, res.code, res.stderr)
 		assert.Contains(t, res.stderr, `"msg":"pipeline drained","pipeline":"p","error":null`)
+		assert.Regexp(t, `(?m)^p +SaveToPostgreSQL +consumer +\d+ +- +0 `, res.stderr, "a signal is not an error")
 		got := rows(t, shared, db)
 		last := uint32(1019)
 		for _, r := range got {
@@ -143,5 +147,114 @@ func TestFaults(t *testing.T) {
 			require.Equal(t, 0, res.code, "run %d: %s", i+1, res.stderr)
 			assert.Equal(t, keys(ds.want(1000, 1019)), keys(rows(t, shared, db)), "after run %d", i+1)
 		}
+	})
+	t.Run("a run that cannot start keeps the existing output", func(t *testing.T) {
+		ds := newDatastore(t, 1000, 5)
+		out := filepath.Join(t.TempDir(), "out.jsonl")
+		const yesterday = "{\"yesterday\":true}\n"
+		require.NoError(t, os.WriteFile(out, []byte(yesterday), 0o644))
+		unreachable := pgConsumer(fmt.Sprintf("host=%s port=1 user=x dbname=x sslmode=disable", filepath.Join(t.TempDir(), "nowhere")))
+		res := ds.run(t, config(ds.dir, "start_ledger: 1000, end_ledger: 1004", jsonFileConsumer(out)+", "+unreachable))
+		assert.Equal(t, 1, res.code, res.stderr)
+		assert.Contains(t, res.stderr, "starting pipeline p")
+		data, err := os.ReadFile(out)
+		require.NoError(t, err)
+		assert.Equal(t, yesterday, string(data))
+	})
+	t.Run("two consumers on one file", func(t *testing.T) {
+		ds := newDatastore(t, 1000, 5)
+		out := filepath.Join(t.TempDir(), "out.jsonl")
+		cfg := config(ds.dir, "start_ledger: 1000, end_ledger: 1004", jsonFileConsumer(out)+", "+jsonFileConsumer(out))
+		for _, cmd := range []string{"validate", "run"} {
+			res := cli(t, t.TempDir(), nil, cmd, "-config", writeFile(t, t.TempDir(), "p.yaml", cfg))
+			assert.Equal(t, 2, res.code, "%s: %s", cmd, res.stderr)
+			assert.Contains(t, res.stderr, out, cmd)
+		}
+		assert.NoFileExists(t, out)
+	})
+	t.Run("config mistakes", func(t *testing.T) {
+		ds := newDatastore(t, 1000, 1)
+		out := filepath.Join(t.TempDir(), "out.jsonl")
+		good := config(ds.dir, "start_ledger: 1000, end_ledger: 1000", jsonFileConsumer(out))
+		tests := []struct {
+			name, yaml, want, secret string
+		}{
+			{"a second YAML document", good + "---\nstats: {live: true}\n", ":9:1: ---: a second YAML document", ""},
+			{"a numeric password", config(ds.dir, "start_ledger: 1000, end_ledger: 1000", "{type: SaveToPostgreSQL, config: {host: /nowhere, password: 987654321}}"),
+				"config.password: must be a string, got an integer (the value is not shown", "987654321"},
+		}
+		for _, tt := range tests {
+			for _, cmd := range []string{"validate", "run"} {
+				res := cli(t, t.TempDir(), nil, cmd, "-config", writeFile(t, t.TempDir(), "p.yaml", tt.yaml))
+				assert.Equal(t, 2, res.code, "%s %s: %s", tt.name, cmd, res.stderr)
+				assert.Contains(t, res.stderr, tt.want, tt.name)
+				if tt.secret != "" {
+					assert.NotContains(t, res.stderr, tt.secret, tt.name)
+				}
+			}
+		}
+		assert.NoFileExists(t, out)
+	})
+	t.Run("any network passphrase", func(t *testing.T) {
+		const passphrase = "load test network"
+		dir := t.TempDir()
+		lcm := ledgers.MustBuild(ledgers.LedgerSpec{Sequence: 1000, Passphrase: passphrase, Transactions: []ledgers.TxSpec{{
+			Source: ledgers.Account(1), Operations: []ledgers.Op{ledgers.Payment(nil, ledgers.Account(2), ledgers.Native(), 10)},
+		}}})
+		require.NoError(t, ledgers.WriteDatastore(dir, passphrase, ledgers.SingleLedgerFiles, lcm))
+		out := filepath.Join(t.TempDir(), "out.jsonl")
+		ds := &datastore{t: t, dir: dir}
+		res := ds.run(t, config(dir, fmt.Sprintf("network: %q, start_ledger: 1000, end_ledger: 1000", passphrase), jsonFileConsumer(out)))
+		assert.Equal(t, 0, res.code, res.stderr)
+		var want []string
+		for _, p := range ledgers.Expect(t, lcm, passphrase).Payments {
+			want = append(want, fmt.Sprintf("%s/%d", p.Hash, p.OpIndex))
+		}
+		require.Len(t, want, 1)
+		assertLines(t, out, want)
+	})
+	t.Run("NUL and invalid UTF-8 in a contract event", func(t *testing.T) {
+		db := shared.CreateDatabase(t)
+		dir := t.TempDir()
+		str := func(s string) xdr.ScVal {
+			v := xdr.ScString(s)
+			return xdr.ScVal{Type: xdr.ScValTypeScvString, Str: &v}
+		}
+		m := xdr.ScMap{{Key: ledgers.Symbol("nul"), Val: str("a\x00b")}, {Key: ledgers.Symbol("bad"), Val: str("\xff\xfe")}}
+		pm := &m
+		data := xdr.ScVal{Type: xdr.ScValTypeScvMap, Map: &pm}
+		contract := ledgers.Contract(7)
+		lcm := ledgers.MustBuild(ledgers.LedgerSpec{Sequence: 1000, Transactions: []ledgers.TxSpec{{
+			Source: ledgers.Account(1), Operations: []ledgers.Op{ledgers.InvokeContract(contract, "note",
+				ledgers.Event(contract, xdr.ContractEventTypeContract, data, ledgers.Symbol("note"), str("\x00")))},
+		}}})
+		require.NoError(t, ledgers.WriteDatastore(dir, ledgers.SyntheticPassphrase, ledgers.SingleLedgerFiles, lcm))
+		out := filepath.Join(t.TempDir(), "events.jsonl")
+		yaml := strings.Replace(config(dir, "start_ledger: 1000, end_ledger: 1000",
+			pgConsumer(shared.DSN(db))+", "+jsonFileConsumer(out)), "{type: FilterPayments}", "{type: ContractEvent}", 1)
+		ds := &datastore{t: t, dir: dir}
+		for i := range 2 { // the second run adds nothing
+			res := ds.run(t, yaml)
+			require.Equal(t, 0, res.code, "run %d: %s", i+1, res.stderr)
+		}
+		var pgData string
+		var n int
+		conn, err := pgx.Connect(t.Context(), shared.DSN(db))
+		require.NoError(t, err)
+		defer conn.Close(t.Context())
+		require.NoError(t, conn.QueryRow(t.Context(), `SELECT count(*), min(data::text) FROM contract_events`).Scan(&n, &pgData))
+		assert.Equal(t, 1, n)
+		var fromPG, fromFile map[string]interface{}
+		require.NoError(t, json.Unmarshal([]byte(pgData), &fromPG))
+		line, err := os.ReadFile(out)
+		require.NoError(t, err)
+		var event struct{ Data map[string]interface{} }
+		require.NoError(t, json.Unmarshal(line, &event))
+		fromFile = event.Data
+		assert.Equal(t, map[string]interface{}{
+			"nul": map[string]interface{}{"base64": "YQBi"},
+			"bad": map[string]interface{}{"base64": "//4="},
+		}, fromPG)
+		assert.Equal(t, fromPG, fromFile, "the JSON file and PostgreSQL write the same values")
 	})
 }
