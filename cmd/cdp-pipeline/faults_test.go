@@ -3,6 +3,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -11,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/stellar/go-stellar-sdk/xdr"
@@ -43,6 +45,31 @@ func TestFaults(t *testing.T) {
 			func() error { proxy.setBlackHole(true); return nil },
 			func() error { proxy.setBlackHole(false); return nil })
 		assert.Contains(t, res.stderr, `"msg":"pipeline drained","pipeline":"p","error":null`)
+	})
+	t.Run("connections terminated every 0.3s", func(t *testing.T) {
+		var stop context.CancelFunc
+		var done chan struct{}
+		terminate := func() error {
+			var ctx context.Context
+			ctx, stop = context.WithCancel(t.Context())
+			done = make(chan struct{})
+			conn, err := pgx.Connect(ctx, shared.DSN("postgres"))
+			if err != nil {
+				return err
+			}
+			go func() {
+				defer close(done)
+				defer conn.Close(context.Background())
+				for ctx.Err() == nil {
+					_, _ = conn.Exec(ctx, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+						WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()`)
+					time.Sleep(300 * time.Millisecond)
+				}
+			}()
+			return nil
+		}
+		res := pgFault(t, shared, shared.Host(), terminate, func() error { stop(); <-done; return nil })
+		assert.Contains(t, res.stderr, "writing batch failed; retrying")
 	})
 	t.Run("corrupt file", func(t *testing.T) {
 		ds := newDatastore(t, 1000, 20)
