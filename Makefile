@@ -13,7 +13,7 @@ PKGS      ?= github.com/cdpstats/cdpstats/...
 BENCHTIME ?= 1s
 BENCHCOUNT ?= 6
 
-.PHONY: all setup generate check fmt vet stale modules tidy test test-short test-statswork fuzz bench bench-runtime bench-contended bench-components bench-statsgen bench-statswork run clean
+.PHONY: all setup generate check fmt vet stale modules tidy test test-short test-statswork faults fuzz bench bench-runtime bench-contended bench-components bench-statsgen bench-statswork run clean
 
 all: check test
 
@@ -39,6 +39,7 @@ vet:
 	$(GO) vet $(PKGS)
 	$(GO) vet -tags cdpstats_off github.com/cdpstats/cdpstats/runtime/...
 	$(GO) vet -tags cdpstats_count github.com/cdpstats/cdpstats/runtime/... github.com/cdpstats/cdpstats/components/e2e
+	$(GO) vet -tags faults github.com/cdpstats/cdpstats/cmd/cdp-pipeline
 	@if [ -d bench ]; then cd bench && GOWORK=off $(GO) vet ./...; fi
 
 stale:
@@ -76,6 +77,13 @@ test: setup check
 test-statswork:
 	$(GO) test -race -count=1 -tags cdpstats_count github.com/cdpstats/cdpstats/runtime
 	$(GO) test -race -count=1 -tags cdpstats_count -run 'StatsWorkPerLedger' github.com/cdpstats/cdpstats/components/e2e
+## faults: the fault suite: the real cdp-pipeline binary against a real
+## PostgreSQL and datastore, one subtest per fault (PostgreSQL killed,
+## frozen, behind a TCP black hole; a corrupt file; gaps; a full disk;
+## SIGTERM; a second run; config and start mistakes; odd strings). Its
+## last line is "N passed, M failed".
+faults:
+	./scripts/faults.sh
 
 ## test-short: the race tests without setup and checks, for quick loops.
 test-short:

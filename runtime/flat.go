@@ -108,6 +108,9 @@ const (
 	MetricCollectorErrors = "pipeline.collector_errors"
 	MetricDroppedValues   = "pipeline.dropped_values"
 	MetricHealthy         = "pipeline.healthy"
+	// MetricStalled is 1 while the pipeline is stalled
+	// ([PipelineStats.SetStall]), else 0.
+	MetricStalled = "pipeline.stalled"
 )
 
 // GetMetrics returns every stat as a flat map, the one flattening of the
@@ -127,7 +130,7 @@ func (ps *PipelineStats) GetMetrics() map[string]float64 {
 	handles := ps.order
 	ps.mu.RUnlock()
 
-	size := 5 // the pipeline's own keys
+	size := 6 // the pipeline's own keys
 	for _, h := range handles {
 		h.mu.RLock()
 		size += len(h.metricKeys) + 2 // and healthy, stats_age_seconds
@@ -145,6 +148,8 @@ func (ps *PipelineStats) GetMetrics() map[string]float64 {
 	m[MetricDroppedValues] = float64(ps.droppedValues.Load())
 	m[MetricHealthy] = boolFloat(healthy)
 	ps.extra.appendTo(m)
+	_, stalled := ps.Stall()
+	m[MetricStalled] = boolFloat(stalled)
 	return m
 }
 

@@ -12,8 +12,10 @@ require (
 	github.com/cdpstats/cdpstats v0.0.0-00010101000000-000000000000
 	github.com/cdpstats/cdpstats/internal/runner v0.0.0-00010101000000-000000000000
 	github.com/cdpstats/cdpstats/internal/testfixtures v0.0.0-00010101000000-000000000000
+	github.com/cdpstats/cdpstats/runtime/flowctl v0.0.0-00010101000000-000000000000
 	github.com/jackc/pgx/v5 v5.7.1
 	github.com/stellar/go-stellar-sdk v0.7.3
+	google.golang.org/grpc v1.64.1
 )
 
 require (
@@ -47,7 +49,6 @@ require (
 	github.com/beorn7/perks v1.0.1 // indirect
 	github.com/cdpstats/cdpstats/components v0.0.0-00010101000000-000000000000 // indirect
 	github.com/cdpstats/cdpstats/proto v0.0.0-00010101000000-000000000000 // indirect
-	github.com/cdpstats/cdpstats/runtime/flowctl v0.0.0-00010101000000-000000000000 // indirect
 	github.com/cdpstats/cdpstats/runtime/promexport v0.0.0-00010101000000-000000000000 // indirect
 	github.com/cenkalti/backoff/v4 v4.3.0 // indirect
 	github.com/cespare/xxhash/v2 v2.3.0 // indirect
@@ -103,7 +104,6 @@ require (
 	google.golang.org/genproto v0.0.0-20240528184218-531527333157 // indirect
 	google.golang.org/genproto/googleapis/api v0.0.0-20240701130421-f6361c86f094 // indirect
 	google.golang.org/genproto/googleapis/rpc v0.0.0-20240701130421-f6361c86f094 // indirect
-	google.golang.org/grpc v1.64.1 // indirect
 	google.golang.org/protobuf v1.36.12 // indirect
 	gopkg.in/djherbis/atime.v1 v1.0.0 // indirect
 	gopkg.in/djherbis/stream.v1 v1.3.1 // indirect

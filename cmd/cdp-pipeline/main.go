@@ -30,9 +30,11 @@ import (
 	"syscall"
 
 	"golang.org/x/sys/unix"
+	"google.golang.org/grpc/grpclog"
 
 	"github.com/cdpstats/cdpstats/internal/runner"
 	"github.com/cdpstats/cdpstats/internal/shard"
+	"github.com/cdpstats/cdpstats/runtime/flowctl"
 )
 
 // version is set at link time with -ldflags "-X main.version=v1.2.3";
@@ -120,6 +122,9 @@ func runCommand(args []string, stderr io.Writer, execute bool) int {
 		fmt.Fprintf(stderr, "cdp-pipeline %s: %v\n", name, err)
 		return exitUsage
 	}
+	// gRPC's own logs (the flowctl client's transport) take the same
+	// format and level, instead of gRPC's plain text on stderr.
+	grpclog.SetLoggerV2(flowctl.GRPCLogger(logger))
 
 	sh, shardFrom, err := shard.Resolve(*shardFlag, os.Getenv)
 	if err != nil {

@@ -178,6 +178,10 @@ func ParseConfig(file string, data []byte) (*Config, error) {
 		}
 		return nil, fmt.Errorf("%s: %w", file, err)
 	}
+	if line, ok := secondDocument(dec, data); ok {
+		return nil, ConfigErrors{{File: file, Pos: Pos{Line: line, Column: 1}, Key: "---",
+			Msg: "a second YAML document; a config file holds one document, and nothing of a second one is read"}}
+	}
 	p := &configParser{file: file}
 	cfg := p.parse(&root)
 	cfg.Hash = fmt.Sprintf("sha256:%x", sha256.Sum256(data))
@@ -186,6 +190,30 @@ func ParseConfig(file string, data []byte) (*Config, error) {
 		return nil, p.errs
 	}
 	return cfg, nil
+}
+
+// secondDocument reports whether dec, past the first document of data,
+// holds another one, and the line where it starts: its "---" marker.
+func secondDocument(dec *yaml.Decoder, data []byte) (line int, ok bool) {
+	var next yaml.Node
+	err := dec.Decode(&next)
+	switch {
+	case errors.Is(err, io.EOF):
+		return 0, false
+	case err == nil && next.Line > 0:
+		return next.Line, true
+	}
+	// The second document does not parse: find its marker in the text,
+	// the first "---" after content of the first document.
+	content := false
+	for i, l := range strings.Split(string(data), "\n") {
+		marker := l == "---" || strings.HasPrefix(l, "--- ") || strings.HasPrefix(l, "---\t")
+		if marker && content {
+			return i + 1, true
+		}
+		content = content || !marker && strings.TrimSpace(l) != "" && !strings.HasPrefix(strings.TrimSpace(l), "#")
+	}
+	return 1, true
 }
 
 // document is the shape of a config file.

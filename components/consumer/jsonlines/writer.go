@@ -71,10 +71,11 @@ func (l *lines) write(msg cdp.Message) (count, n int, err error) {
 	return 0, 0, nil
 }
 
-// encodeLine appends payload to enc's buffer as one JSON line. On an
-// error it appends nothing.
+// encodeLine appends payload to enc's buffer as one JSON line, strings
+// that JSON cannot carry in the lossless form (strings.go). On an error it
+// appends nothing.
 func encodeLine(enc *json.Encoder, payload interface{}) error {
-	if err := enc.Encode(payload); err != nil {
+	if err := enc.Encode(losslessPayload(payload)); err != nil {
 		return fmt.Errorf("encoding %T as JSON: %w", payload, err)
 	}
 	return nil
