@@ -15,7 +15,7 @@ PKGS      ?= github.com/cdpstats/cdpstats/...
 BENCHTIME ?= 1s
 BENCHCOUNT ?= 6
 
-.PHONY: all setup generate check fmt vet stale modules tidy test test-short fuzz bench bench-runtime bench-contended bench-components bench-statsgen bench-e2e run clean
+.PHONY: all setup generate check fmt vet stale modules tidy test test-short test-statswork faults fuzz bench bench-runtime bench-contended bench-components bench-statsgen bench-statswork bench-e2e run clean
 
 all: check test
 
@@ -40,6 +40,8 @@ fmt:
 vet:
 	$(GO) vet $(PKGS)
 	$(GO) vet -tags cdpstats_off github.com/cdpstats/cdpstats/runtime/...
+	$(GO) vet -tags cdpstats_count github.com/cdpstats/cdpstats/runtime/... github.com/cdpstats/cdpstats/components/e2e
+	$(GO) vet -tags faults github.com/cdpstats/cdpstats/cmd/cdp-pipeline
 	@if [ -d bench ]; then cd bench && GOWORK=off $(GO) vet ./...; fi
 	@if [ -d bench/e2e ]; then cd bench/e2e && GOWORK=off $(GO) vet ./...; fi
 
@@ -69,8 +71,23 @@ tidy:
 ## test: everything CI runs, on a fresh machine.
 test: setup check
 	$(GO) test -race -count=1 $(PKGS)
+	$(MAKE) test-statswork
 	cd bench && GOWORK=off $(GO) test -race -count=1 ./...
 	cd bench/e2e && GOWORK=off $(GO) test -race -count=1 ./...
+
+## test-statswork: the tests of a build that counts the recording work
+## (-tags cdpstats_count): the runtime's counts, and the budget of
+## recording work per ledger of a pipeline (docs/benchmarks.md).
+test-statswork:
+	$(GO) test -race -count=1 -tags cdpstats_count github.com/cdpstats/cdpstats/runtime
+	$(GO) test -race -count=1 -tags cdpstats_count -run 'StatsWorkPerLedger' github.com/cdpstats/cdpstats/components/e2e
+## faults: the fault suite: the real cdp-pipeline binary against a real
+## PostgreSQL and datastore, one subtest per fault (PostgreSQL killed,
+## frozen, behind a TCP black hole; a corrupt file; gaps; a full disk;
+## SIGTERM; a second run; config and start mistakes; odd strings). Its
+## last line is "N passed, M failed".
+faults:
+	./scripts/faults.sh
 
 ## test-short: the race tests without setup and checks, for quick loops.
 test-short:
@@ -82,7 +99,7 @@ fuzz:
 	$(GO) test ./internal/statsgen/markers -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME)
 
 ## bench: every benchmark with its baselines side by side (see docs/benchmarks.md).
-bench: bench-runtime bench-components bench-statsgen bench-e2e
+bench: bench-runtime bench-components bench-statsgen bench-statswork bench-e2e
 
 bench-runtime:
 	cd bench && GOWORK=off $(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) -count $(BENCHCOUNT) -cpu 1,2 ./...
@@ -102,6 +119,17 @@ bench-components:
 
 bench-statsgen:
 	$(GO) test -run '^$$' -bench 'StatsgenVsVet$$' -benchtime 1x -count 3 ./cmd/statsgen
+
+## bench-statswork: what stats cost per ledger, counted rather than timed
+## (docs/benchmarks.md): BENCHCOUNT rounds, each timing the recording
+## operations once and the pipeline once, so that both see the same
+## load; then the recording work per ledger, counted, and its bound.
+bench-statswork:
+	for i in $$(seq $(BENCHCOUNT)); do \
+		(cd bench && GOWORK=off $(GO) test -run '^$$' -bench 'RecordingOp$$' -benchmem -benchtime $(BENCHTIME) -count 1 -cpu 1 .) || exit 1; \
+		$(GO) test -run '^$$' -bench 'StatsWorkPipeline$$' -benchmem -count 1 ./components/e2e || exit 1; \
+	done
+	$(GO) test -count=1 -tags cdpstats_count -run 'StatsWorkPerLedger' -v ./components/e2e
 
 ## bench-e2e: the runner end to end against the bare SDK loop (the
 ## floor), each run its own process, E2E_ROUNDS interleaved rounds, on

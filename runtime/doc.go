@@ -7,7 +7,9 @@
 //     [ComponentStats], [PipelineStats] and [StatsCollector]. Existing
 //     pipeline code uses these names and shapes.
 //   - Lock-free, allocation-free primitives that generated code embeds:
-//     [Counter], [Gauge], [Timestamp] and the log-linear latency [Histogram].
+//     [Counter], [Gauge], [Timestamp] and the log-linear latency [Histogram],
+//     timed with a [Stopwatch]. A build with -tags cdpstats_count counts
+//     their recording work ([RecordedWork]).
 //   - The typed, allocation-free snapshot path: a component that
 //     implements [SnapshotProvider] describes its stats once
 //     ([ComponentDesc]) and then writes typed values (numbers, and latency

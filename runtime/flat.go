@@ -4,8 +4,9 @@ import "time"
 
 // This file is the one place that builds the flat keys of the seed's map
 // form: "<stat>" keys in [ComponentStats.Stats] and
-// "<kind>.<id>.<stat>" keys in [PipelineStats.GetMetrics]. Nothing
-// parses them: exporters read typed [Snapshot] values.
+// "<kind>.<id>.<stat>", pipeline.* and process.* keys in
+// [PipelineStats.GetMetrics]. Nothing parses them: exporters read typed
+// [Snapshot] values.
 
 // Keys that PipelineStats adds to every component's stats in GetMetrics.
 // statsgen reserves these names.
@@ -107,6 +108,9 @@ const (
 	MetricCollectorErrors = "pipeline.collector_errors"
 	MetricDroppedValues   = "pipeline.dropped_values"
 	MetricHealthy         = "pipeline.healthy"
+	// MetricStalled is 1 while the pipeline is stalled
+	// ([PipelineStats.SetStall]), else 0.
+	MetricStalled = "pipeline.stalled"
 )
 
 // GetMetrics returns every stat as a flat map, the one flattening of the
@@ -116,7 +120,9 @@ const (
 // [StatDesc.Keys] lists a stat's keys. Each component also gets
 // "<kind>.<id>.healthy" (0 or 1) and
 // "<kind>.<id>.stats_age_seconds". The pipeline adds the Metric*
-// keys. No value is ever NaN or ±Inf.
+// keys, then every [MetricsSource] added with
+// [PipelineStats.AddMetricsSource] adds its own. No value is ever NaN
+// or ±Inf.
 func (ps *PipelineStats) GetMetrics() map[string]float64 {
 	now := ps.now()
 	timeout := ps.HealthTimeout()
@@ -124,7 +130,7 @@ func (ps *PipelineStats) GetMetrics() map[string]float64 {
 	handles := ps.order
 	ps.mu.RUnlock()
 
-	size := 5 // the pipeline's own keys
+	size := 6 // the pipeline's own keys
 	for _, h := range handles {
 		h.mu.RLock()
 		size += len(h.metricKeys) + 2 // and healthy, stats_age_seconds
@@ -141,7 +147,44 @@ func (ps *PipelineStats) GetMetrics() map[string]float64 {
 	m[MetricCollectorErrors] = float64(ps.collectorErrors.Load())
 	m[MetricDroppedValues] = float64(ps.droppedValues.Load())
 	m[MetricHealthy] = boolFloat(healthy)
+	ps.extra.appendTo(m)
+	_, stalled := ps.Stall()
+	m[MetricStalled] = boolFloat(stalled)
 	return m
+}
+
+// Keys that [ProcessSampler] adds to [PipelineStats.GetMetrics]. They
+// describe the whole process, which all pipelines of a runner share, so
+// they carry the "process." prefix rather than "pipeline.".
+const (
+	MetricCPUUserSeconds    = "process.cpu_user_seconds"
+	MetricCPUSystemSeconds  = "process.cpu_system_seconds"
+	MetricResidentBytes     = "process.resident_memory_bytes"
+	MetricPeakResidentBytes = "process.peak_resident_memory_bytes"
+	MetricHeapInuseBytes    = "process.go_heap_inuse_bytes"
+	MetricGCCPUFraction     = "process.go_gc_cpu_fraction"
+	MetricGCPauseP50        = "process.go_gc_pause_p50_ms"
+	MetricGCPauseP99        = "process.go_gc_pause_p99_ms"
+	MetricGCPauseMax        = "process.go_gc_pause_max_ms"
+	MetricGCCycles          = "process.go_gc_cycles"
+	MetricGoroutines        = "process.goroutines"
+	MetricProcessReadErrors = "process.read_errors"
+)
+
+// AppendMetrics adds u as the process.* keys to m.
+func (u ProcessUsage) AppendMetrics(m map[string]float64) {
+	m[MetricCPUUserSeconds] = u.CPUUserSeconds
+	m[MetricCPUSystemSeconds] = u.CPUSystemSeconds
+	m[MetricResidentBytes] = u.ResidentBytes
+	m[MetricPeakResidentBytes] = u.PeakResidentBytes
+	m[MetricHeapInuseBytes] = u.HeapInuseBytes
+	m[MetricGCCPUFraction] = u.GCCPUFraction
+	m[MetricGCPauseP50] = u.GCPauseP50Ms
+	m[MetricGCPauseP99] = u.GCPauseP99Ms
+	m[MetricGCPauseMax] = u.GCPauseMaxMs
+	m[MetricGCCycles] = u.GCCycles
+	m[MetricGoroutines] = u.Goroutines
+	m[MetricProcessReadErrors] = u.ReadErrors
 }
 
 // ComponentMetrics returns the entries of [PipelineStats.GetMetrics] that

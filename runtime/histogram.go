@@ -35,31 +35,35 @@ const (
 
 // Histogram is a lock-free latency histogram with log-linear buckets.
 //
-// Observe costs one compare-and-swap and two atomic adds and allocates
-// nothing. Count, sum and max are exact; quantiles are within 0.5% of the
-// exact sorted quantile. Readers never stop writers. The zero value is
-// ready to use.
+// Observe costs three uncontended atomic adds and allocates nothing.
+// Count, sum and max are exact; quantiles are within 0.5% of the exact
+// sorted quantile. Readers never stop writers. The zero value is ready to
+// use.
 //
 // A Histogram is about 60 KiB, so embed it in long-lived structs rather
-// than creating one per operation. When goroutines on different cores
-// record into it at the same time, it grows stripes, one more 60 KiB
-// shard for each core that wrote while another did, up to one per P and
-// at most 16: each core then writes its own cache lines, and readers
-// merge the shards. See [Histogram.Record].
+// than creating one per operation. When goroutines take turns writing it,
+// as goroutines on different cores do, it grows stripes: one more 60 KiB
+// shard for each such writer, up to one per P and at most 16, so that each
+// writer has cache lines of its own; readers merge the shards. See
+// [Histogram.Record].
 type Histogram struct {
 	// groups has bit g set once any bucket of group g has a count, so that
 	// readers scan only the ranges that were ever used.
 	groups atomic.Uint64
 	sum    atomic.Uint64
 	max    atomic.Uint64
+	// writer is the stack of the last goroutine that wrote this shard
+	// (see stackID), and switches counts how often it changed.
+	writer   atomic.Uintptr
+	switches atomic.Uint64
 	// spans[s] is the total of buckets[s*spanBuckets:(s+1)*spanBuckets].
 	// A writer adds to the bucket before the span and a reader loads the
 	// span before the buckets, so a span never reads more than its
 	// buckets add up to.
 	spans   [numSpans]atomic.Uint64
 	buckets [numBuckets]atomic.Uint64
-	// stripes is nil until two writers collide; then it holds the other
-	// shards, and this Histogram's own fields are shard 0.
+	// stripes is nil until writers took turns on this shard; then it
+	// holds the other shards, and this Histogram's own fields are shard 0.
 	stripes atomic.Pointer[histStripes]
 }
 
@@ -99,35 +103,36 @@ func (h *Histogram) Observe(d time.Duration) {
 // ObserveSince records the time elapsed since start.
 func (h *Histogram) ObserveSince(start time.Time) {
 	if Enabled {
+		count(opClockRead)
 		h.Observe(time.Since(start))
 	}
 }
 
 // Record records one value in nanoseconds.
 //
-// A value is committed to a shard by a compare-and-swap of the shard's
-// sum, before its bucket and span are counted. A failed swap means another
-// core wrote the same shard at that moment: the first one turns on the
-// stripes, and each one moves the writer's stripe slot to another shard.
-// Writers that do not collide pay for the three atomic instructions only.
+// A shard remembers the stack of its last writer. A writer that finds
+// another stack there notes a switch; every switchesToMove switches of a
+// shard, the writer that notes it moves to the next shard (turning the
+// stripes on the first time). Goroutines that record at the same time
+// switch constantly, so they are on shards of their own within
+// microseconds; a single writer only ever pays one more plain load.
 func (h *Histogram) Record(v uint64) {
 	if !Enabled {
 		return
 	}
+	count(opHistogramRecord)
+	me := stackID()
 	s := h
 	if st := h.stripes.Load(); st != nil {
-		s = st.pick(h)
+		s = st.shard(h, st.slots[slotOf(me)].Load())
 	}
-	for {
-		sum := s.sum.Load()
-		if s.sum.CompareAndSwap(sum, sum+v) {
-			break
-		}
-		s = h.collided()
+	if s.writer.Load() != me {
+		h.switched(s, me)
 	}
 	i := bucketIndex(v)
 	s.buckets[i].Add(1)
 	s.spans[i>>spanBits].Add(1)
+	s.sum.Add(v)
 	if bit := uint64(1) << uint(i>>subBucketBits); s.groups.Load()&bit == 0 {
 		s.groups.Or(bit)
 	}
@@ -139,14 +144,30 @@ func (h *Histogram) Record(v uint64) {
 	}
 }
 
+// switchesToMove is how many changes of writer a shard sees before the
+// writer that notes the last one moves to another shard. Goroutines that
+// really write at the same time reach it within microseconds; goroutines
+// that hand a histogram over now and then take long to, and then cost one
+// more shard, not more time.
+const switchesToMove = 64
+
+// switched records that me writes shard s of h after another goroutine
+// did, and moves me to the next shard every switchesToMove switches.
+func (h *Histogram) switched(s *Histogram, me uintptr) {
+	s.writer.Store(me)
+	if s.switches.Add(1)%switchesToMove == 0 {
+		h.move(me)
+	}
+}
+
 // maxStripes bounds the shards of one Histogram, and so its memory.
 const maxStripes = 16
 
 // stripeSlots is the number of writer slots. A writer's slot is a hash of
-// its stack address, so goroutines, which have separate stacks, mostly
+// its stack (stackID), so goroutines, which have separate stacks, mostly
 // have separate slots; each slot holds the shard its writers use.
 const (
-	stripeSlotBits = 6
+	stripeSlotBits = 8
 	stripeSlots    = 1 << stripeSlotBits
 )
 
@@ -157,7 +178,7 @@ type histStripes struct {
 	n uint32
 	// slots[k] is the shard that writers of slot k record into. It starts
 	// at shard 0 and moves to the next shard each time a writer of the
-	// slot collides, so writers that run at the same time spread out.
+	// slot moves, so writers that run at the same time spread out.
 	slots [stripeSlots]atomic.Uint32
 	// shards[0] is unused: shard 0 is the Histogram itself. The others
 	// are made on first use, so a histogram that two cores write holds
@@ -165,24 +186,17 @@ type histStripes struct {
 	shards [maxStripes]atomic.Pointer[Histogram]
 }
 
-// collided is called when a writer's swap of a shard's sum failed. It
-// turns on the stripes if they are off, moves the writer's slot on to the
-// next shard, and returns the shard to retry on.
-func (h *Histogram) collided() *Histogram {
+// move turns on the stripes of h if they are off and moves the slot of
+// the writer me on to the next shard.
+func (h *Histogram) move(me uintptr) {
 	st := h.stripes.Load()
 	if st == nil {
 		h.stripes.CompareAndSwap(nil, &histStripes{n: uint32(min(max(goruntime.GOMAXPROCS(0), 2), maxStripes))})
 		st = h.stripes.Load()
 	}
-	slot := &st.slots[stackSlot()]
+	slot := &st.slots[slotOf(me)]
 	i := slot.Load()
 	slot.CompareAndSwap(i, (i+1)%st.n)
-	return st.pick(h)
-}
-
-// pick returns the shard of the caller's slot.
-func (st *histStripes) pick(h *Histogram) *Histogram {
-	return st.shard(h, st.slots[stackSlot()].Load())
 }
 
 // shard returns shard i of h, making it on first use.
@@ -197,16 +211,21 @@ func (st *histStripes) shard(h *Histogram, i uint32) *Histogram {
 	return st.shards[i].Load()
 }
 
-// stackSlot returns the caller's writer slot: a hash of the address of a
-// local variable, which lies on the calling goroutine's stack. Go gives
-// no cheap per-P or per-goroutine id; a stack address is free to take and
-// differs between goroutines. A stack that grows moves, and so may move
-// its goroutine to another slot, which costs nothing but a collision.
-func stackSlot() uint32 {
+// stackID identifies the calling goroutine by its stack: the address of
+// a local variable, in units of 2 KiB, the smallest goroutine stack. Go
+// gives no cheap per-P or per-goroutine id; a stack address is free to
+// take and differs between goroutines that run at the same time. Calls
+// from depths of one stack more than 2 KiB apart, or after the stack grew
+// and moved, look like another writer, which costs at most a move.
+func stackID() uintptr {
 	var local byte
-	// 2^13 is the smallest goroutine stack: depths within one stack mostly
-	// share a slot. The Fibonacci multiplier spreads neighbouring stacks.
-	return uint32((uint64(uintptr(unsafe.Pointer(&local))>>13) * 0x9E3779B97F4A7C15) >> (64 - stripeSlotBits))
+	return uintptr(unsafe.Pointer(&local)) >> 11
+}
+
+// slotOf returns the writer slot of a stack: the Fibonacci multiplier
+// spreads neighbouring stacks over the slots.
+func slotOf(id uintptr) uint32 {
+	return uint32((uint64(id) * 0x9E3779B97F4A7C15) >> (64 - stripeSlotBits))
 }
 
 // shardsOf stores the shards of h in dst and returns how many there are:

@@ -208,7 +208,23 @@ func TestSummaryMatchesFullScan(t *testing.T) {
 	}
 }
 
-// stripedShards returns how many shards h has: 1 until writers collided.
+// pointWriters turns the stripes of h on and points every writer slot k
+// at shard(k), as if the writers had moved there.
+func pointWriters(h *Histogram, shard func(k, n uint32) uint32) {
+	h.move(0)
+	st := h.stripes.Load()
+	for k := range st.slots {
+		st.slots[k].Store(shard(uint32(k), st.n))
+	}
+}
+
+// toShard1 points every writer at shard 1.
+func toShard1(_, _ uint32) uint32 { return 1 }
+
+// spread points the writers of slot k at shard k mod n.
+func spread(k, n uint32) uint32 { return k % n }
+
+// stripedShards returns how many shards h has: 1 until writers moved.
 func stripedShards(h *Histogram) int {
 	var shards [maxStripes]*Histogram
 	return h.shardsOf(&shards)
@@ -221,11 +237,11 @@ func TestHistogramStripesKeepExactValues(t *testing.T) {
 		h.Record(i * 1000)
 		want.Record(i * 1000)
 	}
-	require.Equal(t, 1, stripedShards(&h), "no writer collided yet")
+	require.Equal(t, 1, stripedShards(&h), "one writer: no stripes")
 
-	// A collision turns the stripes on and moves this goroutine's slot to
-	// shard 1, as when another core wrote shard 0 at the same moment.
-	h.collided()
+	// As if another goroutine had been writing shard 0 at the same time,
+	// this one moves to shard 1.
+	pointWriters(&h, toShard1)
 	for i := uint64(1); i <= 1000; i++ {
 		h.Record(i * 7)
 		want.Record(i * 7)
@@ -247,7 +263,7 @@ func TestHistogramConcurrentWritersOnStripes(t *testing.T) {
 		name    string
 		striped bool
 	}{
-		{"stripes turned on by collisions", false},
+		{"stripes turned on by switches of writer", false},
 		{"stripes on from the start", true},
 	}
 	for _, tt := range tests {
@@ -259,7 +275,7 @@ func TestHistogramConcurrentWritersOnStripes(t *testing.T) {
 				start = make(chan struct{})
 			)
 			if tt.striped {
-				h.collided()
+				pointWriters(&h, spread)
 			}
 			for g := 0; g < goroutines; g++ {
 				wg.Add(1)
@@ -267,9 +283,6 @@ func TestHistogramConcurrentWritersOnStripes(t *testing.T) {
 					defer wg.Done()
 					<-start
 					for i := 0; i < perG; i++ {
-						if tt.striped && i%1000 == 0 {
-							h.collided() // spread the writers over the shards
-						}
 						h.Record(uint64(g*perG + i))
 					}
 				}()
@@ -286,9 +299,6 @@ func TestHistogramConcurrentWritersOnStripes(t *testing.T) {
 			assert.Equal(t, uint64(total), s.Count)
 			assert.Equal(t, time.Duration(total*(total-1)/2), s.Sum)
 			assert.Equal(t, time.Duration(total-1), s.Max)
-			if tt.striped {
-				assert.Greater(t, stripedShards(&h), 1)
-			}
 			var merged Histogram
 			merged.Merge(&h)
 			assert.Equal(t, s, merged.Summary(), "merge of the shards")
@@ -310,7 +320,7 @@ func TestHistogramQuantileErrorProperty(t *testing.T) {
 		var sum uint64
 		for i := range samples {
 			if i == n/2 {
-				h.collided() // the rest lands in another shard
+				pointWriters(&h, toShard1) // the rest lands in shard 1
 			}
 			v := uint64(math.Exp(math.Log(median) + sigma*rng.NormFloat64()))
 			samples[i] = v
@@ -337,7 +347,7 @@ func TestHistogramQuantileErrorProperty(t *testing.T) {
 	}
 }
 
-func TestStackSlotDiffersBetweenGoroutines(t *testing.T) {
+func TestStackIDSpreadsGoroutinesOverSlots(t *testing.T) {
 	// Not every pair of goroutines gets its own slot, but many goroutines
 	// spread over several; one slot for all would serialise the stripes.
 	const goroutines = 16
@@ -347,7 +357,7 @@ func TestStackSlotDiffersBetweenGoroutines(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			slots <- stackSlot()
+			slots <- slotOf(stackID())
 		}()
 	}
 	wg.Wait()
@@ -365,5 +375,20 @@ func TestStackSlotDiffersBetweenGoroutines(t *testing.T) {
 // own state is under 512 bytes.
 func TestHistogramMemory(t *testing.T) {
 	assert.LessOrEqual(t, unsafe.Sizeof(Histogram{}), uintptr(60<<10))
-	assert.LessOrEqual(t, unsafe.Sizeof(histStripes{}), uintptr(512))
+	assert.LessOrEqual(t, unsafe.Sizeof(histStripes{}), uintptr(1536))
+}
+
+func TestHistogramWritersTakingTurnsMove(t *testing.T) {
+	const a, b = uintptr(1), uintptr(2)
+	require.NotEqual(t, slotOf(a), slotOf(b), "the test needs two slots")
+	var h Histogram
+	for i := range switchesToMove - 1 {
+		h.switched(&h, []uintptr{a, b}[i%2])
+	}
+	require.Nil(t, h.stripes.Load(), "fewer than switchesToMove switches")
+	h.switched(&h, b)
+	st := h.stripes.Load()
+	require.NotNil(t, st, "the last switch turns the stripes on")
+	assert.Equal(t, uint32(0), st.slots[slotOf(a)].Load(), "a stays on shard 0")
+	assert.Equal(t, uint32(1), st.slots[slotOf(b)].Load(), "b moves to shard 1")
 }

@@ -23,6 +23,10 @@ type PipelineStats struct {
 	droppedValues   atomic.Uint64
 	collectorErrors atomic.Uint64
 
+	extra   extraMetrics // sources of keys beyond the components', see AddMetricsSource
+	stallMu sync.RWMutex
+	stall   *Stall // nil while the pipeline progresses
+
 	mu         sync.RWMutex
 	components map[string]*ComponentHandle
 	order      []*ComponentHandle // by first update, for stable output
@@ -214,6 +218,9 @@ type HealthReport struct {
 	Healthy    bool
 	Timeout    time.Duration
 	Components []ComponentHealth
+	// Stall is why the pipeline is stalled ([PipelineStats.SetStall]),
+	// nil when it is not. A stalled pipeline's stats may all be fresh.
+	Stall *Stall
 }
 
 // IsHealthy reports whether at least one component has reported and every
@@ -226,6 +233,9 @@ func (ps *PipelineStats) IsHealthy() bool {
 func (ps *PipelineStats) HealthDetails() HealthReport {
 	now := ps.now()
 	r := HealthReport{PipelineID: ps.pipelineID, Timeout: ps.HealthTimeout()}
+	if s, ok := ps.Stall(); ok {
+		r.Stall = &s
+	}
 	ps.mu.RLock()
 	handles := ps.order
 	ps.mu.RUnlock()

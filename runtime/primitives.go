@@ -15,6 +15,7 @@ type Counter struct {
 // Inc adds 1.
 func (c *Counter) Inc() {
 	if Enabled {
+		count(opCounterAdd)
 		c.v.Add(1)
 	}
 }
@@ -22,6 +23,7 @@ func (c *Counter) Inc() {
 // Add adds n.
 func (c *Counter) Add(n uint64) {
 	if Enabled {
+		count(opCounterAdd)
 		c.v.Add(n)
 	}
 }
@@ -38,6 +40,7 @@ type Gauge struct {
 // Set sets the gauge to v.
 func (g *Gauge) Set(v int64) {
 	if Enabled {
+		count(opGaugeWrite)
 		g.v.Store(v)
 	}
 }
@@ -45,6 +48,7 @@ func (g *Gauge) Set(v int64) {
 // Add adds delta, which may be negative.
 func (g *Gauge) Add(delta int64) {
 	if Enabled {
+		count(opGaugeWrite)
 		g.v.Add(delta)
 	}
 }
@@ -62,6 +66,8 @@ type Timestamp struct {
 // Mark sets the timestamp to now.
 func (t *Timestamp) Mark() {
 	if Enabled {
+		count(opClockRead)
+		count(opTimestampWrite)
 		t.ns.Store(time.Now().UnixNano())
 	}
 }
@@ -71,6 +77,7 @@ func (t *Timestamp) Set(at time.Time) {
 	if !Enabled {
 		return
 	}
+	count(opTimestampWrite)
 	if at.IsZero() {
 		t.ns.Store(0)
 		return

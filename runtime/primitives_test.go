@@ -113,6 +113,9 @@ func TestRecordPathAllocatesNothing(t *testing.T) {
 		g.Add(-1)
 		ts.Mark()
 		h.Observe(1234 * time.Microsecond)
+		timed(&h)
+		sw := h.Start()
+		sw.Stop()
 	})
 	assert.Zero(t, allocs)
 }

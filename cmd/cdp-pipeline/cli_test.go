@@ -17,6 +17,7 @@ import (
 
 	"github.com/cdpstats/cdpstats/internal/testfixtures/controlplane"
 	"github.com/cdpstats/cdpstats/internal/testfixtures/ledgers"
+	"github.com/cdpstats/cdpstats/internal/testfixtures/pgtest"
 )
 
 // pubnetLines is what FilterPayments and ContractEvent find in pubnet
@@ -91,6 +92,7 @@ func TestValidate(t *testing.T) {
 	badType := writeFile(t, tmp, "bad-type.yaml", strings.Replace(pipelineYAML(dir, oneLedger, jsonFileConsumer(out)),
 		"type: FilterPayments", "type: FilterPayment", 1))
 	badYAML := writeFile(t, tmp, "bad-key.yaml", pipelineYAML(dir, oneLedger, jsonFileConsumer(out))+"metric: {enabled: true}\n")
+	endless := writeFile(t, tmp, "unbounded.yaml", pipelineYAML(dir, unbounded, jsonFileConsumer(out)))
 
 	tests := []struct {
 		name   string
@@ -111,6 +113,16 @@ func TestValidate(t *testing.T) {
 			`examples/local/pipeline.yaml: no pipeline "pubnet"`},
 		{"bad flowctl env var", []string{"-config", good}, []string{"FLOWCTL_HEARTBEAT_INTERVAL=abc"}, 2,
 			`FLOWCTL_HEARTBEAT_INTERVAL="abc": want a duration such as 10s, or a number of seconds`},
+		{"a shard", []string{"-config", good, "-shard", "1/2"}, nil, 0, good + ": ok\n"},
+		{"a shard of an indexed job", []string{"-config", good}, []string{"JOB_COMPLETION_INDEX=1", "CDP_SHARD_COUNT=2"}, 0, good + ": ok\n"},
+		{"a shard index out of range", []string{"-config", good, "-shard", "2/2"}, nil, 2,
+			`cdp-pipeline validate: -shard "2/2": shard index 2 is out of range for 2 shards`},
+		{"a shard count without an index", []string{"-config", good}, []string{"CDP_SHARD_COUNT=2"}, 2,
+			`cdp-pipeline validate: CDP_SHARD_COUNT="2" is set but JOB_COMPLETION_INDEX is not`},
+		{"flag and env disagree", []string{"-config", good, "-shard", "0/2"}, []string{"CDP_SHARD=1/2"}, 2,
+			`-shard says shard 0/2 but CDP_SHARD says 1/2`},
+		{"a shard of an unbounded range", []string{"-config", endless, "-shard", "0/2"}, nil, 2,
+			endless + `:4:7: pipelines.p.source.config.end_ledger: end_ledger is 0, an unbounded range (run until stopped), which cannot be split into shards: set end_ledger; shard 0/2 was asked for`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -361,4 +373,68 @@ func TestFlowctlFromEnv(t *testing.T) {
 	assert.Contains(t, res.stderr, `msg="flowctl: sent final heartbeat"`)
 	assert.Contains(t, res.stderr, `msg="flowctl: using API legacy"`)
 	assert.NotContains(t, res.stderr, "conflicting env vars", "flowctl sets both ID variables to one value")
+}
+
+// TestConfigRefusals checks config errors that validate and run both
+// refuse with exit code 2: a second YAML document, at the line of its
+// marker, and a bad value under a secret-looking key, which is never
+// echoed.
+func TestConfigRefusals(t *testing.T) {
+	tmp := t.TempDir()
+	dir := ledgers.NewDatastore(t, ledgers.PubnetPassphrase, ledgers.SingleLedgerFiles, ledgers.MustPubnet(t))
+	out := filepath.Join(tmp, "out.jsonl")
+	good := pipelineYAML(dir, oneLedger, jsonFileConsumer(out))
+	tests := []struct {
+		name   string
+		yaml   string
+		stderr string
+		absent string
+	}{
+		{"a second document", good + "---\nstats: {live: false}\n",
+			":12:1: ---: a second YAML document; a config file holds one document", ""},
+		{"a numeric password", pipelineYAML(dir, oneLedger, "{type: SaveToPostgreSQL, config: {host: /nowhere, password: 987654321}}"),
+			`:10:59: pipelines.p.consumers[0].config.password: must be a string, got an integer (the value is not shown: the key may hold a secret)`,
+			"987654321"},
+	}
+	for _, tt := range tests {
+		cfg := writeFile(t, tmp, "p.yaml", tt.yaml)
+		for _, cmd := range []string{"validate", "run"} {
+			t.Run(tt.name+"/"+cmd, func(t *testing.T) {
+				res := cli(t, tmp, nil, cmd, "-config", cfg)
+				assert.Equal(t, 2, res.code, res.stderr)
+				assert.Contains(t, res.stderr, tt.stderr)
+				if tt.absent != "" {
+					assert.NotContains(t, res.stderr, tt.absent)
+				}
+				assert.NoFileExists(t, out)
+			})
+		}
+	}
+}
+
+// TestComponentLogsFollowTheFlags kills PostgreSQL while SaveToPostgreSQL
+// writes, so that it retries and logs at WARN: the component's logs go
+// through the runner's logger, so -log-format json -log-level error
+// prints no text line and no WARN line, and -log-level warn prints the
+// component's WARN lines as JSON.
+func TestComponentLogsFollowTheFlags(t *testing.T) {
+	tests := []struct {
+		level string
+		warn  bool
+	}{
+		{"error", false},
+		{"warn", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.level, func(t *testing.T) {
+			pg := pgtest.Start(t)
+			res := pgFault(t, pg, pg.Host(), pg.Kill, pg.Start, "-log-level", tt.level)
+			assertLogs(t, res.stderr, strings.ToUpper(tt.level))
+			if tt.warn {
+				assert.Contains(t, res.stderr, `"level":"WARN","msg":"writing batch failed; retrying"`)
+			} else {
+				assert.NotContains(t, res.stderr, "WARN")
+			}
+		})
+	}
 }

@@ -9,8 +9,13 @@ require (
 )
 
 require (
+	github.com/cdpstats/cdpstats v0.0.0-00010101000000-000000000000
 	github.com/cdpstats/cdpstats/internal/runner v0.0.0-00010101000000-000000000000
 	github.com/cdpstats/cdpstats/internal/testfixtures v0.0.0-00010101000000-000000000000
+	github.com/cdpstats/cdpstats/runtime/flowctl v0.0.0-00010101000000-000000000000
+	github.com/jackc/pgx/v5 v5.7.1
+	github.com/stellar/go-stellar-sdk v0.7.3
+	google.golang.org/grpc v1.64.1
 )
 
 require (
@@ -42,10 +47,8 @@ require (
 	github.com/aws/aws-sdk-go-v2/service/sts v1.34.0 // indirect
 	github.com/aws/smithy-go v1.22.4 // indirect
 	github.com/beorn7/perks v1.0.1 // indirect
-	github.com/cdpstats/cdpstats v0.0.0-00010101000000-000000000000 // indirect
 	github.com/cdpstats/cdpstats/components v0.0.0-00010101000000-000000000000 // indirect
 	github.com/cdpstats/cdpstats/proto v0.0.0-00010101000000-000000000000 // indirect
-	github.com/cdpstats/cdpstats/runtime/flowctl v0.0.0-00010101000000-000000000000 // indirect
 	github.com/cdpstats/cdpstats/runtime/promexport v0.0.0-00010101000000-000000000000 // indirect
 	github.com/cenkalti/backoff/v4 v4.3.0 // indirect
 	github.com/cespare/xxhash/v2 v2.3.0 // indirect
@@ -65,7 +68,6 @@ require (
 	github.com/hashicorp/golang-lru v1.0.2 // indirect
 	github.com/jackc/pgpassfile v1.0.0 // indirect
 	github.com/jackc/pgservicefile v0.0.0-20240606120523-5a60cdf6a761 // indirect
-	github.com/jackc/pgx/v5 v5.7.1 // indirect
 	github.com/jackc/puddle/v2 v2.2.2 // indirect
 	github.com/jmespath/go-jmespath v0.4.0 // indirect
 	github.com/klauspost/compress v1.20.1 // indirect
@@ -78,7 +80,6 @@ require (
 	github.com/prometheus/procfs v0.15.1 // indirect
 	github.com/segmentio/go-loggly v0.5.1-0.20171222203950-eb91657e62b2 // indirect
 	github.com/sirupsen/logrus v1.9.3 // indirect
-	github.com/stellar/go-stellar-sdk v0.7.3 // indirect
 	github.com/stellar/go-xdr v0.0.0-20260806060815-dc590f17552a // indirect
 	github.com/stretchr/objx v0.5.3 // indirect
 	go.opencensus.io v0.24.0 // indirect
@@ -103,7 +104,6 @@ require (
 	google.golang.org/genproto v0.0.0-20240528184218-531527333157 // indirect
 	google.golang.org/genproto/googleapis/api v0.0.0-20240701130421-f6361c86f094 // indirect
 	google.golang.org/genproto/googleapis/rpc v0.0.0-20240701130421-f6361c86f094 // indirect
-	google.golang.org/grpc v1.64.1 // indirect
 	google.golang.org/protobuf v1.36.12 // indirect
 	gopkg.in/djherbis/atime.v1 v1.0.0 // indirect
 	gopkg.in/djherbis/stream.v1 v1.3.1 // indirect

@@ -3,9 +3,14 @@
 //
 // Usage:
 //
-//	cdp-pipeline run -config FILE [-pipeline NAME] [-log-format text|json] [-log-level LEVEL]
-//	cdp-pipeline validate -config FILE [-pipeline NAME]
+//	cdp-pipeline run -config FILE [-pipeline NAME] [-shard I/N] [-from-scratch] [-report FILE.json] [-log-format text|json] [-log-level LEVEL]
+//	cdp-pipeline validate -config FILE [-pipeline NAME] [-shard I/N]
+//	cdp-pipeline compare A.json B.json
 //	cdp-pipeline version
+//
+// -shard I/N runs shard I of N of every pipeline's ledger range (see
+// docs/scale.md); the env vars CDP_SHARD=I/N, or JOB_COMPLETION_INDEX with
+// CDP_SHARD_COUNT=N, say the same without the flag.
 //
 // Exit codes: 0 when the pipelines ran to the end of their range or
 // stopped cleanly on SIGINT/SIGTERM, 1 when a pipeline failed, 2 for a
@@ -25,8 +30,11 @@ import (
 	"syscall"
 
 	"golang.org/x/sys/unix"
+	"google.golang.org/grpc/grpclog"
 
 	"github.com/cdpstats/cdpstats/internal/runner"
+	"github.com/cdpstats/cdpstats/internal/shard"
+	"github.com/cdpstats/cdpstats/runtime/flowctl"
 )
 
 // version is set at link time with -ldflags "-X main.version=v1.2.3";
@@ -54,6 +62,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return runCommand(args[1:], stderr, true)
 	case "validate":
 		return runCommand(args[1:], stderr, false)
+	case "compare":
+		return compareCommand(args[1:], stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "cdp-pipeline", buildVersion())
 		return exitOK
@@ -69,8 +79,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 
 func usage(w io.Writer) {
 	fmt.Fprint(w, `usage:
-  cdp-pipeline run -config FILE [-pipeline NAME] [-log-format text|json] [-log-level debug|info|warn|error]
-  cdp-pipeline validate -config FILE [-pipeline NAME]
+  cdp-pipeline run -config FILE [-pipeline NAME] [-shard I/N] [-from-scratch] [-report FILE.json] [-log-format text|json] [-log-level debug|info|warn|error]
+  cdp-pipeline validate -config FILE [-pipeline NAME] [-shard I/N]
+  cdp-pipeline compare A.json B.json
   cdp-pipeline version
 `)
 }
@@ -86,6 +97,15 @@ func runCommand(args []string, stderr io.Writer, execute bool) int {
 	pipelineName := fs.String("pipeline", "", "run only the pipeline `name`d (default: all pipelines in the file)")
 	logFormat := fs.String("log-format", "text", "log format: text or json")
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn or error")
+	var reportFile *string
+	if execute {
+		reportFile = fs.String("report", "", "write the run report, JSON (docs/report.schema.json), to `file` at the end")
+	}
+	shardFlag := fs.String(shard.Flag, "", "run shard `I/N` of the ledger range, I counted from 0 (default: $"+shard.EnvShard+", or $"+shard.EnvIndex+" of $"+shard.EnvCount+", or the whole range)")
+	var fromScratch *bool
+	if execute {
+		fromScratch = fs.Bool("from-scratch", false, "ignore the checkpoints of earlier runs: start at start_ledger and replace the output")
+	}
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
@@ -102,6 +122,18 @@ func runCommand(args []string, stderr io.Writer, execute bool) int {
 		fmt.Fprintf(stderr, "cdp-pipeline %s: %v\n", name, err)
 		return exitUsage
 	}
+	// gRPC's own logs (the flowctl client's transport) take the same
+	// format and level, instead of gRPC's plain text on stderr.
+	grpclog.SetLoggerV2(flowctl.GRPCLogger(logger))
+
+	sh, shardFrom, err := shard.Resolve(*shardFlag, os.Getenv)
+	if err != nil {
+		fmt.Fprintf(stderr, "cdp-pipeline %s: %v\n", name, err)
+		return exitUsage
+	}
+	if execute && !sh.IsZero() {
+		logger.Info("running one shard of the range", "shard", sh.String(), "from", shardFrom)
+	}
 
 	cfg, err := runner.LoadConfig(*configPath)
 	if err != nil {
@@ -113,6 +145,14 @@ func runCommand(args []string, stderr io.Writer, execute bool) int {
 		Pipeline: *pipelineName,
 		Logger:   logger,
 		Status:   console,
+		Version:  buildVersion(),
+		Shard:    sh,
+	}
+	if reportFile != nil {
+		r.ReportFile = *reportFile
+	}
+	if fromScratch != nil {
+		r.FromScratch = *fromScratch
 	}
 	if !execute {
 		if err := r.Validate(); err != nil {

@@ -68,7 +68,7 @@ type Filter struct {
 
 // Process handles message n.
 func (f *Filter) Process(n int) {
-	defer f.stats.TimeProcessLatency()()
+	defer f.stats.StartProcessLatency().Stop()
 	f.stats.RecordMessagesProcessed()
 	if n%2 == 0 {
 		f.stats.RecordMessagesPassed()

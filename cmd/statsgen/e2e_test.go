@@ -14,8 +14,6 @@ import (
 
 const e2eComponent = `package comp
 
-import "time"
-
 //go:generate go run github.com/cdpstats/cdpstats/cmd/statsgen
 
 // Filter passes every other message.
@@ -31,8 +29,7 @@ type Filter struct {
 
 // Process handles message n.
 func (f *Filter) Process(n int) {
-	start := time.Now()
-	defer func() { f.stats.ObserveProcessLatency(time.Since(start)) }()
+	defer f.stats.StartProcessLatency().Stop()
 	f.stats.RecordMessagesProcessed()
 	if n%2 == 0 {
 		f.stats.RecordMessagesPassed()
@@ -53,6 +50,7 @@ const e2eMain = `package main
 import (
 	"fmt"
 	"sort"
+	"testing"
 	"time"
 
 	"example.com/e2e/comp"
@@ -79,12 +77,14 @@ func main() {
 	}
 	s, ok := f.StatsDesc().Stat("messages_processed")
 	fmt.Printf("help=%q %v\n", s.Help, ok)
+	fmt.Printf("allocs per Process=%v\n", testing.AllocsPerRun(100, func() { f.Process(2) }))
 }
 `
 
 // TestEndToEnd drives statsgen the way a project does, in a throwaway
 // module: go generate ./... through //go:generate directives, build and
-// run a program that collects the stats, then edit an annotation and
+// run a program that collects the stats and checks that timing with the
+// generated Stopwatch allocates nothing, then edit an annotation and
 // watch -check fail until statsgen runs again.
 func TestEndToEnd(t *testing.T) {
 	if testing.Short() {
@@ -110,7 +110,8 @@ func TestEndToEnd(t *testing.T) {
 		"processor.Filter.messages_passed=5\n"+
 		"processor.Filter.pass_ratio=0.5\n"+
 		"processor.Filter.process_latency_count=10\n"+
-		"help=\"Messages examined\" true\n", out)
+		"help=\"Messages examined\" true\n"+
+		"allocs per Process=0\n", out)
 
 	out, code = testmod.Run(t, dir, testmod.Env(), bin, "-check", "./...")
 	require.Equal(t, 0, code, "fresh output must be current: %s", out)
@@ -135,6 +136,6 @@ func TestEndToEnd(t *testing.T) {
 	require.NoError(t, os.WriteFile(path, []byte(broken), 0o644))
 	out, code = testmod.Run(t, dir, testmod.Env(), bin, "./...")
 	assert.Equal(t, 1, code)
-	assert.Equal(t, "comp/comp.go:12:13: unknown stat kind \"countr\"; did you mean \"counter\"? "+
+	assert.Equal(t, "comp/comp.go:10:13: unknown stat kind \"countr\"; did you mean \"counter\"? "+
 		"(valid: counter, gauge, latency, ratio, timestamp)\n", out)
 }

@@ -56,6 +56,10 @@ type Env struct {
 	Logger *slog.Logger
 	// Pipeline is the name of the component's pipeline.
 	Pipeline string
+	// ID is the component's instance id in its pipeline: its config id,
+	// or else its type. Consumers that keep checkpoints in a place other
+	// consumers share key them by Pipeline, Shard and ID.
+	ID string
 	// Shard is the shard the process runs, as "I/N", or "" when the run
 	// is not sharded. Consumers that keep checkpoints key them by
 	// Pipeline and Shard.
@@ -75,6 +79,30 @@ func (e Env) Log() *slog.Logger {
 }
 
 var discard = slog.New(slog.DiscardHandler)
+
+// Checkpointer is a consumer that knows, at Start, the last ledger whose
+// output an earlier run wrote in full, so that a restarted run can resume
+// after it instead of starting over. Checkpoint is called after Start;
+// ok is false when the consumer has no checkpoint (a first run, output it
+// cannot read back, or [Env.FromScratch]) and needs every ledger of the
+// configured range.
+//
+// A consumer that reports a checkpoint must tolerate being given again
+// the ledgers up to it, since the pipeline resumes after the lowest
+// checkpoint of its consumers: it skips them, or writes them
+// idempotently.
+type Checkpointer interface {
+	Checkpoint() (last uint32, ok bool)
+}
+
+// Resumer is a source that can start after a given ledger instead of at
+// its configured start. A runner calls ResumeAfter after Start and before
+// Run. The source then emits from ledger+1, or from its configured start
+// when that is later; when ledger+1 is past the end of a bounded range,
+// Run has nothing to do and returns nil at once.
+type Resumer interface {
+	ResumeAfter(ledger uint32)
+}
 
 // Aborter is a consumer whose output must not replace what was there
 // before unless the run completed, such as a file written to a temporary

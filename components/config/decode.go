@@ -200,15 +200,22 @@ func (v nodeValue) entries() ([]entry, bool) {
 // decoder collects the errors of one Decode.
 type decoder struct{ errs Errors }
 
-func (d *decoder) fail(path string, pos Pos, err error) {
-	d.errs = append(d.errs, &KeyError{Key: path, Pos: pos, Msg: err.Error(), Err: unwrapOnce(err)})
+// fail records err about the value in at path. Under a key that may hold
+// a secret ([SecretKey]) the message names the value's type only, and the
+// cause, which may show the value, is dropped.
+func (d *decoder) fail(path string, in value, err error) {
+	if SecretKey(path) {
+		d.errs = append(d.errs, &KeyError{Key: path, Pos: in.pos(), Msg: redacted(err.Error(), in)})
+		return
+	}
+	d.errs = append(d.errs, &KeyError{Key: path, Pos: in.pos(), Msg: err.Error(), Err: unwrapOnce(err)})
 }
 
 // structValue decodes the mapping in into the struct dst.
 func (d *decoder) structValue(path string, in value, dst reflect.Value) {
 	entries, ok := in.entries()
 	if !ok {
-		d.fail(path, in.pos(), fmt.Errorf("must be a mapping, got %s", describeValue(in)))
+		d.fail(path, in, fmt.Errorf("must be a mapping, got %s", describeValue(in)))
 		return
 	}
 	fields := fieldsOf(dst.Type())
@@ -259,7 +266,7 @@ func (d *decoder) assign(path string, in value, dst reflect.Value) {
 	case t == nodeType:
 		nv, ok := in.(nodeValue)
 		if !ok {
-			d.fail(path, in.pos(), fmt.Errorf("config: a yaml.Node field decodes only from YAML"))
+			d.fail(path, in, fmt.Errorf("config: a yaml.Node field decodes only from YAML"))
 			return
 		}
 		dst.Set(reflect.ValueOf(*nv.n))
@@ -276,14 +283,14 @@ func (d *decoder) assign(path string, in value, dst reflect.Value) {
 			err = assign(dst, raw)
 		}
 		if err != nil {
-			d.fail(path, in.pos(), err)
+			d.fail(path, in, err)
 		}
 	case t.Kind() == reflect.Struct:
 		d.structValue(path, in, dst)
 	case t.Key().Kind() == reflect.String:
 		d.mapValue(path, in, dst)
 	default:
-		d.fail(path, in.pos(), fmt.Errorf("config: unsupported field type %s", t))
+		d.fail(path, in, fmt.Errorf("config: unsupported field type %s", t))
 	}
 }
 
@@ -292,7 +299,7 @@ func (d *decoder) assign(path string, in value, dst reflect.Value) {
 func (d *decoder) mapValue(path string, in value, dst reflect.Value) {
 	entries, ok := in.entries()
 	if !ok {
-		d.fail(path, in.pos(), fmt.Errorf("must be a mapping, got %s", describeValue(in)))
+		d.fail(path, in, fmt.Errorf("must be a mapping, got %s", describeValue(in)))
 		return
 	}
 	if dst.IsNil() {

@@ -260,3 +260,59 @@ func TestParse(t *testing.T) {
 	assert.Contains(t, err.Error(), `did you mean "size"?`)
 	assert.Zero(t, got)
 }
+
+// vault is a config with keys that may hold secrets, some nested.
+type vault struct {
+	Password string        `yaml:"password"`
+	APIKey   int           `yaml:"API_Key"`
+	Wait     time.Duration `yaml:"wait"`
+	Auth     struct {
+		User string `yaml:"user"`
+	} `yaml:"auth"`
+	Headers map[string]string `yaml:"headers"`
+	Level   level             `yaml:"secret_level"`
+	Name    string            `yaml:"name"`
+}
+
+func TestSecretValuesAreNeverShown(t *testing.T) {
+	tests := []struct {
+		name   string
+		yaml   string
+		secret string // must not appear
+		want   string
+	}{
+		{"a numeric password", "password: 987654321", "987654321",
+			`config key "password": must be a string, got an integer (the value is not shown: the key may hold a secret)`},
+		{"a list as a password", "password: [hunter2]", "hunter2",
+			`config key "password": must be a string, got a list (the value is not shown: the key may hold a secret)`},
+		{"any case", "API_Key: s3cr3t-value", "s3cr3t-value",
+			`config key "API_Key": must be an integer, got a string (the value is not shown: the key may hold a secret)`},
+		{"nested under a secret key", "auth: {user: 424242}", "424242",
+			`config key "auth.user": must be a string, got an integer (the value is not shown: the key may hold a secret)`},
+		{"a map key named token", "headers: {X-Token: 31337}", "31337",
+			`config key "headers.X-Token": must be a string, got an integer (the value is not shown: the key may hold a secret)`},
+		{"a mapping where a string is expected", "auth: 5551212", "5551212",
+			`config key "auth": must be a mapping, got an integer (the value is not shown: the key may hold a secret)`},
+		{"an Unmarshaler's message", "secret_level: topsecret", "topsecret",
+			`config key "secret_level": must be low or high, got a string (the value is not shown: the key may hold a secret)`},
+		{"another key is shown", "name: 987654321", "",
+			`config key "name": must be a string, got integer 987654321`},
+		{"a duration is shown", "wait: 5x", "",
+			`config key "wait": must be a duration such as "5s" or "1m30s", got "5x"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var n yaml.Node
+			require.NoError(t, yaml.Unmarshal([]byte(tt.yaml), &n))
+			var raw map[string]interface{}
+			require.NoError(t, yaml.Unmarshal([]byte(tt.yaml), &raw))
+			for _, err := range []error{DecodeNode(&n, &vault{}), Decode(raw, &vault{})} {
+				require.Error(t, err)
+				assert.Equal(t, tt.want, err.Error())
+				if tt.secret != "" {
+					assert.NotContains(t, fmt.Sprintf("%+v %#v", err, err), tt.secret)
+				}
+			}
+		})
+	}
+}

@@ -1,6 +1,6 @@
 // Package config is the one decoder of configuration: a component's
 // `config` map, as read from the pipeline YAML (or JSON), and the runner's
-// own sections of the config file (stats, metrics, flowctl), which it
+// own sections of the config file (stats, metrics, flowctl, cost), which it
 // decodes straight into their structs.
 //
 // A struct field takes part when it has a `yaml:"key"` tag; the option

@@ -78,7 +78,7 @@ func TestSourceGaps(t *testing.T) {
 				}
 				assert.Contains(t, err.Error(), missing)
 				assert.Subset(t, []uint32{1000, 1001, 1002, 1003, 1004, 1005}, rec.ledgers())
-				if tt.end == 0 { // the watcher found the gap; else the backend failed at once
+				if tt.end == 0 { // the watcher found the gap; else the reader failed at once
 					assert.Contains(t, logs.String(), "level=ERROR")
 					assert.Contains(t, logs.String(), "ledger=1006")
 				}

@@ -23,7 +23,7 @@ func TestSaveToJSONFileKeepsTheOldFileUntilTheRunWrites(t *testing.T) {
 	tests := []struct {
 		name   string
 		config map[string]interface{}
-		write  bool // the run writes a line
+		write  bool // the run writes a line and ends its ledger
 		abort  bool // the run does not complete
 		want   string
 	}{
@@ -54,6 +54,7 @@ func TestSaveToJSONFileKeepsTheOldFileUntilTheRunWrites(t *testing.T) {
 			}
 			if tt.write {
 				require.NoError(t, c.Process(testContext(t), msgOf(map[string]int{"n": 1})))
+				require.NoError(t, c.Process(testContext(t), ledgerEnd(t, 7)))
 			}
 			if tt.abort || tt.name == "built only" {
 				require.NoError(t, c.Abort())

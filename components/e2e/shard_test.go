@@ -9,7 +9,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cdpstats/cdpstats/components/cdp"
+	"github.com/cdpstats/cdpstats/components/source/bufferedstorage"
 	"github.com/cdpstats/cdpstats/internal/shard"
+	"github.com/cdpstats/cdpstats/internal/testfixtures/ledgers"
 )
 
 // TestShardSplitFollowsTheSDKSchema checks that every shard of a split
@@ -45,4 +48,25 @@ func TestShardSplitFollowsTheSDKSchema(t *testing.T) {
 			prev = r
 		}
 	}
+}
+
+// TestSourceRange checks the source's cdp.Ranged side: the configured
+// range, the layout once started, and SetRange narrowing what Run reads.
+func TestSourceRange(t *testing.T) {
+	layout := ledgers.Schema{LedgersPerFile: 4, FilesPerPartition: 8}
+	dir := ledgers.NewDatastore(t, ledgers.SyntheticPassphrase, layout, syntheticRange(t, 8, 23)...)
+	src, err := bufferedstorage.New(sourceConfig(dir, 8, 23))
+	require.NoError(t, err)
+	var ranged cdp.Ranged = src
+	start, end := ranged.Range()
+	assert.Equal(t, [2]uint32{8, 23}, [2]uint32{start, end})
+	assert.Zero(t, ranged.LedgersPerFile(), "unknown before Start")
+
+	require.NoError(t, src.Start(testContext(t), cdp.Env{}))
+	assert.Equal(t, uint32(4), ranged.LedgersPerFile(), "from the manifest")
+	ranged.SetRange(12, 19)
+	rec := &recorder{}
+	src.Subscribe(rec)
+	require.NoError(t, src.Run(testContext(t)))
+	assert.Equal(t, []uint32{12, 13, 14, 15, 16, 17, 18, 19}, rec.ledgers())
 }

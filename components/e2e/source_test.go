@@ -177,7 +177,7 @@ func TestSourceBadInput(t *testing.T) {
 		end     uint32
 		wantErr []string
 		// emitted are ledgers that may have been read before the failure:
-		// the backend reads ahead, and a missing file may stop it before or
+		// the source reads ahead, and a missing file may stop it before or
 		// after it hands out the ledgers before it.
 		emitted []uint32
 	}{

@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -89,8 +90,9 @@ type pipelineConfig struct {
 		} `yaml:"source"`
 	} `yaml:"pipelines"`
 	Metrics struct {
-		Enabled bool   `yaml:"enabled"`
-		Address string `yaml:"address"`
+		Enabled bool          `yaml:"enabled"`
+		Address string        `yaml:"address"`
+		Linger  time.Duration `yaml:"linger"`
 	} `yaml:"metrics"`
 }
 
@@ -166,6 +168,14 @@ func TestIndexedJob(t *testing.T) {
 	require.Len(t, c.Ports, 1)
 	assert.Equal(t, "metrics", c.Ports[0].Name, "the scrape config keeps the port named metrics")
 	assert.Equal(t, port, strconv.Itoa(c.Ports[0].ContainerPort))
+
+	// A finished pod keeps /metrics up until Prometheus has scraped its
+	// final numbers, cdp_pipeline_done among them, which
+	// CDPBackfillFinished waits for.
+	global, _ := readPrometheusConfig(t)
+	interval, err := time.ParseDuration(global["global"].(map[string]any)["scrape_interval"].(string))
+	require.NoError(t, err)
+	assert.GreaterOrEqual(t, cfg.Metrics.Linger, 2*interval, "metrics.linger covers two scrape intervals")
 
 	assert.Equal(t, job.Metadata.Namespace, configMap.Metadata.Namespace)
 }

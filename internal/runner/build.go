@@ -6,10 +6,13 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strings"
+	"sync/atomic"
 
 	"github.com/cdpstats/cdpstats/components/cdp"
 	"github.com/cdpstats/cdpstats/components/config"
 	"github.com/cdpstats/cdpstats/components/registry"
+	"github.com/cdpstats/cdpstats/internal/shard"
 	"github.com/cdpstats/cdpstats/runtime"
 	"github.com/cdpstats/cdpstats/runtime/flowctl"
 )
@@ -17,13 +20,19 @@ import (
 // pipeline is one wired pipeline, ready to run.
 type pipeline struct {
 	cfg       *PipelineConfig
-	source    cdp.Source
-	consumers []cdp.Consumer
+	source    *timedSource // nil until built
+	consumers []*timedConsumer
 	nodes     []*flowNode // source, processors, consumers, in order
 	providers []runtime.StatsProvider
 	stats     *runtime.PipelineStats
 	starters  []starter           // the components to start, in config order
 	flowctl   []flowctl.Component // every component, as flowctl registers it
+	wall      wallClock           // from the source's start to the consumers' close
+	timeline  timeline            // whose time it is now, on the pipeline's goroutine
+	window    selfWindow          // the live line's self-time window
+	shard     shard.Shard         // the process's shard; zero when not sharded
+	part      *part               // what the shard reads of the range; nil when not sharded
+	done      atomic.Bool         // the range was read and the consumers closed without error
 }
 
 // starter is a component with a Start step and its place in the config.
@@ -34,18 +43,65 @@ type starter struct {
 
 // start starts every component that has a Start step, in config order,
 // and names the failing component's place in the config file. Each gets
-// the run's logger, with its pipeline and instance ID as attributes.
-func (p *pipeline) start(ctx context.Context, file string, log *slog.Logger) error {
+// run, the Env of the run, completed with its pipeline, its instance ID
+// and the run's logger carrying both as attributes.
+func (p *pipeline) start(ctx context.Context, file string, log *slog.Logger, run cdp.Env) error {
 	for _, s := range p.starters {
-		env := cdp.Env{
-			Logger:   log.With("pipeline", p.cfg.Name, "component", instanceID(s.cc)),
-			Pipeline: p.cfg.Name,
-		}
+		env := run
+		env.Logger = log.With("pipeline", p.cfg.Name, "component", instanceID(s.cc))
+		env.Pipeline = p.cfg.Name
+		env.ID = instanceID(s.cc)
+		env.Shard = shardEnv(p.shard)
 		if err := s.c.Start(ctx, env); err != nil {
 			return buildError(file, s.cc, err)
 		}
 	}
 	return nil
+}
+
+// resume tells the source where to start, once every component has
+// started: after the lowest checkpoint of the consumers (cdp.Checkpointer),
+// or at its configured start when a consumer has none. It logs the
+// decision whenever some consumer has a checkpoint.
+func (p *pipeline) resume(log *slog.Logger) {
+	source, ok := p.source.Source.(cdp.Resumer)
+	if !ok {
+		return
+	}
+	var (
+		after   uint32
+		found   int
+		missing []string
+		parts   []string
+	)
+	for i, c := range p.consumers {
+		id := instanceID(&p.cfg.Consumers[i])
+		cp, ok := c.c.(cdp.Checkpointer)
+		var last uint32
+		if ok {
+			last, ok = cp.Checkpoint()
+		}
+		if !ok {
+			missing = append(missing, id)
+			parts = append(parts, id+"=none")
+			continue
+		}
+		parts = append(parts, fmt.Sprintf("%s=%d", id, last))
+		if found == 0 || last < after {
+			after = last
+		}
+		found++
+	}
+	switch {
+	case found == 0:
+		return
+	case len(missing) > 0:
+		log.Info(fmt.Sprintf("starting at the configured start: no checkpoint for %s (checkpoints: %s)",
+			strings.Join(missing, ", "), strings.Join(parts, ", ")), "pipeline", p.cfg.Name)
+		return
+	}
+	log.Info(fmt.Sprintf("resuming after ledger %d (checkpoints: %s)", after, strings.Join(parts, ", ")), "pipeline", p.cfg.Name)
+	source.ResumeAfter(after)
 }
 
 // close closes every consumer, flushing it, and returns every error. When
@@ -55,19 +111,19 @@ func (p *pipeline) start(ctx context.Context, file string, log *slog.Logger) err
 func (p *pipeline) close(complete bool) error {
 	var errs []error
 	for _, c := range p.consumers {
-		finish := c.Close
-		if a, ok := c.(cdp.Aborter); ok && !complete {
-			finish = a.Abort
-		}
-		if err := finish(); err != nil {
+		if err := c.finish(complete); err != nil {
 			errs = append(errs, err)
 		}
 	}
-	if c, ok := p.source.(io.Closer); ok {
+	if p.source == nil {
+		return errors.Join(errs...)
+	}
+	if c, ok := p.source.Source.(io.Closer); ok {
 		if err := c.Close(); err != nil {
 			errs = append(errs, err)
 		}
 	}
+	p.done.Store(complete && len(errs) == 0)
 	return errors.Join(errs...)
 }
 
@@ -75,7 +131,7 @@ func (p *pipeline) close(complete bool) error {
 // decodes its config and checks that no two consumers clobber one
 // destination, without building anything. It reports every
 // problem of the file at once.
-func typeCheck(cfg *Config, only string) error {
+func typeCheck(cfg *Config, only string, lookup lookupFunc) error {
 	var errs ConfigErrors
 	var selected []*PipelineConfig
 	for i := range cfg.Pipelines {
@@ -84,12 +140,12 @@ func typeCheck(cfg *Config, only string) error {
 			continue
 		}
 		selected = append(selected, pc)
-		errs = append(errs, checkComponent(cfg.File, &pc.Source, registry.KindSource)...)
+		errs = append(errs, checkComponent(cfg.File, &pc.Source, registry.KindSource, lookup)...)
 		for j := range pc.Processors {
-			errs = append(errs, checkComponent(cfg.File, &pc.Processors[j], registry.KindProcessor)...)
+			errs = append(errs, checkComponent(cfg.File, &pc.Processors[j], registry.KindProcessor, lookup)...)
 		}
 		for j := range pc.Consumers {
-			errs = append(errs, checkComponent(cfg.File, &pc.Consumers[j], registry.KindConsumer)...)
+			errs = append(errs, checkComponent(cfg.File, &pc.Consumers[j], registry.KindConsumer, lookup)...)
 		}
 		errs = append(errs, checkInstanceIDs(cfg.File, pc)...)
 	}
@@ -100,11 +156,11 @@ func typeCheck(cfg *Config, only string) error {
 	return nil
 }
 
-func checkComponent(file string, cc *ComponentConfig, kind registry.Kind) ConfigErrors {
+func checkComponent(file string, cc *ComponentConfig, kind registry.Kind, lookup lookupFunc) ConfigErrors {
 	if cc.Type == "" {
 		return nil // already reported by the parser
 	}
-	entry, err := registry.Lookup(kind, cc.Type)
+	entry, err := lookup(kind, cc.Type)
 	if err != nil {
 		return ConfigErrors{{File: file, Pos: cc.TypePos, Key: cc.Path + ".type", Msg: err.Error()}}
 	}
@@ -162,6 +218,10 @@ func checkInstanceIDs(file string, pc *PipelineConfig) ConfigErrors {
 	return errs
 }
 
+// lookupFunc finds a component type: registry.Lookup, or a runner's own
+// (see Runner.lookup).
+type lookupFunc func(kind registry.Kind, typ string) (registry.Entry, error)
+
 func instanceID(cc *ComponentConfig) string {
 	if cc.ID != "" {
 		return cc.ID
@@ -171,10 +231,10 @@ func instanceID(cc *ComponentConfig) string {
 
 // build constructs and wires one pipeline, following CDP's setupPipeline:
 // processors are chained, every consumer is subscribed to the last
-// processor (or the source), and every component that implements
-// runtime.StatsProvider is collected into stats. An error building a
-// component names its place in the config file.
-func build(file string, pc *PipelineConfig, stats *runtime.PipelineStats) (_ *pipeline, err error) {
+// processor (or the source), and every component's stats, with the
+// self time the runner measures (selftime.go), are collected into stats.
+// An error building a component names its place in the config file.
+func build(file string, pc *PipelineConfig, stats *runtime.PipelineStats, lookup lookupFunc, descs *selfTimeDescs) (_ *pipeline, err error) {
 	p := &pipeline{cfg: pc, stats: stats}
 	defer func() {
 		if err != nil {
@@ -183,7 +243,7 @@ func build(file string, pc *PipelineConfig, stats *runtime.PipelineStats) (_ *pi
 	}()
 
 	newComponent := func(cc *ComponentConfig, kind registry.Kind) (interface{}, *flowNode, error) {
-		entry, err := registry.Lookup(kind, cc.Type)
+		entry, err := lookup(kind, cc.Type)
 		if err != nil {
 			return nil, nil, fmt.Errorf("%s: %w", cc.Path, err)
 		}
@@ -197,9 +257,8 @@ func build(file string, pc *PipelineConfig, stats *runtime.PipelineStats) (_ *pi
 		node := &flowNode{kind: string(kind), typ: cc.Type, id: instanceID(cc)}
 		p.nodes = append(p.nodes, node)
 		p.flowctl = append(p.flowctl, flowctl.Component{Kind: node.kind, Instance: node.id, TypeName: cc.Type, GoType: fmt.Sprintf("%T", c)})
-		if sp, ok := c.(runtime.StatsProvider); ok {
-			p.providers = append(p.providers, runtime.InstanceProvider(sp, node.id))
-		}
+		sp, _ := c.(runtime.StatsProvider)
+		p.providers = append(p.providers, withSelfTime(sp, node, &p.wall, descs))
 		return c, node, nil
 	}
 
@@ -207,7 +266,7 @@ func build(file string, pc *PipelineConfig, stats *runtime.PipelineStats) (_ *pi
 	if err != nil {
 		return nil, err
 	}
-	p.source = c.(cdp.Source)
+	p.source = &timedSource{Source: c.(cdp.Source), node: srcNode, wall: &p.wall, tl: &p.timeline}
 	last := &outlet{node: srcNode}
 	p.source.Subscribe(last)
 
@@ -217,7 +276,7 @@ func build(file string, pc *PipelineConfig, stats *runtime.PipelineStats) (_ *pi
 			return nil, err
 		}
 		proc := c.(cdp.Processor)
-		last.Subscribe(&inlet{node: node, p: proc})
+		last.Subscribe(&inlet{node: node, p: proc, tl: &p.timeline})
 		next := &outlet{node: node}
 		proc.Subscribe(next)
 		last = next
@@ -228,8 +287,8 @@ func build(file string, pc *PipelineConfig, stats *runtime.PipelineStats) (_ *pi
 			return nil, err
 		}
 		consumer := c.(cdp.Consumer)
-		p.consumers = append(p.consumers, consumer) // closed by the deferred p.close on a later error
-		last.Subscribe(&inlet{node: node, p: consumer})
+		p.consumers = append(p.consumers, &timedConsumer{c: consumer, node: node, wall: &p.wall}) // finished by the deferred p.close on a later error
+		last.Subscribe(&inlet{node: node, p: consumer, tl: &p.timeline})
 	}
 	return p, nil
 }

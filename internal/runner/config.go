@@ -2,9 +2,11 @@ package runner
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"sort"
 	"strings"
@@ -18,7 +20,7 @@ import (
 )
 
 // Config is a parsed pipeline config file: CDP's YAML shape plus optional
-// top-level sections for stats, metrics and flowctl.
+// top-level sections for stats, metrics, flowctl and cost.
 //
 //	pipelines:
 //	  NAME:
@@ -28,6 +30,7 @@ import (
 //	stats:   {interval, health_timeout, live}
 //	metrics: {enabled, address}
 //	flowctl: {enabled, endpoint, api, component_id, heartbeat_interval, tls: {...}, ...}
+//	cost:    {vcpu_hour, gib_hour}
 type Config struct {
 	// File is the path the config was read from, for error messages.
 	File      string
@@ -38,6 +41,38 @@ type Config struct {
 	// Flowctl is the control-plane client's config; the env vars flowctl
 	// sets override it at run time.
 	Flowctl flowctl.Config
+	// Cost holds the prices of the cost: section, for the run report's
+	// estimates; nil without one (there are no default prices).
+	Cost *CostConfig
+	// Hash is "sha256:" and the hex SHA-256 of the file's bytes.
+	Hash string
+}
+
+// CostConfig is the cost: section: what the resources cost, in any
+// currency, for the run report's estimates. Both prices are required.
+type CostConfig struct {
+	// VCPUHour is the price of one vCPU for one hour.
+	VCPUHour float64 `yaml:"vcpu_hour,required"`
+	// GiBHour is the price of one GiB of memory for one hour.
+	GiBHour float64 `yaml:"gib_hour,required"`
+}
+
+// Validate reports a price that is negative or not a finite number, each
+// error starting with the key it is about, such as "cost.vcpu_hour".
+func (c *CostConfig) Validate() error {
+	if c == nil {
+		return nil
+	}
+	var errs []error
+	for _, price := range []struct {
+		key   string
+		value float64
+	}{{"cost.vcpu_hour", c.VCPUHour}, {"cost.gib_hour", c.GiBHour}} {
+		if price.value < 0 || math.IsInf(price.value, 0) || math.IsNaN(price.value) {
+			errs = append(errs, fmt.Errorf("%s: must be a price of zero or more, such as 0.04, not %v", price.key, price.value))
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // PipelineConfig is one entry of `pipelines:`.
@@ -132,7 +167,8 @@ func LoadConfig(path string) (*Config, error) {
 //
 // Every section decodes through components/config, the decoder the
 // components' own config maps go through, straight into its struct:
-// StatsConfig, promexport.Config and flowctl.Config, by their yaml tags.
+// StatsConfig, promexport.Config, flowctl.Config and CostConfig, by their
+// yaml tags.
 func ParseConfig(file string, data []byte) (*Config, error) {
 	var root yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(data))
@@ -142,13 +178,42 @@ func ParseConfig(file string, data []byte) (*Config, error) {
 		}
 		return nil, fmt.Errorf("%s: %w", file, err)
 	}
+	if line, ok := secondDocument(dec, data); ok {
+		return nil, ConfigErrors{{File: file, Pos: Pos{Line: line, Column: 1}, Key: "---",
+			Msg: "a second YAML document; a config file holds one document, and nothing of a second one is read"}}
+	}
 	p := &configParser{file: file}
 	cfg := p.parse(&root)
+	cfg.Hash = fmt.Sprintf("sha256:%x", sha256.Sum256(data))
 	if len(p.errs) > 0 {
 		sort.SliceStable(p.errs, func(i, j int) bool { return p.errs[i].Pos.Less(p.errs[j].Pos) })
 		return nil, p.errs
 	}
 	return cfg, nil
+}
+
+// secondDocument reports whether dec, past the first document of data,
+// holds another one, and the line where it starts: its "---" marker.
+func secondDocument(dec *yaml.Decoder, data []byte) (line int, ok bool) {
+	var next yaml.Node
+	err := dec.Decode(&next)
+	switch {
+	case errors.Is(err, io.EOF):
+		return 0, false
+	case err == nil && next.Line > 0:
+		return next.Line, true
+	}
+	// The second document does not parse: find its marker in the text,
+	// the first "---" after content of the first document.
+	content := false
+	for i, l := range strings.Split(string(data), "\n") {
+		marker := l == "---" || strings.HasPrefix(l, "--- ") || strings.HasPrefix(l, "---\t")
+		if marker && content {
+			return i + 1, true
+		}
+		content = content || !marker && strings.TrimSpace(l) != "" && !strings.HasPrefix(strings.TrimSpace(l), "#")
+	}
+	return 1, true
 }
 
 // document is the shape of a config file.
@@ -157,6 +222,7 @@ type document struct {
 	Stats     StatsConfig       `yaml:"stats"`
 	Metrics   promexport.Config `yaml:"metrics"`
 	Flowctl   flowctl.Config    `yaml:"flowctl"`
+	Cost      *CostConfig       `yaml:"cost"`
 }
 
 // pipelineDoc is one entry of `pipelines:`.
@@ -264,10 +330,11 @@ func (p *configParser) parse(root *yaml.Node) *Config {
 		}
 		p.check(doc, d.Metrics.Validate())
 		p.check(doc, d.Flowctl.Validate())
+		p.check(doc, d.Cost.Validate())
 	} else if doc.Kind != yaml.MappingNode {
 		return cfg
 	}
-	cfg.Stats, cfg.Metrics, cfg.Flowctl = d.Stats, d.Metrics, d.Flowctl
+	cfg.Stats, cfg.Metrics, cfg.Flowctl, cfg.Cost = d.Stats, d.Metrics, d.Flowctl, d.Cost
 
 	switch n := &d.Pipelines; {
 	case n.Kind == 0:

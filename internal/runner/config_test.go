@@ -76,8 +76,14 @@ func TestParseConfigErrors(t *testing.T) {
 		want string
 	}{
 		{"empty file", ``, `p.yaml:1:1: pipelines: the config is empty`},
+		{"a second document", "pipelines:\n  p:\n    source: {type: S}\n    consumers: [{type: C}]\n\n---\nstats: {live: false}\n",
+			`p.yaml:6:1: ---: a second YAML document; a config file holds one document, and nothing of a second one is read`},
+		{"an empty second document", "---\npipelines:\n  p:\n    source: {type: S}\n    consumers: [{type: C}]\n--- # more\n",
+			`p.yaml:6:1: ---: a second YAML document; a config file holds one document, and nothing of a second one is read`},
+		{"a second document that does not parse", "# c\n---\npipelines:\n  p:\n    source: {type: S}\n    consumers: [{type: C}]\n---\nstats: [\n",
+			`p.yaml:7:1: ---: a second YAML document; a config file holds one document, and nothing of a second one is read`},
 		{"unknown top-level key", "pipelines:\n  p:\n    source: {type: S}\n    consumers: [{type: C}]\npipeline: {}\n",
-			`p.yaml:5:1: pipeline: unknown key "pipeline"; did you mean "pipelines"? (valid: flowctl, metrics, pipelines, stats)`},
+			`p.yaml:5:1: pipeline: unknown key "pipeline"; did you mean "pipelines"? (valid: cost, flowctl, metrics, pipelines, stats)`},
 		{"missing pipelines", "stats: {live: true}\n", `p.yaml:1:1: pipelines: missing: a config needs at least one pipeline`},
 		{"no source or consumers", "pipelines:\n  p:\n    processors: []\n",
 			"p.yaml:2:3: pipelines.p.source: missing: every pipeline needs a source\n" +

@@ -61,7 +61,7 @@ func (l *liveLine) drawSince(now, since time.Time, pipelines []*pipeline) {
 func (l *liveLine) status(p *pipeline, elapsed float64) string {
 	comps := componentsByNode(p)
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s: ", p.cfg.Name)
+	fmt.Fprintf(&b, "%s: ", p.title())
 	src := p.nodes[0]
 	if ledger, ok := comps[src].Value(lastLedgerStat); ok && ledger > 0 {
 		fmt.Fprintf(&b, "ledger %.0f", ledger)
@@ -86,6 +86,7 @@ func (l *liveLine) status(p *pipeline, elapsed float64) string {
 		}
 	}
 	fmt.Fprintf(&b, " | errors %.0f", errors)
+	b.WriteString(p.liveBottleneck())
 	return b.String()
 }
 
@@ -130,6 +131,7 @@ func writeSummary(w io.Writer, pipelines []*pipeline, elapsed time.Duration) {
 		}
 	}
 	tw.Flush()
+	writeShardParts(w, pipelines)
 	fmt.Fprintf(w, "done in %s\n", elapsed.Round(time.Millisecond))
 }
 

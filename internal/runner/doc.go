@@ -13,6 +13,10 @@
 // at the end of the range or on a signal it drains, takes one last
 // collection and sends one last heartbeat, and prints a summary.
 //
+// With [Runner.Shard] set, each pipeline's source reads only its shard's
+// part of its range, split on the datastore's files (shard.go,
+// internal/shard), and every export carries the shard.
+//
 // The runner counts the messages into and out of every component at the
 // edges between them (flow.go), so the live line and summary work for any
 // component; the stats themselves come from the components.

@@ -63,7 +63,8 @@ stats: { {{- .Stats -}} }
 {{- if .Metrics}}
 metrics: {enabled: true, address: "127.0.0.1:0"}
 {{- end}}
-{{- if .Flowctl}}
+{{- if .Flowctl}}{{template "flowctl" .}}{{end}}
+{{define "flowctl"}}
 flowctl:
   enabled: true
   endpoint: {{q .Flowctl}}
@@ -74,6 +75,16 @@ flowctl:
   retry_max: 100ms
 {{- end}}
 `))
+
+// flowctlYAML is the spec's flowctl section for the control plane at
+// addr, for a test that writes the rest of its config itself (with
+// components that are not in the template).
+func flowctlYAML(t *testing.T, addr string, api controlplane.API) string {
+	t.Helper()
+	var b strings.Builder
+	require.NoError(t, specTemplate.ExecuteTemplate(&b, "flowctl", spec{Flowctl: addr, API: api}))
+	return b.String()
+}
 
 // config fills in the defaults, writes the config and loads it.
 func (s *spec) config(t *testing.T) *runner.Config {

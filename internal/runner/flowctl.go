@@ -2,7 +2,9 @@ package runner
 
 import (
 	"fmt"
+	"maps"
 
+	"github.com/cdpstats/cdpstats/internal/shard"
 	"github.com/cdpstats/cdpstats/runtime"
 	"github.com/cdpstats/cdpstats/runtime/flowctl"
 )
@@ -40,6 +42,10 @@ func (r *Runner) newFlowctlClients(fc flowctl.Config, stats []*runtime.PipelineS
 	for _, ps := range stats {
 		cfg := fc
 		cfg.ComponentID = flowctlComponentID(fc.ComponentID, ps.PipelineID(), len(stats))
+		if !r.Shard.IsZero() {
+			cfg.ComponentID += "-shard-" + r.Shard.Label()
+			cfg.Metadata = withShard(fc.Metadata, r.Shard)
+		}
 		client, err := flowctl.New(cfg, ps, flowctl.WithLogger(r.logger().With("pipeline", ps.PipelineID())))
 		if err != nil {
 			return nil, invalidConfig{fmt.Errorf("%s: %w", r.Config.File, err)}
@@ -50,7 +56,10 @@ func (r *Runner) newFlowctlClients(fc flowctl.Config, stats []*runtime.PipelineS
 }
 
 // flowctlComponentID names a pipeline to flowctl: the configured ID, with
-// the pipeline name added when one process runs several pipelines.
+// the pipeline name added when one process runs several pipelines. A
+// sharded process adds -shard-I (newFlowctlClients), so that the N
+// processes of one backfill, which share a config, register as N
+// services.
 func flowctlComponentID(configured, pipeline string, pipelines int) string {
 	switch {
 	case configured == "":
@@ -60,4 +69,12 @@ func flowctlComponentID(configured, pipeline string, pipelines int) string {
 	default:
 		return configured
 	}
+}
+
+// withShard returns a copy of metadata with the key shard set to I/N,
+// unless metadata sets it.
+func withShard(metadata map[string]string, s shard.Shard) map[string]string {
+	out := map[string]string{shardLabel: s.String()}
+	maps.Copy(out, metadata)
+	return out
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cdpstats/cdpstats/components/registry"
+	"github.com/cdpstats/cdpstats/internal/runner"
 	"github.com/cdpstats/cdpstats/internal/testfixtures/controlplane"
 	"github.com/cdpstats/cdpstats/internal/testfixtures/ledgers"
 	"github.com/cdpstats/cdpstats/runtime"
@@ -56,13 +57,14 @@ func assertEveryStat(t *testing.T, metrics map[string]float64, components []comp
 }
 
 // componentKeys returns the keys of c's stats, as the registry describes
-// them, with the keys the pipeline adds: healthy and stats_age_seconds.
+// them, with the self-time stats the runner adds and the keys the
+// pipeline adds: healthy and stats_age_seconds.
 func componentKeys(t *testing.T, c component) []string {
 	t.Helper()
 	entry, err := registry.Lookup(registry.Kind(c.kind), c.name)
 	require.NoError(t, err)
 	keys := []string{runtime.HealthyKey, runtime.StatsAgeKey}
-	for _, s := range entry.Desc.Stats {
+	for _, s := range slices.Concat(entry.Desc.Stats, runner.SelfTimeStats(c.kind)) {
 		keys = append(keys, s.Keys()...)
 	}
 	return keys

@@ -2,6 +2,9 @@ package runner
 
 import (
 	"fmt"
+	"slices"
+
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/cdpstats/cdpstats/components/registry"
 	"github.com/cdpstats/cdpstats/runtime"
@@ -11,33 +14,51 @@ import (
 // listenMetrics binds the Prometheus endpoint when the config enables it,
 // so that a busy port fails the run before any component is built. The
 // caller serves it. It returns nil when metrics are off.
-func (r *Runner) listenMetrics(stats []*runtime.PipelineStats) (*promexport.Server, error) {
+//
+// Every series carries the label shard, the shard's index, when the run
+// is sharded; and the runner adds its own series (runMetrics), returned
+// too.
+func (r *Runner) listenMetrics(stats []*runtime.PipelineStats) (*promexport.Server, *runMetrics, error) {
 	if !r.Config.Metrics.Enabled {
-		return nil, nil
+		return nil, nil, nil
 	}
-	srv, err := promexport.NewServer(r.Config.Metrics, stats,
-		promexport.WithComponents(componentDescs()...),
-		promexport.WithLogger(r.logger()))
+	own := newRunMetrics(stats, r.Shard)
+	opts := []promexport.Option{
+		promexport.WithComponents(r.componentDescs()...),
+		promexport.WithCollectors(own),
+		promexport.WithLogger(r.logger()),
+		promexport.WithProcessCollectors(),
+	}
+	if !r.Shard.IsZero() {
+		opts = append(opts, promexport.WithConstLabels(prometheus.Labels{shardLabel: r.Shard.Label()}))
+	}
+	srv, err := promexport.NewServer(r.Config.Metrics, stats, opts...)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if err := srv.Listen(); err != nil {
-		return nil, fmt.Errorf("%s: %w", r.Config.File, err) // names metrics.address
+		return nil, nil, fmt.Errorf("%s: %w", r.Config.File, err) // names metrics.address
 	}
 	if r.MetricsListening != nil {
 		r.MetricsListening(srv.Addr())
 	}
-	return srv, nil
+	return srv, own, nil
 }
 
-// componentDescs returns the stats description of every registered
-// component type, from which the exporter describes every family before it
-// has seen a value.
-func componentDescs() []*runtime.ComponentDesc {
-	entries := registry.Entries()
+// shardLabel is the label that carries the shard's index on every series
+// of a sharded process, the label examples/kubernetes/prometheus.yml sets
+// from the pod's completion index.
+const shardLabel = "shard"
+
+// componentDescs returns the description every component type the runner
+// knows reports with: its own stats followed by the self-time stats the
+// runner adds (selftime.go). From them the exporter describes every family
+// before it has seen a value.
+func (r *Runner) componentDescs() []*runtime.ComponentDesc {
+	entries := slices.Concat(registry.Entries(), r.extraTypes)
 	descs := make([]*runtime.ComponentDesc, len(entries))
 	for i, e := range entries {
-		descs[i] = e.Desc
+		descs[i] = r.selfTimeDescs.of(string(e.Kind), e.Type, e.Desc)
 	}
 	return descs
 }

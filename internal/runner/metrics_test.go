@@ -100,10 +100,12 @@ func TestPrometheusThroughRunner(t *testing.T) {
 
 			const pipeline = "e2e"
 			var families map[string]*dto.MetricFamily
-			waitUntil(t, "the consumer's count to reach every line", func() bool {
+			// The consumer counts a ledger's lines as it buffers them, and
+			// writes the buffer within its flush_interval.
+			waitUntil(t, "the consumer's count to reach every line, and the file to hold them", func() bool {
 				families = scrape(t, addr)
 				m := series(families, "cdp_consumer_messages_written_total", pipeline, "SaveToJSONFile", "SaveToJSONFile")
-				return m != nil && m.GetCounter().GetValue() == float64(want.lines())
+				return m != nil && m.GetCounter().GetValue() == float64(want.lines()) && fileSize(t, out) > 0
 			})
 
 			type check struct {

@@ -10,6 +10,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/cdpstats/cdpstats/components/cdp"
+	"github.com/cdpstats/cdpstats/components/registry"
+	"github.com/cdpstats/cdpstats/internal/shard"
 	"github.com/cdpstats/cdpstats/runtime"
 	"github.com/cdpstats/cdpstats/runtime/flowctl"
 )
@@ -34,11 +37,33 @@ type Runner struct {
 	Terminal bool
 	// Env looks up the env vars flowctl sets. Nil means os.LookupEnv.
 	Env flowctl.LookupFunc
+	// FromScratch ignores the checkpoints of earlier runs: every pipeline
+	// starts at its configured start, and consumers replace their output
+	// (cdp.Env.FromScratch; cdp-pipeline run -from-scratch).
+	FromScratch bool
 	// MetricsListening, when set, is called with the Prometheus endpoint's
 	// address once it is bound, before any pipeline starts: the way to
 	// learn the port the system picked for an address such as
 	// "127.0.0.1:0". The address is also logged.
 	MetricsListening func(addr net.Addr)
+	// ReportFile, when set, is where Run writes the run report (package
+	// report, docs/report.schema.json) at the end of the run.
+	ReportFile string
+	// Version is the runner's version, for the report.
+	Version string
+
+	// extraTypes are component types beside the registry's, for tests.
+	extraTypes []registry.Entry
+	// sampler reads the process's resource usage for every pipeline.
+	sampler *runtime.ProcessSampler
+	// selfTimeDescs are the descriptions components report with, the
+	// self-time stats added: one per component type, shared by the
+	// exporter and every pipeline.
+	selfTimeDescs selfTimeDescs
+	// Shard is the shard of the range this process runs (cdp-pipeline
+	// run -shard I/N, see internal/shard); the zero Shard runs the whole
+	// range.
+	Shard shard.Shard
 }
 
 func (r *Runner) logger() *slog.Logger {
@@ -59,7 +84,7 @@ func (r *Runner) Validate() error {
 		}
 	}
 	var errs []error
-	if err := typeCheck(r.Config, r.Pipeline); err != nil {
+	if err := typeCheck(r.Config, r.Pipeline, r.lookup); err != nil {
 		errs = append(errs, err)
 	}
 	if _, err := r.flowctlConfig(); err != nil {
@@ -68,6 +93,9 @@ func (r *Runner) Validate() error {
 	r.warnFlowctlEnv()
 	if err := r.Config.Metrics.Validate(); err != nil {
 		errs = append(errs, fmt.Errorf("%s: %w", r.Config.File, err))
+	}
+	if err := r.checkShard(); err != nil {
+		errs = append(errs, err)
 	}
 	if len(errs) > 0 {
 		return invalidConfig{errors.Join(errs...)}
@@ -113,18 +141,35 @@ func (r *Runner) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := startAll(ctx, r.Config.File, r.logger(), pipelines); err != nil {
+	if exp.own != nil {
+		exp.own.setPipelines(pipelines)
+	}
+	if err := startAll(ctx, r.Config.File, r.logger(), pipelines, r.env()); err != nil {
 		if ctx.Err() != nil {
 			r.logger().Info("stopped while starting", "reason", stopReason(ctx))
 			return nil
 		}
 		return err
 	}
+	busy, err := r.shardSources(pipelines)
+	if err == nil && busy == 0 {
+		r.logger().Info("shard has nothing to read in any pipeline: done", "shard", r.Shard.String())
+	}
+	if err != nil || busy == 0 {
+		for _, p := range pipelines {
+			err = errors.Join(err, p.close(err == nil))
+		}
+		return err
+	}
+	for _, p := range pipelines {
+		p.resume(r.logger())
+	}
 	collectors := startCollectors(pipelines, r.Config.Stats.Interval)
 	stalls := startStallWatch(r.logger(), pipelines, r.Config.Stats.Interval)
 	exp.startFlowctl(pipelines)
 	live := r.startLive(pipelines)
 	start := time.Now()
+	cpuStart := r.sampler.Sample()
 	r.logger().Info("pipelines started", "count", len(pipelines))
 
 	err = r.runSources(ctx, pipelines)
@@ -135,6 +180,13 @@ func (r *Runner) Run(ctx context.Context) error {
 	exp.stop() // the final heartbeats carry the final collection
 	if r.Status != nil {
 		writeSummary(r.Status, pipelines, time.Since(start))
+		writeBottlenecks(r.Status, pipelines)
+	}
+	if r.ReportFile != "" {
+		rep := r.newReport(pipelines, start, time.Now(), cpuStart)
+		if werr := rep.WriteFile(r.ReportFile); werr != nil {
+			err = errors.Join(err, werr)
+		}
 	}
 	if eerr := exp.errs.join(); eerr != nil {
 		r.logger().Warn("exporter problems", "error", eerr)
@@ -145,8 +197,10 @@ func (r *Runner) Run(ctx context.Context) error {
 // newPipelineStats returns the stats of each selected pipeline.
 func (r *Runner) newPipelineStats(selected []*PipelineConfig) []*runtime.PipelineStats {
 	stats := make([]*runtime.PipelineStats, len(selected))
+	r.sampler = runtime.NewProcessSampler()
 	for i, pc := range selected {
 		stats[i] = runtime.NewPipelineStats(pc.Name)
+		stats[i].AddMetricsSource(r.sampler)
 		if r.Config.Stats.HealthTimeout > 0 {
 			stats[i].SetHealthTimeout(r.Config.Stats.HealthTimeout)
 		}
@@ -159,25 +213,32 @@ func (r *Runner) newPipelineStats(selected []*PipelineConfig) []*runtime.Pipelin
 func (r *Runner) buildAll(selected []*PipelineConfig, stats []*runtime.PipelineStats) ([]*pipeline, error) {
 	pipelines := make([]*pipeline, 0, len(selected))
 	for i, pc := range selected {
-		p, err := build(r.Config.File, pc, stats[i])
+		p, err := build(r.Config.File, pc, stats[i], r.lookup, &r.selfTimeDescs)
 		if err != nil {
 			for _, built := range pipelines {
 				built.close(false)
 			}
 			return nil, err
 		}
+		p.shard = r.Shard
 		pipelines = append(pipelines, p)
 	}
 	return pipelines, nil
 }
 
+// env returns what every component is told of the run at Start, before
+// its pipeline, id and logger are added.
+func (r *Runner) env() cdp.Env {
+	return cdp.Env{FromScratch: r.FromScratch}
+}
+
 // startAll starts the components of every pipeline (cdp.Starter), once
-// all are built. On an error it aborts everything, the components started
-// and those not, so that a run that cannot start leaves every destination
-// as it was.
-func startAll(ctx context.Context, file string, log *slog.Logger, pipelines []*pipeline) error {
+// all are built, with run as their Env. On an error it aborts everything,
+// the components started and those not, so that a run that cannot start
+// leaves every destination as it was.
+func startAll(ctx context.Context, file string, log *slog.Logger, pipelines []*pipeline, run cdp.Env) error {
 	for _, p := range pipelines {
-		if err := p.start(ctx, file, log); err != nil {
+		if err := p.start(ctx, file, log, run); err != nil {
 			for _, q := range pipelines {
 				q.close(false)
 			}
@@ -192,6 +253,9 @@ func startAll(ctx context.Context, file string, log *slog.Logger, pipelines []*p
 // numbers, so they stop only after the last collection.
 type exporters struct {
 	clients  []*flowctl.Client
+	own      *runMetrics   // the runner's series on /metrics; nil without them
+	linger   time.Duration // how long stop waits for a scrape of the final numbers
+	log      *slog.Logger
 	ctx      context.Context
 	cancel   context.CancelFunc
 	wg       sync.WaitGroup
@@ -209,11 +273,11 @@ func (r *Runner) startExporters(stats []*runtime.PipelineStats) (*exporters, err
 	if err != nil {
 		return nil, err
 	}
-	metrics, err := r.listenMetrics(stats)
+	metrics, own, err := r.listenMetrics(stats)
 	if err != nil {
 		return nil, err
 	}
-	e := &exporters{clients: clients}
+	e := &exporters{clients: clients, own: own, linger: r.Config.Metrics.Linger, log: r.logger()}
 	e.ctx, e.cancel = context.WithCancel(context.Background())
 	if metrics != nil {
 		e.goRun(metrics.Serve)
@@ -238,10 +302,12 @@ func (e *exporters) goRun(run func(context.Context) error) {
 	}()
 }
 
-// stop ends the exporters and waits for them: each flowctl client sends
+// stop ends the exporters and waits for them: the metrics endpoint waits
+// up to metrics.linger to be scraped once more, each flowctl client sends
 // its final heartbeat, and the metrics endpoint shuts down.
 func (e *exporters) stop() {
 	e.stopOnce.Do(func() {
+		e.own.awaitScrape(e.log, e.linger)
 		e.cancel()
 		e.wg.Wait()
 	})

@@ -7,12 +7,15 @@ import (
 	"time"
 
 	"github.com/cdpstats/cdpstats/components/cdp"
+	"github.com/cdpstats/cdpstats/runtime"
 )
 
 // stallWatch reports pipelines whose source has waited for one ledger for
 // longer than its stall timeout (cdp.ProgressReporter): a WARN line naming
 // the pipeline, the ledger and why it is not there, once per ledger, and
-// an INFO line when the ledger comes.
+// the pipeline's stats marked stalled ([runtime.PipelineStats.SetStall]:
+// the pipeline.stalled key of flowctl, the cdp_pipeline_stalled gauge and
+// /readyz); an INFO line and the mark cleared when the ledger comes.
 type stallWatch struct {
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -24,14 +27,14 @@ func startStallWatch(log *slog.Logger, pipelines []*pipeline, interval time.Dura
 	ctx, cancel := context.WithCancel(context.Background())
 	w := &stallWatch{cancel: cancel}
 	for _, p := range pipelines {
-		src, ok := p.source.(cdp.ProgressReporter)
+		src, ok := p.source.Source.(cdp.ProgressReporter) // the component, not the runner's timing of it
 		if !ok {
 			continue
 		}
 		w.wg.Add(1)
 		go func() {
 			defer w.wg.Done()
-			watchStall(ctx, log.With("pipeline", p.cfg.Name), src, interval)
+			watchStall(ctx, log.With("pipeline", p.cfg.Name), src, p.stats, interval)
 		}()
 	}
 	return w
@@ -43,7 +46,7 @@ func (w *stallWatch) stop() {
 	w.wg.Wait()
 }
 
-func watchStall(ctx context.Context, log *slog.Logger, src cdp.ProgressReporter, interval time.Duration) {
+func watchStall(ctx context.Context, log *slog.Logger, src cdp.ProgressReporter, stats *runtime.PipelineStats, interval time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	var stalledAt uint32 // the ledger reported as stalled, 0 when none
@@ -64,8 +67,10 @@ func watchStall(ctx context.Context, log *slog.Logger, src cdp.ProgressReporter,
 				args = append(args, "missing_file", p.Missing)
 			}
 			log.Warn("pipeline stalled: no progress within stall_timeout", args...)
+			stats.SetStall(runtime.Stall{Ledger: p.WaitingFor, Reason: p.Reason, Missing: p.Missing, Since: p.Since})
 		case stalledAt != 0 && p.WaitingFor != stalledAt:
 			log.Info("pipeline progressing again", "ledger", stalledAt)
+			stats.ClearStall()
 			stalledAt = 0
 		}
 	}

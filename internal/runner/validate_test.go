@@ -159,6 +159,8 @@ func TestParsedValueErrors(t *testing.T) {
 	}{
 		{"metrics address without port", "metrics: {enabled: true, address: localhost}\n",
 			`FILE:6:35: metrics.address: "localhost" is not host:port: address localhost: missing port in address`},
+		{"negative metrics linger", "metrics: {enabled: true, linger: -1s}\n",
+			`FILE:6:34: metrics.linger: must not be negative, got "-1s"`},
 		{"flowctl endpoint without port", "flowctl: {enabled: true, endpoint: flowctl}\n",
 			`FILE:6:36: flowctl.endpoint: "flowctl" is not host:port: address flowctl: missing port in address`},
 	}

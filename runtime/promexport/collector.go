@@ -112,7 +112,7 @@ type family struct {
 }
 
 type pipelineFamilies struct {
-	uptime, components, collectorErrors, droppedValues, healthy, healthTimeout *prometheus.Desc
+	uptime, components, collectorErrors, droppedValues, healthy, healthTimeout, stalled *prometheus.Desc
 }
 
 type healthFamilies struct {
@@ -138,6 +138,8 @@ func newFamilies(namespace string) *families {
 			"stats are fresher than the health timeout, else 0.", pipelineLabels),
 		healthTimeout: f.desc(p+"health_timeout_seconds",
 			"How stale a component's stats may be before it counts as unhealthy.", pipelineLabels),
+		stalled: f.desc(p+"stalled", "1 when the pipeline's source has waited for one ledger for longer than "+
+			"its stall timeout, else 0; /readyz says why.", pipelineLabels),
 	}
 	return f
 }
@@ -255,6 +257,7 @@ func (f *families) collect(ch chan<- prometheus.Metric, ps *runtime.PipelineStat
 	counter(p.droppedValues, float64(ps.DroppedValues()))
 	gauge(p.healthy, boolFloat(health.Healthy))
 	gauge(p.healthTimeout, health.Timeout.Seconds())
+	gauge(p.stalled, boolFloat(health.Stall != nil))
 	for _, comp := range health.Components {
 		if h, ok := f.health[comp.Kind]; ok {
 			sendHealth(ch, h, pipeline, comp)

@@ -122,6 +122,7 @@ func TestMetricsEndpoint(t *testing.T) {
 		{"cdp_pipeline_collector_errors_total", dto.MetricType_COUNTER, "GetStats calls that panicked and were recovered by the stats collector.", pipeline, 0},
 		{"cdp_pipeline_dropped_values_total", dto.MetricType_COUNTER, "Stat values dropped because they could not convert to a finite number.", pipeline, 0},
 		{"cdp_pipeline_health_timeout_seconds", dto.MetricType_GAUGE, "How stale a component's stats may be before it counts as unhealthy.", pipeline, 60},
+		{"cdp_pipeline_stalled", dto.MetricType_GAUGE, "1 when the pipeline's source has waited for one ledger for longer than its stall timeout, else 0; /readyz says why.", pipeline, 0},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name+"/"+tc.labels["id"], func(t *testing.T) {
@@ -247,6 +248,19 @@ func TestUndescribedComponentsAreStillExported(t *testing.T) {
 	assert.Equal(t, 100.0, series(t, families, "cdp_processor_payments_found_total",
 		map[string]string{"id": "payments"}).GetCounter().GetValue())
 	assert.Equal(t, dto.MetricType_SUMMARY, families["cdp_processor_process_latency_seconds"].GetType())
+}
+
+func TestStalledGauge(t *testing.T) {
+	stats := runtime.NewPipelineStats("p")
+	base := serve(t, stats)
+	stalled := func() float64 {
+		return series(t, scrape(t, base), "cdp_pipeline_stalled", map[string]string{"pipeline": "p"}).GetGauge().GetValue()
+	}
+	assert.Equal(t, 0.0, stalled(), "progressing")
+	stats.SetStall(gap)
+	assert.Equal(t, 1.0, stalled(), "stalled")
+	stats.ClearStall()
+	assert.Equal(t, 0.0, stalled(), "progressing again")
 }
 
 func TestReservedKeysOfAHandWrittenGetStatsAreDropped(t *testing.T) {

@@ -13,13 +13,14 @@ import (
 const (
 	StatusOK       = "ok"       // every component's stats are fresh
 	StatusStarting = "starting" // some pipeline has no component that reported yet
+	StatusStalled  = "stalled"  // some pipeline made no progress within its stall timeout
 	StatusStale    = "stale"    // some component's stats are older than the health timeout
 )
 
 // HealthResponse is the JSON body of /healthz and /readyz.
 type HealthResponse struct {
 	// Status is the worst of the pipelines' statuses: stale, then
-	// starting, then ok.
+	// stalled, then starting, then ok.
 	Status    string           `json:"status"`
 	Pipelines []PipelineHealth `json:"pipelines"`
 }
@@ -33,6 +34,9 @@ type PipelineHealth struct {
 	Healthy        bool              `json:"healthy"`
 	TimeoutSeconds float64           `json:"timeout_seconds"`
 	Components     []ComponentHealth `json:"components"`
+	// Stalled says why the pipeline makes no progress
+	// ([runtime.Stall.String]), when it is stalled.
+	Stalled string `json:"stalled,omitempty"`
 }
 
 // ComponentHealth is one component's freshness in a [PipelineHealth].
@@ -66,7 +70,7 @@ func healthResponse(pipelines []*runtime.PipelineStats) HealthResponse {
 
 // rank orders statuses from best to worst.
 func rank(status string) int {
-	return slices.Index([]string{StatusOK, StatusStarting, StatusStale}, status)
+	return slices.Index([]string{StatusOK, StatusStarting, StatusStalled, StatusStale}, status)
 }
 
 func pipelineHealth(r runtime.HealthReport) PipelineHealth {
@@ -93,16 +97,24 @@ func pipelineHealth(r runtime.HealthReport) PipelineHealth {
 		}
 		ph.Components = append(ph.Components, ch)
 	}
-	if len(r.Components) == 0 {
+	switch {
+	case len(r.Components) == 0:
 		ph.Status = StatusStarting
+	case r.Stall != nil && ph.Status == StatusOK:
+		ph.Status = StatusStalled
+	}
+	if r.Stall != nil {
+		ph.Stalled = r.Stall.String()
 	}
 	return ph
 }
 
 // healthHandler serves the pipelines' freshness as JSON. The liveness
 // check (/healthz) fails only on stale stats: a pipeline that has not
-// reported yet is starting, not dead. The readiness check (/readyz) also
-// fails until every pipeline has a component that reported.
+// reported yet is starting, not dead, and a stalled one waits for a
+// ledger that a restart would not bring. The readiness check (/readyz)
+// also fails until every pipeline has a component that reported, and
+// while a pipeline is stalled.
 func healthHandler(pipelines []*runtime.PipelineStats, readiness bool) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {

@@ -18,6 +18,7 @@ type options struct {
 	namespace       string
 	logger          *slog.Logger
 	collectors      []prometheus.Collector
+	constLabels     prometheus.Labels
 	shutdownTimeout time.Duration
 }
 
@@ -78,6 +79,21 @@ func WithShutdownTimeout(d time.Duration) Option {
 	return func(o *options) {
 		if d > 0 {
 			o.shutdownTimeout = d
+		}
+	}
+}
+
+// WithConstLabels adds labels with fixed values to every series that a
+// handler from [NewHandler] or a [Server] serves, those of WithCollectors
+// included, such as {shard="3"} for the shard a process runs. They must
+// not clash with the labels the series have (pipeline, type, id).
+func WithConstLabels(labels prometheus.Labels) Option {
+	return func(o *options) {
+		if o.constLabels == nil {
+			o.constLabels = prometheus.Labels{}
+		}
+		for k, v := range labels {
+			o.constLabels[k] = v
 		}
 	}
 }

@@ -30,6 +30,12 @@ type Config struct {
 	// Address is host:port to listen on; DefaultAddress when empty. Use
 	// ":9464" or "0.0.0.0:9464" to listen on every interface.
 	Address string `yaml:"address"`
+	// Linger is how long the endpoint keeps serving after the pipelines
+	// ended, until Prometheus has scraped the final numbers once; the
+	// runner waits, the server does not look at it. Zero ends at once.
+	// Set it above the scrape interval where every count matters, as in
+	// a backfill whose shards Prometheus adds up.
+	Linger time.Duration `yaml:"linger"`
 }
 
 // WithDefaults returns c with an empty Address set to DefaultAddress.
@@ -48,6 +54,9 @@ func (c Config) Validate() error {
 	} else if port == "" {
 		return fmt.Errorf("metrics.address: %q has no port", c.Address)
 	}
+	if c.Linger < 0 {
+		return fmt.Errorf("metrics.linger: must not be negative, got %v", c.Linger)
+	}
 	return nil
 }
 
@@ -60,9 +69,13 @@ func NewHandler(pipelines []*runtime.PipelineStats, opts ...Option) (http.Handle
 	}
 	o := buildOptions(opts)
 	reg := prometheus.NewRegistry()
+	var to prometheus.Registerer = reg
+	if len(o.constLabels) > 0 {
+		to = prometheus.WrapRegistererWith(o.constLabels, reg)
+	}
 	c := NewCollector(pipelines, opts...)
 	for _, c := range append([]prometheus.Collector{c, c.Undescribed()}, o.collectors...) {
-		if err := reg.Register(c); err != nil {
+		if err := to.Register(c); err != nil {
 			return nil, fmt.Errorf("promexport: %w", err)
 		}
 	}

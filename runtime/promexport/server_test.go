@@ -16,6 +16,9 @@ import (
 	"github.com/cdpstats/cdpstats/runtime/promexport"
 )
 
+// gap is a stall at a missing file.
+var gap = runtime.Stall{Ledger: 1002, Reason: "gap", Missing: "FFFFFC15--1002.xdr.zst", Since: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}
+
 func TestHealthEndpoints(t *testing.T) {
 	fresh := func(ps *runtime.PipelineStats, name string) {
 		ps.UpdateComponentStats(runtime.ComponentStats{
@@ -40,6 +43,8 @@ func TestHealthEndpoints(t *testing.T) {
 		{"no component yet", func(*runtime.PipelineStats) {}, http.StatusOK, http.StatusServiceUnavailable, promexport.StatusStarting, []bool{}},
 		{"all fresh", func(ps *runtime.PipelineStats) { fresh(ps, "a"); fresh(ps, "b") }, http.StatusOK, http.StatusOK, promexport.StatusOK, []bool{true, true}},
 		{"one stale", func(ps *runtime.PipelineStats) { fresh(ps, "a"); stale(ps, "b") }, http.StatusServiceUnavailable, http.StatusServiceUnavailable, promexport.StatusStale, []bool{true, false}},
+		{"stalled", func(ps *runtime.PipelineStats) { fresh(ps, "a"); ps.SetStall(gap) }, http.StatusOK, http.StatusServiceUnavailable, promexport.StatusStalled, []bool{true}},
+		{"stalled and stale", func(ps *runtime.PipelineStats) { stale(ps, "b"); ps.SetStall(gap) }, http.StatusServiceUnavailable, http.StatusServiceUnavailable, promexport.StatusStale, []bool{false}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -67,6 +72,11 @@ func TestHealthEndpoints(t *testing.T) {
 					assert.GreaterOrEqual(t, c.AgeSeconds, 0.0)
 				}
 				assert.Equal(t, tc.healthyList, healthy, ep.path)
+				if _, stalled := ps.Stall(); stalled {
+					assert.Equal(t, "waiting for ledger 1002: gap, file FFFFFC15--1002.xdr.zst missing, since 2026-01-02T03:04:05Z", p.Stalled, ep.path)
+				} else {
+					assert.Empty(t, p.Stalled, ep.path)
+				}
 			}
 		})
 	}
@@ -143,6 +153,8 @@ func TestConfig(t *testing.T) {
 			assert.Error(t, err)
 		})
 	}
+	assert.NoError(t, promexport.Config{Linger: time.Second}.Validate())
+	assert.EqualError(t, promexport.Config{Linger: -time.Second}.Validate(), "metrics.linger: must not be negative, got -1s")
 }
 
 func TestHealthOfSeveralPipelines(t *testing.T) {

@@ -19,12 +19,13 @@ type fileRegistry struct {
 	files map[string]*sharedFile
 }
 
-// sharedFile is one file opened for appending and its line buffer. The
-// buffer's lock keeps the lines of its writers whole.
+// sharedFile is one file opened for appending and its buffer, into which
+// each of its writers puts whole ledgers, so that their lines interleave
+// whole.
 type sharedFile struct {
 	key  string // the registry's key
 	f    *os.File
-	out  *lines
+	out  *sink
 	refs int
 }
 
@@ -36,8 +37,10 @@ func registryKey(path string) (string, error) {
 	return filepath.Clean(abs), nil
 }
 
-// acquire returns the writer of path, opening the file on first use.
-func (r *fileRegistry) acquire(path string) (*sharedFile, error) {
+// acquire returns the writer of path, opening the file on first use with
+// the buffer of cfg, which every writer of the file has (the runner
+// checks that they agree).
+func (r *fileRegistry) acquire(path string, cfg FileConfig) (*sharedFile, error) {
 	key, err := registryKey(path)
 	if err != nil {
 		return nil, err
@@ -52,7 +55,7 @@ func (r *fileRegistry) acquire(path string) (*sharedFile, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &sharedFile{key: key, f: f, out: newLines(f), refs: 1}
+	s := &sharedFile{key: key, f: f, out: newSink(f, cfg.BufferSize, cfg.FlushInterval), refs: 1}
 	r.files[key] = s
 	return s, nil
 }
@@ -68,6 +71,7 @@ func (r *fileRegistry) release(s *sharedFile) error {
 		return err
 	}
 	delete(r.files, s.key)
+	err = errors.Join(err, s.out.close(true))
 	if err == nil {
 		err = s.f.Sync()
 	}

@@ -13,7 +13,8 @@ import (
 type StdoutConfig struct{}
 
 // StdoutConsumer writes each message's payload to standard output as a
-// JSON line.
+// JSON line. Like SaveToJSONFile it writes whole ledgers, at most
+// DefaultFlushInterval after they end.
 //
 //cdp:component kind=consumer name=StdoutConsumer
 type StdoutConsumer struct {
@@ -44,7 +45,7 @@ func ParseStdoutConfig(raw map[string]interface{}) (StdoutConfig, error) {
 // NewWriter returns a StdoutConsumer that writes to w instead of standard
 // output, for tests and for programs that embed a pipeline.
 func NewWriter(w io.Writer) *StdoutConsumer {
-	return &StdoutConsumer{out: newLines(w)}
+	return &StdoutConsumer{out: newLines(newSink(w, DefaultBufferSize, DefaultFlushInterval))}
 }
 
 // Subscribe adds a processor that receives every message after it is
@@ -53,23 +54,33 @@ func (c *StdoutConsumer) Subscribe(p cdp.Processor) { c.subscribers.Subscribe(p)
 
 // Process writes msg's payload as one JSON line.
 func (c *StdoutConsumer) Process(ctx context.Context, msg cdp.Message) error {
-	n, written, err := c.out.write(msg)
+	count, n, err := c.out.write(msg)
 	if err != nil {
 		c.stats.RecordErrors()
 		return err
 	}
-	if written {
-		c.stats.RecordMessagesWritten()
-		c.stats.AddBytesWritten(uint64(n))
-	}
+	c.record(count, n)
 	return c.subscribers.Send(ctx, msg)
 }
 
-// Close flushes what is buffered. Standard output itself stays open.
+func (c *StdoutConsumer) record(count, n int) {
+	c.stats.AddMessagesWritten(uint64(count))
+	c.stats.AddBytesWritten(uint64(n))
+}
+
+// Close writes what is buffered, the lines after the last ledger message
+// included. Standard output itself stays open; nothing is written after
+// Close.
 func (c *StdoutConsumer) Close() error {
-	if err := c.out.flush(); err != nil {
-		c.stats.RecordErrors()
-		return err
+	count, n, err := c.out.commit()
+	if err == nil {
+		c.record(count, n)
 	}
-	return nil
+	if cerr := c.out.out.close(true); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		c.stats.RecordErrors()
+	}
+	return err
 }

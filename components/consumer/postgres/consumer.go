@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/cdpstats/cdpstats/components/cdp"
@@ -27,6 +28,12 @@ type SaveToPostgreSQL struct {
 	pool        *pgxpool.Pool
 	log         *slog.Logger
 	subscribers cdp.Subscribers
+
+	// Set by Start: the row of the checkpoints table this consumer owns,
+	// and the checkpoint it held then.
+	key        checkpointKey
+	checkpoint uint32
+	resumable  bool
 
 	// mu guards pending and err. A batch being written has left pending;
 	// if its write fails for good it goes back to the front.
@@ -87,9 +94,10 @@ func NewFromConfig(cfg Config) (*SaveToPostgreSQL, error) {
 	}, nil
 }
 
-// Start connects to the database, applies the migrations and starts the
-// interval flusher. It fails, without a password in the error, when the
-// database cannot be reached within connect_timeout or ctx ends first.
+// Start connects to the database, applies the migrations, reads the
+// consumer's checkpoint (unless env.FromScratch) and starts the interval
+// flusher. It fails, without a password in the error, when the database
+// cannot be reached within connect_timeout or ctx ends first.
 func (c *SaveToPostgreSQL) Start(ctx context.Context, env cdp.Env) error {
 	c.log = env.Log()
 	if c.pool != nil {
@@ -109,12 +117,40 @@ func (c *SaveToPostgreSQL) Start(ctx context.Context, env cdp.Env) error {
 		pool.Close()
 		return c.redact(fmt.Errorf("creating tables: %w", err))
 	}
+	c.key = checkpointKey{pipeline: env.Pipeline, shard: env.Shard, consumer: env.ID}
+	if !env.FromScratch {
+		if err := c.readCheckpoint(mctx, pool); err != nil {
+			pool.Close()
+			return c.redact(fmt.Errorf("reading the checkpoint: %w", err))
+		}
+	}
 	c.pool = pool
 	bg, stop := context.WithCancel(context.Background())
 	c.stop, c.done = stop, make(chan struct{})
 	go c.flushEvery(bg)
 	return nil
 }
+
+// readCheckpoint reads the consumer's row of the checkpoints table.
+func (c *SaveToPostgreSQL) readCheckpoint(ctx context.Context, pool *pgxpool.Pool) error {
+	var last int64
+	err := pool.QueryRow(ctx, checkpointSelect, c.key.pipeline, c.key.shard, c.key.consumer).Scan(&last)
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		return nil
+	case err != nil:
+		return err
+	}
+	c.checkpoint, c.resumable = uint32(last), true
+	c.stats.SetLastCommittedLedger(last)
+	return nil
+}
+
+// Checkpoint returns the last ledger all of whose rows an earlier run of
+// this consumer (same pipeline, shard and id) committed, as Start read it
+// (cdp.Checkpointer). Ledgers replayed after a restart add no rows: every
+// table has a natural key.
+func (c *SaveToPostgreSQL) Checkpoint() (uint32, bool) { return c.checkpoint, c.resumable }
 
 // Subscribe adds a processor that receives each message once the batch
 // holding it has committed.
@@ -227,6 +263,8 @@ func (c *SaveToPostgreSQL) take(all bool) ([]entry, *batch) {
 			} else {
 				b.events = append(b.events, e.event)
 			}
+		} else {
+			b.ledger = e.ledger
 		}
 		n++
 	}
@@ -252,20 +290,22 @@ func (c *SaveToPostgreSQL) fail(err error) {
 	c.mu.Unlock()
 }
 
-// write writes one batch, retrying with backoff while the failure is one
-// that may pass.
+// write writes one batch, and the checkpoint when it ends a ledger,
+// retrying with backoff while the failure is one that may pass.
 func (c *SaveToPostgreSQL) write(ctx context.Context, b *batch) error {
-	if b.rows() == 0 {
+	if b.rows() == 0 && b.ledger == 0 {
 		return nil
 	}
 	wait := newBackoff(c.cfg.MaxRetryWait)
 	for attempt := 1; ; attempt++ {
-		written := c.stats.TimeWriteLatency()
-		inserted, err := writeBatch(ctx, c.pool, b)
+		written := c.stats.StartWriteLatency()
+		inserted, err := writeBatch(ctx, c.pool, b, c.key)
 		if err == nil {
-			written()
+			written.Stop()
 			c.stats.AddRowsInserted(uint64(inserted))
-			c.stats.RecordBatchesWritten()
+			if b.rows() > 0 {
+				c.stats.RecordBatchesWritten()
+			}
 			if attempt > 1 {
 				c.log.Info("database is back; batch written", "rows", b.rows(), "attempts", attempt)
 			}
@@ -366,3 +406,5 @@ func (c *SaveToPostgreSQL) openConnections() int64 {
 	}
 	return int64(c.pool.Stat().TotalConns())
 }
+
+var _ cdp.Checkpointer = (*SaveToPostgreSQL)(nil)

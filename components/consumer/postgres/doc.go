@@ -13,7 +13,10 @@
 // holding it has committed. Ledger messages, which processors pass on
 // after their output, mark the end of a ledger: last_committed_ledger is
 // the last ledger all of whose rows are committed, the place to resume
-// from after a crash.
+// from after a crash. The same ledger is kept as the consumer's checkpoint
+// in the cdp_checkpoints table, upserted in the transaction of the batch
+// that commits it, and read back at Start (cdp.Checkpointer) so that a
+// restarted run resumes after it.
 package postgres
 
 //go:generate go tool statsgen

@@ -1,15 +1,13 @@
 package postgres
 
 import (
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"math/big"
-	"strings"
-	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5/pgtype"
 
+	"github.com/cdpstats/cdpstats/components/internal/lossless"
 	"github.com/cdpstats/cdpstats/components/internal/stroops"
 	"github.com/cdpstats/cdpstats/components/processor/contractevent"
 	"github.com/cdpstats/cdpstats/components/processor/filterpayments"
@@ -28,7 +26,8 @@ var (
 )
 
 // paymentRow converts a payment to its row. Amounts go from their decimal
-// strings to exact numerics, never through a float.
+// strings to exact numerics, never through a float; strings that
+// PostgreSQL cannot store go in base64 (lossless.Text).
 func paymentRow(p *filterpayments.Payment) ([]interface{}, error) {
 	amount, err := numeric(p.Amount)
 	if err != nil {
@@ -43,22 +42,22 @@ func paymentRow(p *filterpayments.Payment) ([]interface{}, error) {
 		}
 	}
 	if sourceAsset != nil {
-		sourceAsset = storableText(p.SourceAsset)
+		sourceAsset = lossless.Text(p.SourceAsset)
 	}
 	return []interface{}{
-		p.TransactionHash, int32(p.OperationIndex), int64(p.LedgerSequence), p.ClosedAt, storableText(p.OperationType),
-		storableText(p.From), storableText(p.To), storableText(p.Asset), amount, sourceAsset, sourceAmount,
+		p.TransactionHash, int32(p.OperationIndex), int64(p.LedgerSequence), p.ClosedAt, lossless.Text(p.OperationType),
+		lossless.Text(p.From), lossless.Text(p.To), lossless.Text(p.Asset), amount, sourceAsset, sourceAmount,
 	}, nil
 }
 
 // eventRow converts a contract event to its row; topics and data become
-// jsonb, their strings made storable (see storableJSON).
+// jsonb, their strings that PostgreSQL cannot store in base64 (lossless.JSON).
 func eventRow(e *contractevent.Event) ([]interface{}, error) {
-	topics, err := json.Marshal(storableJSON(e.Topics))
+	topics, err := json.Marshal(lossless.JSON(e.Topics))
 	if err != nil {
 		return nil, fmt.Errorf("event %s/%d/%d topics: %w", e.TransactionHash, e.OperationIndex, e.EventIndex, err)
 	}
-	data, err := json.Marshal(storableJSON(e.Data))
+	data, err := json.Marshal(lossless.JSON(e.Data))
 	if err != nil {
 		return nil, fmt.Errorf("event %s/%d/%d data: %w", e.TransactionHash, e.OperationIndex, e.EventIndex, err)
 	}
@@ -68,7 +67,7 @@ func eventRow(e *contractevent.Event) ([]interface{}, error) {
 	}
 	return []interface{}{
 		e.TransactionHash, int32(e.OperationIndex), int32(e.EventIndex), int64(e.LedgerSequence), e.ClosedAt,
-		storableText(e.ContractID), topics, data, topicsXDR, e.DataXDR,
+		lossless.Text(e.ContractID), topics, data, topicsXDR, e.DataXDR,
 	}, nil
 }
 
@@ -79,82 +78,4 @@ func numeric(s string) (pgtype.Numeric, error) {
 		return pgtype.Numeric{}, err
 	}
 	return pgtype.Numeric{Int: big.NewInt(int64(a)), Exp: -7, Valid: true}, nil
-}
-
-// Strings PostgreSQL cannot store: text and jsonb refuse the NUL
-// character, and JSON cannot carry bytes that are not UTF-8 (encoding/json
-// would replace them). Soroban strings and symbols are arbitrary bytes, so
-// a contract can emit either. Such a string is stored in a form that loses
-// nothing, and the raw XDR columns keep the original as it is:
-//
-//   - a jsonb string value becomes the object {"base64": "<the bytes in
-//     standard base64>"};
-//   - a jsonb object key becomes "base64:<the bytes in standard base64>";
-//   - a text column value becomes "base64:<the bytes in standard base64>".
-//
-// Every other string is stored unchanged.
-
-// base64Prefix marks a key or a text value stored in base64.
-const base64Prefix = "base64:"
-
-// storable reports whether PostgreSQL text and jsonb can hold s as it is.
-func storable(s string) bool {
-	return utf8.ValidString(s) && !strings.ContainsRune(s, 0)
-}
-
-// storableText returns s, or its base64 form when PostgreSQL cannot store
-// it.
-func storableText(s string) string {
-	if storable(s) {
-		return s
-	}
-	return base64Prefix + base64.StdEncoding.EncodeToString([]byte(s))
-}
-
-// storableJSON returns v, a value decoded from an ScVal, with every string
-// PostgreSQL cannot store replaced by its base64 form. It copies only what
-// it changes.
-func storableJSON(v interface{}) interface{} {
-	if !hasUnstorable(v) {
-		return v
-	}
-	switch x := v.(type) {
-	case string:
-		return map[string]interface{}{"base64": base64.StdEncoding.EncodeToString([]byte(x))}
-	case []interface{}:
-		out := make([]interface{}, len(x))
-		for i, e := range x {
-			out[i] = storableJSON(e)
-		}
-		return out
-	case map[string]interface{}:
-		out := make(map[string]interface{}, len(x))
-		for k, e := range x {
-			out[storableText(k)] = storableJSON(e)
-		}
-		return out
-	}
-	return v
-}
-
-// hasUnstorable reports whether v holds a string or a key that PostgreSQL
-// cannot store.
-func hasUnstorable(v interface{}) bool {
-	switch x := v.(type) {
-	case string:
-		return !storable(x)
-	case []interface{}:
-		for _, e := range x {
-			if hasUnstorable(e) {
-				return true
-			}
-		}
-	case map[string]interface{}:
-		for k, e := range x {
-			if !storable(k) || hasUnstorable(e) {
-				return true
-			}
-		}
-	}
-	return false
 }

@@ -12,6 +12,9 @@ import (
 const (
 	PaymentsTable = "payments"
 	EventsTable   = "contract_events"
+	// CheckpointsTable holds the last fully committed ledger of every
+	// consumer, by pipeline, shard and consumer id.
+	CheckpointsTable = "cdp_checkpoints"
 	// migrationsTable records which migrations have run.
 	migrationsTable = "cdp_schema_migrations"
 )
@@ -61,6 +64,19 @@ CREATE TABLE IF NOT EXISTS contract_events (
 );
 CREATE INDEX IF NOT EXISTS contract_events_ledger_sequence_idx ON contract_events (ledger_sequence);
 CREATE INDEX IF NOT EXISTS contract_events_contract_id_idx ON contract_events (contract_id, ledger_sequence);
+`,
+}, {
+	Version: 2,
+	Name:    "checkpoints",
+	SQL: `
+CREATE TABLE IF NOT EXISTS cdp_checkpoints (
+	pipeline    text        NOT NULL,
+	shard       text        NOT NULL,
+	consumer    text        NOT NULL,
+	last_ledger bigint      NOT NULL,
+	updated_at  timestamptz NOT NULL DEFAULT now(),
+	PRIMARY KEY (pipeline, shard, consumer)
+);
 `,
 }}
 

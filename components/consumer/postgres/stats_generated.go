@@ -83,19 +83,28 @@ func (s *saveToPostgreSQLStats) ObserveWriteLatency(d time.Duration) {
 	s.writeLatency.Observe(d)
 }
 
-// TimeWriteLatency starts timing one operation for write_latency: call the func
-// it returns when the operation ends. The func allocates; on hot paths prefer
-// Observe with a time.Now of your own.
+// StartWriteLatency starts timing one operation for write_latency: call Stop on
+// the Stopwatch it returns when the operation ends, as in defer
+// s.stats.StartWriteLatency().Stop(). Neither call allocates.
 //
 // Time to write and commit one batch.
+func (s *saveToPostgreSQLStats) StartWriteLatency() runtime.Stopwatch {
+	return s.writeLatency.Start()
+}
+
+// TimeWriteLatency starts timing one operation for write_latency: call the func
+// it returns when the operation ends.
+//
+// Time to write and commit one batch.
+//
+// Deprecated: use StartWriteLatency().Stop(), which allocates nothing; the func
+// TimeWriteLatency returns allocates. TimeWriteLatency will be removed in the
+// next release.
 func (s *saveToPostgreSQLStats) TimeWriteLatency() func() {
 	if !runtime.Enabled {
 		return func() {}
 	}
-	start := time.Now()
-	return func() {
-		s.writeLatency.ObserveSince(start)
-	}
+	return s.writeLatency.Start().Stop
 }
 
 // SetLastCommittedLedger sets the gauge last_committed_ledger to v.

@@ -13,6 +13,10 @@ import (
 type batch struct {
 	payments [][]interface{}
 	events   [][]interface{}
+	// ledger is the last ledger whose end the batch holds, so that once
+	// it commits every row of that ledger and the ones before is
+	// committed; 0 when the batch ends no ledger.
+	ledger uint32
 }
 
 func (b *batch) rows() int { return len(b.payments) + len(b.events) }
@@ -30,9 +34,22 @@ func insertFrom(table, temp string, columns []string) string {
 	return fmt.Sprintf("INSERT INTO %s (%s) SELECT %s FROM %s ON CONFLICT DO NOTHING", table, cols, cols, temp)
 }
 
-// writeBatch writes b in one transaction and returns how many rows were
-// new. Nothing is written unless it returns nil.
-func writeBatch(ctx context.Context, pool *pgxpool.Pool, b *batch) (int64, error) {
+// checkpointUpsert records a consumer's last fully committed ledger.
+const checkpointUpsert = `INSERT INTO ` + CheckpointsTable + ` (pipeline, shard, consumer, last_ledger) VALUES ($1, $2, $3, $4)
+ON CONFLICT (pipeline, shard, consumer) DO UPDATE SET last_ledger = EXCLUDED.last_ledger, updated_at = now()`
+
+// checkpointSelect reads a consumer's checkpoint.
+const checkpointSelect = `SELECT last_ledger FROM ` + CheckpointsTable + ` WHERE pipeline = $1 AND shard = $2 AND consumer = $3`
+
+// checkpointKey is the row of the checkpoints table a consumer owns.
+type checkpointKey struct {
+	pipeline, shard, consumer string
+}
+
+// writeBatch writes b in one transaction, together with the checkpoint
+// under key when b ends a ledger, and returns how many rows were new.
+// Nothing is written unless it returns nil.
+func writeBatch(ctx context.Context, pool *pgxpool.Pool, b *batch, key checkpointKey) (int64, error) {
 	tx, err := pool.Begin(ctx)
 	if err != nil {
 		return 0, err
@@ -52,6 +69,11 @@ func writeBatch(ctx context.Context, pool *pgxpool.Pool, b *batch) (int64, error
 			return 0, fmt.Errorf("writing %d contract events: %w", len(b.events), err)
 		}
 		inserted += n
+	}
+	if b.ledger != 0 {
+		if _, err := tx.Exec(ctx, checkpointUpsert, key.pipeline, key.shard, key.consumer, int64(b.ledger)); err != nil {
+			return 0, fmt.Errorf("recording checkpoint %d: %w", b.ledger, err)
+		}
 	}
 	if err := tx.Commit(ctx); err != nil {
 		return 0, fmt.Errorf("committing %d rows: %w", b.rows(), err)

@@ -8,6 +8,7 @@ import (
 	"github.com/stellar/go-stellar-sdk/xdr"
 
 	"github.com/cdpstats/cdpstats/components/cdp"
+	"github.com/cdpstats/cdpstats/runtime"
 )
 
 // Stats is what the base records for every processor of ledgers: the
@@ -19,7 +20,7 @@ import (
 // and that statsgen generates these methods for.
 type Stats interface {
 	RecordErrors()
-	TimeProcessLatency() func()
+	StartProcessLatency() runtime.Stopwatch
 }
 
 // Transaction is one transaction of a ledger, with what a processor needs
@@ -172,7 +173,7 @@ func (p *Processor) Process(ctx context.Context, msg cdp.Message) error {
 
 // read runs the component's function over one ledger, timed.
 func (p *Processor) read(msg cdp.Message, lcm xdr.LedgerCloseMeta) error {
-	defer p.stats.TimeProcessLatency()()
+	defer p.stats.StartProcessLatency().Stop()
 	passphrase, err := MessagePassphrase(msg, p.passphrase)
 	if err != nil {
 		return err
@@ -202,9 +203,9 @@ func (p *Processor) read(msg cdp.Message, lcm xdr.LedgerCloseMeta) error {
 func (p *Processor) transaction(ctx context.Context, msg cdp.Message, tx *Transaction) error {
 	p.covered = msg.Transactions
 	p.out.msgs = p.out.msgs[:0]
-	stop := p.stats.TimeProcessLatency()
+	sw := p.stats.StartProcessLatency()
 	err := p.tx(&tx.Tx, tx.ClosedAt.UTC(), &p.out)
-	stop()
+	sw.Stop()
 	if err != nil {
 		p.stats.RecordErrors()
 		return err

@@ -28,15 +28,18 @@ type BufferedStorageSourceAdapter struct {
 	opened   *openedStore
 	progress progress
 	log      *slog.Logger
+	// resumeAfter is the ledger ResumeAfter named, when resuming.
+	resumeAfter uint32
+	resuming    bool
 
 	//cdp:stat counter   name=ledgers_processed unit=ledgers help="Ledgers read and accepted by the subscribers"
 	//cdp:stat counter   name=bytes_read        unit=bytes   help="Bytes read from datastore files, compressed as stored, read-ahead included"
 	//cdp:stat counter   name=errors                         help="Failures to open the datastore or to read a ledger"
 	//cdp:stat gauge     name=last_ledger                    help="Sequence of the last ledger emitted"
 	//cdp:stat timestamp name=last_processed_at              help="When the last ledger was emitted"
-	//cdp:stat gauge     name=buffer_size field=cfg.BufferSize unit=files help="Files the backend reads ahead (buffer_size)"
-	//cdp:stat gauge     name=num_workers field=cfg.NumWorkers            help="Files the backend downloads at once (num_workers)"
-	//cdp:stat latency   name=fetch_latency                  help="Time to get one ledger from the backend, decoding included"
+	//cdp:stat gauge     name=buffer_size field=cfg.BufferSize unit=files help="Files the source downloads ahead (buffer_size)"
+	//cdp:stat gauge     name=num_workers field=cfg.NumWorkers            help="Files the source downloads at once (num_workers)"
+	//cdp:stat latency   name=fetch_latency                  help="Time waiting for the next ledger from the read-ahead, download and decoding waited for included"
 	//cdp:stat gauge     name=waiting_for_ledger             help="Ledger the source has waited for at least retry_wait; 0 while it is not waiting"
 	//cdp:stat timestamp name=waiting_since                  help="Since when the source waits for waiting_for_ledger"
 	//cdp:stat gauge     name=waiting_for_gap                help="1 while the ledger waited for is missing although later ledgers exist"
@@ -96,6 +99,25 @@ func (s *BufferedStorageSourceAdapter) Close() error {
 	return err
 }
 
+// ResumeAfter makes Run start at ledger+1 rather than at start_ledger,
+// unless start_ledger is later (cdp.Resumer). Past end_ledger, Run has
+// nothing to do.
+func (s *BufferedStorageSourceAdapter) ResumeAfter(ledger uint32) {
+	s.resumeAfter, s.resuming = ledger, true
+}
+
+// first returns the first ledger Run emits, and false when none is left
+// to emit.
+func (s *BufferedStorageSourceAdapter) first() (uint32, bool) {
+	if !s.resuming || s.resumeAfter < s.cfg.StartLedger {
+		return s.cfg.StartLedger, true
+	}
+	if s.resumeAfter == ^uint32(0) || s.cfg.bounded() && s.resumeAfter >= s.cfg.EndLedger {
+		return 0, false
+	}
+	return s.resumeAfter + 1, true
+}
+
 // Subscribe adds a processor that receives every ledger.
 func (s *BufferedStorageSourceAdapter) Subscribe(p cdp.Processor) { s.subscribers.Subscribe(p) }
 
@@ -111,6 +133,11 @@ func (s *BufferedStorageSourceAdapter) Run(ctx context.Context) error {
 	ds, schema, passphrase := s.opened.ds, s.opened.schema, s.opened.passphrase
 	s.opened = nil
 	defer ds.Close()
+	start, ok := s.first()
+	if !ok {
+		s.log.Info("nothing to do: the range is done", "end_ledger", s.cfg.EndLedger)
+		return nil
+	}
 
 	// The watcher reports waits and gaps; under on_gap: fail it ends
 	// fetchCtx with the gap as the cause.
@@ -127,7 +154,7 @@ func (s *BufferedStorageSourceAdapter) Run(ctx context.Context) error {
 	// Under on_gap: wait a missing file is waited for even in a bounded
 	// range; the watcher reports the gap.
 	files := newReader(fetchCtx, readerConfig{
-		start:            s.cfg.StartLedger,
+		start:            start,
 		end:              s.cfg.EndLedger,
 		failOnMissing:    s.cfg.bounded() && s.cfg.onGap() == OnGapFail,
 		downloaders:      int(s.cfg.NumWorkers),
@@ -140,8 +167,8 @@ func (s *BufferedStorageSourceAdapter) Run(ctx context.Context) error {
 	}, ds, schema)
 	defer files.close() // runs before stopFetch: the reader's goroutines end first
 
-	for seq := s.cfg.StartLedger; !s.cfg.bounded() || seq <= s.cfg.EndLedger; seq++ {
-		fetched := s.stats.TimeFetchLatency()
+	for seq := start; !s.cfg.bounded() || seq <= s.cfg.EndLedger; seq++ {
+		fetched := s.stats.StartFetchLatency()
 		s.progress.begin(seq)
 		msg, err := files.next(fetchCtx, seq)
 		s.progress.end()
@@ -160,7 +187,7 @@ func (s *BufferedStorageSourceAdapter) Run(ctx context.Context) error {
 			}
 			return fmt.Errorf("reading ledger %d (file %s) from datastore %s: %w", seq, schema.GetObjectKeyFromSequenceNumber(seq), s.cfg.location(), err)
 		}
-		fetched()
+		fetched.Stop()
 		if err := s.subscribers.Send(ctx, msg); err != nil {
 			return fmt.Errorf("ledger %d: %w", seq, err)
 		}
@@ -211,3 +238,5 @@ func (s *BufferedStorageSourceAdapter) open(ctx context.Context) (datastore.Data
 	}
 	return countingStore{DataStore: raw, add: s.stats.AddBytesRead}, schema, passphrase, nil
 }
+
+var _ cdp.Resumer = (*BufferedStorageSourceAdapter)(nil)

@@ -98,24 +98,36 @@ func (s *bufferedStorageSourceAdapterStats) SetLastProcessedAt(t time.Time) {
 
 // ObserveFetchLatency records one latency of d in fetch_latency.
 //
-// Time to get one ledger from the backend, decoding included.
+// Time waiting for the next ledger from the read-ahead, download and decoding
+// waited for included.
 func (s *bufferedStorageSourceAdapterStats) ObserveFetchLatency(d time.Duration) {
 	s.fetchLatency.Observe(d)
 }
 
-// TimeFetchLatency starts timing one operation for fetch_latency: call the func
-// it returns when the operation ends. The func allocates; on hot paths prefer
-// Observe with a time.Now of your own.
+// StartFetchLatency starts timing one operation for fetch_latency: call Stop on
+// the Stopwatch it returns when the operation ends, as in defer
+// b.stats.StartFetchLatency().Stop(). Neither call allocates.
 //
-// Time to get one ledger from the backend, decoding included.
+// Time waiting for the next ledger from the read-ahead, download and decoding
+// waited for included.
+func (s *bufferedStorageSourceAdapterStats) StartFetchLatency() runtime.Stopwatch {
+	return s.fetchLatency.Start()
+}
+
+// TimeFetchLatency starts timing one operation for fetch_latency: call the func
+// it returns when the operation ends.
+//
+// Time waiting for the next ledger from the read-ahead, download and decoding
+// waited for included.
+//
+// Deprecated: use StartFetchLatency().Stop(), which allocates nothing; the func
+// TimeFetchLatency returns allocates. TimeFetchLatency will be removed in the
+// next release.
 func (s *bufferedStorageSourceAdapterStats) TimeFetchLatency() func() {
 	if !runtime.Enabled {
 		return func() {}
 	}
-	start := time.Now()
-	return func() {
-		s.fetchLatency.ObserveSince(start)
-	}
+	return s.fetchLatency.Start().Stop
 }
 
 // SetWaitingForLedger sets the gauge waiting_for_ledger to v.
@@ -202,9 +214,9 @@ var _BufferedStorageSourceAdapter_statsDesc = runtime.NewComponentDesc(
 	runtime.StatDesc{Name: "errors", Kind: runtime.KindCounter, Help: "Failures to open the datastore or to read a ledger"},
 	runtime.StatDesc{Name: "last_ledger", Kind: runtime.KindGauge, Help: "Sequence of the last ledger emitted"},
 	runtime.StatDesc{Name: "last_processed_at", Kind: runtime.KindTimestamp, Help: "When the last ledger was emitted"},
-	runtime.StatDesc{Name: "buffer_size", Kind: runtime.KindGauge, Unit: "files", Help: "Files the backend reads ahead (buffer_size)"},
-	runtime.StatDesc{Name: "num_workers", Kind: runtime.KindGauge, Help: "Files the backend downloads at once (num_workers)"},
-	runtime.StatDesc{Name: "fetch_latency", Kind: runtime.KindLatency, Help: "Time to get one ledger from the backend, decoding included"},
+	runtime.StatDesc{Name: "buffer_size", Kind: runtime.KindGauge, Unit: "files", Help: "Files the source downloads ahead (buffer_size)"},
+	runtime.StatDesc{Name: "num_workers", Kind: runtime.KindGauge, Help: "Files the source downloads at once (num_workers)"},
+	runtime.StatDesc{Name: "fetch_latency", Kind: runtime.KindLatency, Help: "Time waiting for the next ledger from the read-ahead, download and decoding waited for included"},
 	runtime.StatDesc{Name: "waiting_for_ledger", Kind: runtime.KindGauge, Help: "Ledger the source has waited for at least retry_wait; 0 while it is not waiting"},
 	runtime.StatDesc{Name: "waiting_since", Kind: runtime.KindTimestamp, Help: "Since when the source waits for waiting_for_ledger"},
 	runtime.StatDesc{Name: "waiting_for_gap", Kind: runtime.KindGauge, Help: "1 while the ledger waited for is missing although later ledgers exist"},

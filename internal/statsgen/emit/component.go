@@ -125,14 +125,28 @@ func (g *componentGen) helpers(s *model.Stat) {
 	case runtime.KindLatency:
 		method("%s records one latency of d in %s.", "Observe"+s.Camel,
 			[]jen.Code{jen.Id("d").Qual("time", "Duration")}, nil, field.Clone().Dot("Observe").Call(jen.Id("d")))
-		method("%s starts timing one operation for %s: call the func it returns when the operation "+
-			"ends. The func allocates; on hot paths prefer Observe with a time.Now of your own.", "Time"+s.Camel,
-			nil, []jen.Code{jen.Func().Params()},
-			jen.If(jen.Op("!").Qual(RuntimePath, "Enabled")).Block(jen.Return(jen.Func().Params().Block())),
-			jen.Id("start").Op(":=").Qual("time", "Now").Call(),
-			jen.Return(jen.Func().Params().Block(field.Clone().Dot("ObserveSince").Call(jen.Id("start")))),
-		)
+		start := "Start" + s.Camel
+		method("%s starts timing one operation for %s: call Stop on the Stopwatch it returns when "+
+			"the operation ends, as in defer "+g.recv+"."+g.c.StatsField+".%[1]s().Stop(). Neither call "+
+			"allocates.", start,
+			nil, []jen.Code{jen.Qual(RuntimePath, "Stopwatch")}, jen.Return(field.Clone().Dot("Start").Call()))
+		g.deprecatedTime(s, start, help)
 	}
+}
+
+// deprecatedTime writes TimeX, the closure form of StartX that statsgen
+// generated before StartX, kept for one release so that code calling it
+// still builds after regenerating.
+func (g *componentGen) deprecatedTime(s *model.Stat, start, help string) {
+	name := "Time" + s.Camel
+	g.doc("%s", fmt.Sprintf("%s starts timing one operation for %s: call the func it returns when the "+
+		"operation ends.", name, s.Name)+help+fmt.Sprintf("\n\nDeprecated: use %s().Stop(), which allocates "+
+		"nothing; the func %s returns allocates. %s will be removed in the next release.", start, name, name))
+	g.f.Func().Params(jen.Id(statsRecv).Op("*").Id(g.c.StatsType)).Id(name).Params().Func().Params().Block(
+		jen.If(jen.Op("!").Qual(RuntimePath, "Enabled")).Block(jen.Return(jen.Func().Params().Block())),
+		jen.Return(jen.Id(statsRecv).Dot(s.Field).Dot("Start").Call().Dot("Stop")),
+	)
+	g.f.Line()
 }
 
 // labelledHelpers writes the helpers of a labelled counter: RecordXV and

@@ -93,7 +93,8 @@ var kinds = []kindDef{
 		help: "A lock-free log-linear latency histogram.",
 		helpers: []string{
 			"ObserveX(d time.Duration) records d",
-			"TimeX() func() starts a timer; call the returned func to record the elapsed time",
+			"StartX() runtime.Stopwatch starts timing; defer StartX().Stop() records the elapsed time, allocating nothing",
+			"TimeX() func() is deprecated and will be removed in the next release: the closure form of StartX, which allocates",
 		},
 		keys: "NAME_count (uint64), NAME_avg_ms, NAME_p50_ms, NAME_p90_ms, NAME_p99_ms, NAME_max_ms (float64 milliseconds, 0 when empty)",
 	},

@@ -246,7 +246,7 @@ func TestHelpCoversGrammar(t *testing.T) {
 		"counter", "gauge", "timestamp", "latency", "ratio",
 		"kind=", "name=", "help=", "unit=", "field=", "func=", "num=", "den=", "label=", "values=",
 		"RecordXV", "AddXV", "RecordX(value string) bool", "NAME_V",
-		"RecordX", "AddX", "SetX", "MarkX", "ObserveX", "TimeX",
+		"RecordX", "AddX", "SetX", "MarkX", "ObserveX", "StartX", "TimeX",
 		"consumer", "processor", "source", "healthy", "stats_age_seconds",
 	} {
 		assert.Contains(t, help, word)

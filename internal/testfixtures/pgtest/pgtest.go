@@ -256,3 +256,46 @@ func (s *Server) CreateDatabase(t testing.TB) string {
 
 // Log returns the end of the server's log, for failure messages.
 func (s *Server) Log() string { return strings.TrimSpace(s.logTail()) }
+
+// Freeze stops the server's processes (the postmaster and every process
+// it started) with SIGSTOP, the way a hung machine or a debugger does:
+// connections stay open and nothing answers. Thaw resumes them.
+func (s *Server) Freeze() error { return s.signalAll(syscall.SIGSTOP) }
+
+// Thaw resumes the processes Freeze stopped, with SIGCONT.
+func (s *Server) Thaw() error { return s.signalAll(syscall.SIGCONT) }
+
+// signalAll sends sig to the postmaster and to its children.
+func (s *Server) signalAll(sig syscall.Signal) error {
+	pidFile, err := os.ReadFile(filepath.Join(s.dataDir, "postmaster.pid"))
+	if err != nil {
+		return fmt.Errorf("pgtest: the server is not running: %w", err)
+	}
+	first, _, _ := strings.Cut(string(pidFile), "\n")
+	postmaster, err := strconv.Atoi(strings.TrimSpace(first))
+	if err != nil {
+		return fmt.Errorf("pgtest: postmaster.pid: %w", err)
+	}
+	pids := []int{postmaster}
+	procs, _ := filepath.Glob("/proc/[0-9]*/stat")
+	for _, p := range procs {
+		stat, err := os.ReadFile(p)
+		if err != nil {
+			continue // the process is gone
+		}
+		// The fields after the command, which is in parentheses and
+		// may hold spaces: state, then the parent's pid.
+		i := strings.LastIndexByte(string(stat), ')')
+		fields := strings.Fields(string(stat[i+1:]))
+		if len(fields) > 1 && fields[1] == strconv.Itoa(postmaster) {
+			pid, _ := strconv.Atoi(filepath.Base(filepath.Dir(p)))
+			pids = append(pids, pid)
+		}
+	}
+	for _, pid := range pids {
+		if err := syscall.Kill(pid, sig); err != nil && !errors.Is(err, syscall.ESRCH) {
+			return fmt.Errorf("pgtest: signalling %d: %w", pid, err)
+		}
+	}
+	return nil
+}

@@ -44,4 +44,16 @@ func TestServerStopStart(t *testing.T) {
 	n, err = query()
 	require.NoError(t, err)
 	assert.Equal(t, 42, n)
+
+	// Frozen, the server accepts nothing and answers nothing; a query
+	// waits until its context ends.
+	require.NoError(t, s.Freeze())
+	frozen, stop := context.WithTimeout(ctx, 300*time.Millisecond)
+	_, err = pgx.Connect(frozen, s.DSN(db))
+	stop()
+	assert.Error(t, err, "the server is frozen")
+	require.NoError(t, s.Thaw())
+	n, err = query()
+	require.NoError(t, err)
+	assert.Equal(t, 42, n)
 }
