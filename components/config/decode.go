@@ -317,21 +317,32 @@ func (d *decoder) mapValue(path string, in value, dst reflect.Value) {
 
 // describeValue names a value's kind for errors about its shape.
 func describeValue(in value) string {
-	if nv, ok := in.(nodeValue); ok {
-		switch nv.n.Kind {
-		case yaml.SequenceNode:
-			return "a list"
-		case yaml.MappingNode:
-			return "a map"
-		case yaml.AliasNode:
-			return "an alias"
-		}
+	if shape, ok := nodeShape(in); ok {
+		return shape
 	}
 	raw, err := in.raw()
 	if err != nil {
 		return err.Error()
 	}
 	return describe(raw)
+}
+
+// nodeShape names the shape of a YAML list, map or alias, and is false
+// for a scalar or a value that did not come from YAML.
+func nodeShape(in value) (string, bool) {
+	nv, ok := in.(nodeValue)
+	if !ok {
+		return "", false
+	}
+	switch nv.n.Kind {
+	case yaml.SequenceNode:
+		return "a list", true
+	case yaml.MappingNode:
+		return "a map", true
+	case yaml.AliasNode:
+		return "an alias", true
+	}
+	return "", false
 }
 
 // JoinKey joins a key path and a key with a dot; an empty path gives key.

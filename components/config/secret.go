@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
-
-	"gopkg.in/yaml.v3"
 )
 
 // secretWords are the parts of a key that mark its value as a secret, in
@@ -40,15 +38,8 @@ func redacted(msg string, in value) string {
 
 // typeOf names a value's type without showing it.
 func typeOf(in value) string {
-	if nv, ok := in.(nodeValue); ok {
-		switch nv.n.Kind {
-		case yaml.SequenceNode:
-			return "a list"
-		case yaml.MappingNode:
-			return "a map"
-		case yaml.AliasNode:
-			return "an alias"
-		}
+	if shape, ok := nodeShape(in); ok {
+		return shape
 	}
 	raw, err := in.raw()
 	if err != nil {
