@@ -78,14 +78,6 @@ func New(raw map[string]interface{}) (*SaveToPostgreSQL, error) {
 	if err != nil {
 		return nil, err
 	}
-	return NewFromConfig(cfg)
-}
-
-// NewFromConfig is New for a configuration built in Go.
-func NewFromConfig(cfg Config) (*SaveToPostgreSQL, error) {
-	if err := cfg.validate(); err != nil {
-		return nil, err
-	}
 	return &SaveToPostgreSQL{
 		cfg:      cfg,
 		secret:   cfg.secret(),
