@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -44,6 +45,34 @@ func TestFaults(t *testing.T) {
 			func() error { proxy.setBlackHole(true); return nil },
 			func() error { proxy.setBlackHole(false); return nil })
 		assert.Contains(t, res.stderr, `"msg":"pipeline drained","pipeline":"p","error":null`)
+	})
+	t.Run("tcp black hole that never heals", func(t *testing.T) {
+		// Each write attempt ends at write_timeout (connect_timeout is far
+		// longer) with a WARN; SIGTERM then stops the run, and Close gives
+		// up at close_timeout, naming the rows not written.
+		db := shared.CreateDatabase(t)
+		proxy := startProxy(t, filepath.Join(shared.Host(), fmt.Sprintf(".s.PGSQL.%d", shared.Port())))
+		host, port, err := net.SplitHostPort(proxy.addr())
+		require.NoError(t, err)
+		dsn := fmt.Sprintf("host=%s port=%s user=%s dbname=%s sslmode=disable", host, port, pgtest.User, db)
+		consumer := fmt.Sprintf("{type: SaveToPostgreSQL, config: {dsn: %q, batch_size: 10, flush_interval: 50ms, "+
+			"connect_timeout: 1m, write_timeout: 500ms, max_retry_wait: 200ms, close_timeout: 2s}}", dsn)
+		ds := newDatastore(t, 1000, 20)
+		p := ds.start(t, config(ds.dir, "start_ledger: 1000, end_ledger: 1039, on_gap: wait", consumer))
+		waitFor(t, "the first half's rows", func() bool { return len(rows(t, shared, db)) == len(ds.want(1000, 1019)) })
+		proxy.setBlackHole(true)
+		ds.add(20)
+		time.Sleep(3 * time.Second) // several write_timeouts
+		res := p.stop(t)
+		assert.Equal(t, 1, res.code, res.stderr)
+		assert.Contains(t, res.stderr, `"level":"WARN","msg":"writing batch failed; retrying"`)
+		assert.Contains(t, res.stderr, "no answer within write_timeout 500ms")
+		assert.Regexp(t, `closing with \d+ rows not written within close_timeout 2s`, res.stderr)
+		got := rows(t, shared, db)
+		assert.Len(t, keys(got), len(got), "no row twice")
+		for k := range keys(got) {
+			assert.Contains(t, keys(ds.want(1000, 1039)), k)
+		}
 	})
 	t.Run("connections terminated every 0.3s", func(t *testing.T) {
 		var stop context.CancelFunc
