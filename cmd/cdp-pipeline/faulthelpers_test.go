@@ -176,6 +176,21 @@ func (d *datastore) run(t *testing.T, yaml string, flags ...string) result {
 	return d.start(t, yaml, flags...).wait(t)
 }
 
+// runUnderFileLimit runs the binary with the config and -log-format json
+// under a file-size limit of limit bytes (prlimit --fsize): a write past
+// it fails with EFBIG, as on a full disk (Go ignores SIGXFSZ).
+func runUnderFileLimit(t *testing.T, yaml string, limit int) result {
+	t.Helper()
+	prlimit, err := exec.LookPath("prlimit")
+	require.NoError(t, err, "the full disk faults need prlimit (util-linux)")
+	tmp := t.TempDir()
+	cfg := writeFile(t, tmp, "p.yaml", yaml)
+	cmd, stdout, stderr := command(t, tmp, nil)
+	cmd.Path = prlimit
+	cmd.Args = []string{"prlimit", fmt.Sprintf("--fsize=%d", limit), binary, "run", "-config", cfg, "-log-format", "json"}
+	return finish(t, cmd.Run(), stdout, stderr)
+}
+
 // start starts the binary with the config, -log-format json and flags.
 func (d *datastore) start(t *testing.T, yaml string, flags ...string) *process {
 	t.Helper()

@@ -6,9 +6,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -45,6 +45,34 @@ func TestFaults(t *testing.T) {
 			func() error { proxy.setBlackHole(true); return nil },
 			func() error { proxy.setBlackHole(false); return nil })
 		assert.Contains(t, res.stderr, `"msg":"pipeline drained","pipeline":"p","error":null`)
+	})
+	t.Run("tcp black hole that never heals", func(t *testing.T) {
+		// Each write attempt ends at write_timeout (connect_timeout is far
+		// longer) with a WARN; SIGTERM then stops the run, and Close gives
+		// up at close_timeout, naming the rows not written.
+		db := shared.CreateDatabase(t)
+		proxy := startProxy(t, filepath.Join(shared.Host(), fmt.Sprintf(".s.PGSQL.%d", shared.Port())))
+		host, port, err := net.SplitHostPort(proxy.addr())
+		require.NoError(t, err)
+		dsn := fmt.Sprintf("host=%s port=%s user=%s dbname=%s sslmode=disable", host, port, pgtest.User, db)
+		consumer := fmt.Sprintf("{type: SaveToPostgreSQL, config: {dsn: %q, batch_size: 10, flush_interval: 50ms, "+
+			"connect_timeout: 1m, write_timeout: 500ms, max_retry_wait: 200ms, close_timeout: 2s}}", dsn)
+		ds := newDatastore(t, 1000, 20)
+		p := ds.start(t, config(ds.dir, "start_ledger: 1000, end_ledger: 1039, on_gap: wait", consumer))
+		waitFor(t, "the first half's rows", func() bool { return len(rows(t, shared, db)) == len(ds.want(1000, 1019)) })
+		proxy.setBlackHole(true)
+		ds.add(20)
+		time.Sleep(3 * time.Second) // several write_timeouts
+		res := p.stop(t)
+		assert.Equal(t, 1, res.code, res.stderr)
+		assert.Contains(t, res.stderr, `"level":"WARN","msg":"writing batch failed; retrying"`)
+		assert.Contains(t, res.stderr, "no answer within write_timeout 500ms")
+		assert.Regexp(t, `closing with \d+ rows not written within close_timeout 2s`, res.stderr)
+		got := rows(t, shared, db)
+		assert.Len(t, keys(got), len(got), "no row twice")
+		for k := range keys(got) {
+			assert.Contains(t, keys(ds.want(1000, 1039)), k)
+		}
 	})
 	t.Run("connections terminated every 0.3s", func(t *testing.T) {
 		var stop context.CancelFunc
@@ -124,20 +152,15 @@ func TestFaults(t *testing.T) {
 	})
 	t.Run("full disk", func(t *testing.T) {
 		// A file-size limit of 2000 bytes on the process: a few lines
-		// fit, then a write fails with EFBIG (Go ignores SIGXFSZ). An
-		// atomic file leaves the previous content in place.
+		// fit, then a write fails with EFBIG. An atomic file leaves the
+		// previous content in place.
 		ds := newDatastore(t, 1000, 20)
 		dir := t.TempDir()
 		out := filepath.Join(dir, "out.jsonl")
 		const before = "{\"before\":true}\n"
 		require.NoError(t, os.WriteFile(out, []byte(before), 0o644))
 		consumer := fmt.Sprintf("{type: SaveToJSONFile, config: {path: %q, atomic: true}}", out)
-		cfg := writeFile(t, t.TempDir(), "p.yaml", config(ds.dir, "start_ledger: 1000, end_ledger: 1019", consumer))
-		prlimit, err := exec.LookPath("prlimit")
-		require.NoError(t, err, "the full disk fault needs prlimit (util-linux)")
-		cmd, stdout, stderr := command(t, t.TempDir(), nil)
-		cmd.Path, cmd.Args = prlimit, []string{"prlimit", "--fsize=2000", binary, "run", "-config", cfg, "-log-format", "json"}
-		res := finish(t, cmd.Run(), stdout, stderr)
+		res := runUnderFileLimit(t, config(ds.dir, "start_ledger: 1000, end_ledger: 1019", consumer), 2000)
 		assert.Equal(t, 1, res.code, res.stderr)
 		assert.Contains(t, res.stderr, `"level":"ERROR","msg":"pipeline failed"`)
 		assert.Contains(t, res.stderr, "file too large")
@@ -147,6 +170,36 @@ func TestFaults(t *testing.T) {
 		entries, err := os.ReadDir(dir)
 		require.NoError(t, err)
 		assert.Len(t, entries, 1, "no temporary file left behind")
+	})
+	t.Run("full disk, default mode", func(t *testing.T) {
+		// One ledger a write (buffer_size 1) under a limit of 5000 bytes:
+		// some ledgers fit, then a write fails midway and is cut back.
+		// The file holds whole ledgers, and a run without the limit
+		// resumes after them.
+		ds := newDatastore(t, 1000, 20)
+		out := filepath.Join(t.TempDir(), "out.jsonl")
+		cfg := config(ds.dir, "start_ledger: 1000, end_ledger: 1019",
+			fmt.Sprintf("{type: SaveToJSONFile, config: {path: %q, buffer_size: 1}}", out))
+		res := runUnderFileLimit(t, cfg, 5000)
+		assert.Equal(t, 1, res.code, res.stderr)
+		assert.Contains(t, res.stderr, `"level":"ERROR","msg":"pipeline failed"`)
+		assert.Contains(t, res.stderr, "file too large; the file is cut back to its last complete ledger")
+		data, err := os.ReadFile(out)
+		require.NoError(t, err)
+		require.NotEmpty(t, data, "some ledgers fit under the limit")
+		assert.True(t, strings.HasSuffix(string(data), "\n"), "the file ends with a newline")
+		got, whole := keys(fileKeys(t, out)), uint32(0)
+		for last := uint32(1000); last <= 1019; last++ {
+			if assert.ObjectsAreEqual(keys(ds.want(1000, last)), got) {
+				whole = last
+			}
+		}
+		assert.NotZero(t, whole, "the file holds ledgers 1000 to some ledger, each whole, once")
+
+		res = ds.run(t, cfg)
+		assert.Equal(t, 0, res.code, res.stderr)
+		assert.Contains(t, res.stderr, "resuming after its last complete ledger")
+		assertLines(t, out, ds.want(1000, 1019))
 	})
 	t.Run("SIGTERM mid-run", func(t *testing.T) {
 		db := shared.CreateDatabase(t)

@@ -6,6 +6,7 @@ import (
 	"net"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -29,7 +30,11 @@ type blackHole struct {
 
 	mu      sync.Mutex
 	holding bool
-	conns   []net.Conn
+	// silent keeps the connections it forwarded open, unanswered, once
+	// their server side is cut (see silence).
+	silent bool
+	conns  []net.Conn // every connection, both sides
+	ups    []net.Conn // the server sides of the forwarded ones
 }
 
 func newBlackHole(t *testing.T, s *pgtest.Server) *blackHole {
@@ -68,10 +73,31 @@ func (b *blackHole) forward(c net.Conn) {
 	}
 	b.mu.Lock()
 	b.conns = append(b.conns, up)
+	b.ups = append(b.ups, up)
 	b.mu.Unlock()
 	go func() { io.Copy(up, c); up.Close() }() //nolint:errcheck // a proxy
 	io.Copy(c, up)                             //nolint:errcheck // a proxy
-	c.Close()
+	b.mu.Lock()
+	silent := b.silent
+	b.mu.Unlock()
+	if !silent {
+		c.Close()
+	}
+}
+
+// silence turns the hole into one that never heals, for the connections
+// already open too: it holds new connections, and cuts the open ones from
+// the server while keeping them open, so that what a client sends on them
+// is accepted and never answered, as when a firewall starts dropping the
+// packets of an established connection.
+func (b *blackHole) silence() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.holding, b.silent = true, true
+	for _, up := range b.ups {
+		up.Close()
+	}
+	b.ups = nil
 }
 
 // hold starts holding new connections and breaks the open ones.
@@ -146,4 +172,42 @@ func TestPostgresCancelEndsRetries(t *testing.T) {
 		assert.Equal(t, before, stat(t, c, "errors"), "a cancellation is not an error")
 	}
 	require.Error(t, c.Close(), "the row could not be written within close_timeout")
+}
+
+// TestPostgresWriteTimeoutEndsSilentAttempts writes through a database
+// behind a black hole that never heals, connections already open
+// included: each write attempt ends at write_timeout (connect_timeout is
+// far longer) and is retried with a WARN while the run goes on. Once the
+// run is stopped, Close gives up within close_timeout with an error that
+// names the rows not written.
+func TestPostgresWriteTimeoutEndsSilentAttempts(t *testing.T) {
+	logs := captureLogs(t)
+	s := pgtest.Shared(t)
+	db := s.CreateDatabase(t)
+	hole := newBlackHole(t, s)
+	c := startPostgres(t, pgConfig(s, db, "host", "127.0.0.1", "port", hole.port(),
+		"connect_timeout", "1m", "write_timeout", "300ms", "batch_size", 1, "close_timeout", "1s"), logs.Env)
+	hole.silence() // the pool's connection from Start now goes nowhere
+
+	ctx, cancel := context.WithCancel(testContext(t))
+	defer cancel()
+	done := make(chan error, 1)
+	go func() {
+		done <- c.Process(ctx, msgOf(filterpayments.Payment{TransactionHash: "ab", OperationType: "payment", Amount: "1", ClosedAt: time.Now()}))
+	}()
+	require.Eventually(t, func() bool { return strings.Count(logs.String(), "writing batch failed; retrying") >= 2 },
+		30*time.Second, 10*time.Millisecond, "timed-out attempts are retried, with a WARN each")
+	assert.Contains(t, logs.String(), "level=WARN")
+	assert.Contains(t, logs.String(), "no answer within write_timeout 300ms")
+	select {
+	case err := <-done:
+		t.Fatalf("Process returned while the run goes on: %v", err)
+	default:
+	}
+
+	cancel() // the run is stopped
+	require.ErrorIs(t, <-done, context.Canceled)
+	err := c.Close()
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "closing with 1 rows not written within close_timeout 1s")
 }

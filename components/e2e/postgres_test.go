@@ -355,6 +355,7 @@ func TestPostgresConfigErrors(t *testing.T) {
 		{"bad sslmode", map[string]interface{}{"host": "h", "sslmode": "requires"}, "sslmode", `did you mean "require"?`},
 		{"bad batch size", map[string]interface{}{"host": "h", "batch_size": 0}, "batch_size", "at least 1"},
 		{"bad port", map[string]interface{}{"host": "h", "port": 70000}, "port", "out of range"},
+		{"zero write timeout", map[string]interface{}{"host": "h", "write_timeout": "0s"}, "write_timeout", "must be positive"},
 		{"unparsable dsn", map[string]interface{}{"dsn": "postgres://user:" + password + "@host:notaport/db"}, "dsn", "cannot parse"},
 	}
 	for _, tt := range tests {

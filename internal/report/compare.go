@@ -39,12 +39,19 @@ func Changes(a, b *Report) []Change {
 
 // Compare prints what changed from a to b for each pipeline: throughput,
 // CPU per 1,000 ledgers, peak RSS, and the bottleneck, with the relative
-// change of each number.
+// change of each number. It flags a pipeline whose two runs read
+// different ledgers, such as two shards of one range, since their numbers
+// then measure different work.
 func Compare(w io.Writer, a, b *Report) error {
 	fmt.Fprintf(w, "A: %s (%s, config %s)\n", a.Started, a.Version, short(a.ConfigHash))
 	fmt.Fprintf(w, "B: %s (%s, config %s)\n", b.Started, b.Version, short(b.ConfigHash))
 	if a.ConfigHash == b.ConfigHash {
 		fmt.Fprintln(w, "same config")
+	}
+	for _, c := range Changes(a, b) {
+		if c.Before != nil && c.After != nil && c.Before.Ledgers() != c.After.Ledgers() {
+			fmt.Fprintf(w, "%s: different ledgers: A read %s, B read %s\n", c.Pipeline, c.Before.Ledgers(), c.After.Ledgers())
+		}
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "pipeline\tmeasure\tA\tB\tchange\t")

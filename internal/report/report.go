@@ -60,10 +60,20 @@ type Prices struct {
 // Pipeline is one pipeline's part of a run.
 type Pipeline struct {
 	Name string `json:"name"`
-	// StartLedger and EndLedger are the configured range; EndLedger 0 is
-	// unbounded (the source follows the network).
+	// Shard is the shard this process ran, "I/N" (cdp-pipeline run
+	// -shard); empty when the run was not sharded.
+	Shard string `json:"shard,omitempty"`
+	// StartLedger and EndLedger are the range the pipeline read: the
+	// configured range, or the shard's part of it when sharded (both 0
+	// when the shard got no datastore file of the range). EndLedger 0 is
+	// otherwise unbounded (the source follows the network).
 	StartLedger uint32 `json:"start_ledger"`
 	EndLedger   uint32 `json:"end_ledger"`
+	// ConfiguredStartLedger and ConfiguredEndLedger are the whole
+	// configured range of a sharded run, beside the shard's part; 0 when
+	// the run was not sharded.
+	ConfiguredStartLedger uint32 `json:"configured_start_ledger,omitempty"`
+	ConfiguredEndLedger   uint32 `json:"configured_end_ledger,omitempty"`
 	// LedgersDone counts the ledgers the source emitted.
 	LedgersDone uint64 `json:"ledgers_done"`
 	// WallSeconds runs from the source's start to the consumers' close.
@@ -87,6 +97,37 @@ type Pipeline struct {
 	Components    []Component `json:"components"`
 	Bottleneck    Bottleneck  `json:"bottleneck"`
 	Cost          *Cost       `json:"cost,omitempty"`
+}
+
+// ConfiguredRange returns the pipeline's whole configured range: the
+// configured ledgers of a sharded run, else the range it read.
+func (p *Pipeline) ConfiguredRange() (start, end uint32) {
+	if p.Shard != "" {
+		return p.ConfiguredStartLedger, p.ConfiguredEndLedger
+	}
+	return p.StartLedger, p.EndLedger
+}
+
+// Ledgers says which ledgers the pipeline read, such as "ledgers
+// 1000-2999", "ledgers from 1000" (unbounded) or "shard 1/3: ledgers
+// 24-39 of 13-50".
+func (p *Pipeline) Ledgers() string {
+	read := ledgerRange(p.StartLedger, p.EndLedger)
+	if p.Shard == "" {
+		return "ledgers " + read
+	}
+	if p.StartLedger == 0 && p.EndLedger == 0 {
+		read = "none"
+	}
+	return fmt.Sprintf("shard %s: ledgers %s of %s", p.Shard, read, ledgerRange(p.ConfiguredRange()))
+}
+
+// ledgerRange is "start-end", or "from start" when end is 0 (unbounded).
+func ledgerRange(start, end uint32) string {
+	if end == 0 {
+		return fmt.Sprintf("from %d", start)
+	}
+	return fmt.Sprintf("%d-%d", start, end)
 }
 
 // Component is one component's part of a pipeline's run.
@@ -127,8 +168,8 @@ type Cost struct {
 	// PerMillionLedgers is CPU time plus peak memory for the time a
 	// million ledgers take at the measured rate.
 	PerMillionLedgers float64 `json:"per_million_ledgers"`
-	// ConfiguredRange is the same for the whole configured range; nil
-	// when the range is unbounded.
+	// ConfiguredRange is the same for the whole configured range (all
+	// shards' parts of a sharded run); nil when the range is unbounded.
 	ConfiguredRange *float64 `json:"configured_range,omitempty"`
 	// Basis says how it was computed.
 	Basis string `json:"basis"`

@@ -61,6 +61,12 @@ func TestEstimate(t *testing.T) {
 		// 36 ms CPU a ledger = 10 vCPU hours a million; 2 GiB for 72 ms a ledger = 40 GiB hours a million.
 		{name: "bounded", p: p, prices: report.Prices{VCPUHour: 0.04, GiBHour: 0.005}, perMilln: 10*0.04 + 40*0.005, whole: ptr((10*0.04 + 40*0.005) * 2000 / 1e6)},
 		{name: "unbounded", p: func() report.Pipeline { q := p; q.EndLedger = 0; return q }(), prices: report.Prices{VCPUHour: 1}, perMilln: 10},
+		{name: "a shard's part costs the whole configured range", p: func() report.Pipeline {
+			q := p
+			q.Shard, q.StartLedger, q.EndLedger = "0/4", 1, 1000
+			q.ConfiguredStartLedger, q.ConfiguredEndLedger = 1, 4000
+			return q
+		}(), prices: report.Prices{VCPUHour: 1}, perMilln: 10, whole: ptr(10 * 4000 / 1e6)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -117,6 +123,44 @@ func TestCompare(t *testing.T) {
 	require.NoError(t, report.Compare(&out, a, c))
 	assert.Contains(t, out.String(), "main      (only in A)")
 	assert.Contains(t, out.String(), "other     (only in B)")
+}
+
+// TestCompareFlagsDifferentLedgers checks that compare says when the two
+// runs of a pipeline read different ledgers, such as two shards of a range.
+func TestCompareFlagsDifferentLedgers(t *testing.T) {
+	sharded := func(shard string, start, end uint32) *report.Report {
+		r := sample("v1", 100, 20, "processor", "FilterPayments", report.CPUBound)
+		p := &r.Pipelines[0]
+		p.Shard, p.StartLedger, p.EndLedger = shard, start, end
+		p.ConfiguredStartLedger, p.ConfiguredEndLedger = 1, 2000
+		return r
+	}
+	whole := sample("v1", 100, 20, "processor", "FilterPayments", report.CPUBound)
+	tests := []struct {
+		name string
+		a, b *report.Report
+		want string // "" for no flag
+	}{
+		{name: "same shard", a: sharded("1/3", 701, 1400), b: sharded("1/3", 701, 1400)},
+		{name: "not sharded", a: whole, b: whole},
+		{name: "different shards", a: sharded("0/3", 1, 700), b: sharded("1/3", 701, 1400),
+			want: "main: different ledgers: A read shard 0/3: ledgers 1-700 of 1-2000, B read shard 1/3: ledgers 701-1400 of 1-2000"},
+		{name: "a shard and the whole range", a: whole, b: sharded("2/3", 1401, 2000),
+			want: "main: different ledgers: A read ledgers 1-2000, B read shard 2/3: ledgers 1401-2000 of 1-2000"},
+		{name: "a shard with no file", a: sharded("0/3", 1, 700), b: sharded("7/8", 0, 0),
+			want: "B read shard 7/8: ledgers none of 1-2000"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out bytes.Buffer
+			require.NoError(t, report.Compare(&out, tt.a, tt.b))
+			if tt.want == "" {
+				assert.NotContains(t, out.String(), "different ledgers")
+			} else {
+				assert.Contains(t, out.String(), tt.want)
+			}
+		})
+	}
 }
 
 func TestWriteAndReadFile(t *testing.T) {

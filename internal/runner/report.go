@@ -101,6 +101,12 @@ func pipelineReport(p *pipeline, now int64) report.Pipeline {
 		BytesRead:   statOf(comps[src], bytesReadStat),
 		Components:  p.selfComponents(false),
 	}
+	if p.part != nil {
+		// A shard reads its part of the configured range.
+		pr.Shard = p.shard.String()
+		pr.StartLedger, pr.EndLedger = p.part.own.Start, p.part.own.End
+		pr.ConfiguredStartLedger, pr.ConfiguredEndLedger = p.part.whole.Start, p.part.whole.End
+	}
 	pr.LedgersPerSecond = quotient(float64(pr.LedgersDone), pr.WallSeconds)
 	pr.BytesPerLedger = quotient(pr.BytesRead, float64(pr.LedgersDone))
 	var self float64

@@ -14,6 +14,7 @@ import (
 
 	"github.com/cdpstats/cdpstats/internal/report"
 	"github.com/cdpstats/cdpstats/internal/runner"
+	"github.com/cdpstats/cdpstats/internal/shard"
 )
 
 const schemaPath = "../../docs/report.schema.json"
@@ -65,6 +66,11 @@ func TestSchemaAcceptsAndRejects(t *testing.T) {
 		{name: "idle bottleneck names nothing", edit: func(r *report.Report) {
 			r.Pipelines[0].Bottleneck = report.Bottleneck{Verdict: report.Idle, Basis: "no component has self time yet"}
 		}, valid: true},
+		{name: "sharded", edit: func(r *report.Report) { shardOf(&r.Pipelines[0], "1/3", 701, 1400, 1, 2000) }, valid: true},
+		{name: "sharded with no file of the range", edit: func(r *report.Report) { shardOf(&r.Pipelines[0], "7/8", 0, 0, 1, 2000) }, valid: true},
+		{name: "shard without the configured range", edit: func(r *report.Report) { r.Pipelines[0].Shard = "1/3" }},
+		{name: "configured range without a shard", edit: func(r *report.Report) { shardOf(&r.Pipelines[0], "", 701, 1400, 1, 2000) }},
+		{name: "shard not I/N", edit: func(r *report.Report) { shardOf(&r.Pipelines[0], "1 of 3", 701, 1400, 1, 2000) }},
 		{name: "busy ratio above 1", edit: func(r *report.Report) { r.Pipelines[0].Components[0].BusyRatio = 1.5 }},
 		{name: "unknown verdict", edit: func(r *report.Report) { r.Pipelines[0].Bottleneck.Verdict = "slow" }},
 		{name: "verdict without a component", edit: func(r *report.Report) { r.Pipelines[0].Bottleneck.ID, r.Pipelines[0].Bottleneck.Kind = "", "" }},
@@ -84,6 +90,14 @@ func TestSchemaAcceptsAndRejects(t *testing.T) {
 			}
 		})
 	}
+}
+
+// shardOf makes p the part start-end of the configured range from-to
+// that shard read.
+func shardOf(p *report.Pipeline, shard string, start, end, from, to uint32) {
+	p.Shard = shard
+	p.StartLedger, p.EndLedger = start, end
+	p.ConfiguredStartLedger, p.ConfiguredEndLedger = from, to
 }
 
 // validReport returns a report that follows the schema: one pipeline,
@@ -156,4 +170,51 @@ cost: {vcpu_hour: 0.04, gib_hour: 0.005}
 	require.NotNil(t, p.Cost)
 	require.NotNil(t, p.Cost.ConfiguredRange)
 	assert.InDelta(t, p.Cost.PerMillionLedgers/1e6, *p.Cost.ConfiguredRange, 1e-12, "a range of one ledger")
+}
+
+// TestShardedReport runs shards of a range with -report and checks that
+// each report validates and carries the shard, the part it read and the
+// whole configured range; a shard with nothing to read reports too.
+func TestShardedReport(t *testing.T) {
+	dir := paymentsDatastore(t, 13, 50) // files 8-15, 16-23, 24-31, 32-39, 40-47, 48-55
+	tests := []struct {
+		name       string
+		shard      shard.Shard
+		start, end uint32
+		done       uint64
+	}{
+		{name: "not sharded", start: 13, end: 50, done: 38},
+		{name: "shard 1 of 3", shard: shard.Shard{Index: 1, Count: 3}, start: 24, end: 39, done: 16},
+		{name: "a shard with no file of the range", shard: shard.Shard{Index: 0, Count: 8}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "report.json")
+			s := spec{Pipelines: []pipelineSpec{{Dir: dir, Source: "start_ledger: 13, end_ledger: 50"}}}
+			_, err := s.runToEnd(t, func(r *runner.Runner) {
+				r.Shard = tt.shard
+				r.ReportFile = out
+			})
+			require.NoError(t, err)
+			data, err := os.ReadFile(out)
+			require.NoError(t, err)
+			require.NoError(t, validate(t, compileSchema(t), data), string(data))
+
+			rep, err := report.ReadFile(out)
+			require.NoError(t, err)
+			require.Len(t, rep.Pipelines, 1)
+			p := rep.Pipelines[0]
+			assert.Equal(t, tt.done, p.LedgersDone)
+			assert.Equal(t, [2]uint32{tt.start, tt.end}, [2]uint32{p.StartLedger, p.EndLedger}, "the range read")
+			from, to := p.ConfiguredRange()
+			assert.Equal(t, [2]uint32{13, 50}, [2]uint32{from, to}, "the whole configured range")
+			if tt.shard.IsZero() {
+				assert.Empty(t, p.Shard)
+				assert.NotContains(t, string(data), `"shard"`)
+				assert.NotContains(t, string(data), `"configured_start_ledger"`)
+			} else {
+				assert.Equal(t, tt.shard.String(), p.Shard)
+			}
+		})
+	}
 }

@@ -159,6 +159,11 @@ func (r *Runner) Run(ctx context.Context) error {
 		for _, p := range pipelines {
 			err = errors.Join(err, p.close(err == nil))
 		}
+		if err == nil && r.ReportFile != "" {
+			// Every shard of a run reports, even one with nothing to read.
+			now := time.Now()
+			err = r.newReport(pipelines, now, now, r.sampler.Sample()).WriteFile(r.ReportFile)
+		}
 		return err
 	}
 	for _, p := range pipelines {

@@ -77,7 +77,8 @@ func (c *FileConfig) settings() string {
 // keeps the file up to that ledger and writes after it. A file it cannot
 // resume, or any file under cdp.Env.FromScratch, is replaced: kept until
 // the run writes its first line, and only then truncated (or at a
-// successful Close when the run wrote nothing).
+// successful Close when the run wrote nothing). A write that fails midway
+// is cut back (writeWhole), so that the file keeps whole ledgers only.
 //
 //cdp:component kind=consumer name=SaveToJSONFile
 type SaveToJSONFile struct {
@@ -324,12 +325,41 @@ type replacingFile struct {
 	truncated bool
 }
 
-// Write truncates the file on the first call, then writes p.
+// Write truncates the file on the first call, then writes p whole or not
+// at all (see writeWhole).
 func (w *replacingFile) Write(p []byte) (int, error) {
 	if err := w.truncate(); err != nil {
 		return 0, err
 	}
-	return w.f.Write(p)
+	return writeWhole(w.f, p)
+}
+
+// writeWhole writes p at the end of f, which is positioned there (or
+// opened for appending). When the write fails midway, as on a full disk
+// or past the file-size limit (EFBIG), it cuts f back to its length
+// before the write, so that f never ends in part of p. The sink writes
+// whole ledgers, so f then ends with its last complete ledger. It
+// returns the write's error, saying where the file was cut.
+func writeWhole(f *os.File, p []byte) (int, error) {
+	info, err := f.Stat()
+	if err != nil {
+		return 0, err
+	}
+	n, err := f.Write(p)
+	if err == nil {
+		return n, nil
+	}
+	end := info.Size()
+	if cut := errors.Join(f.Truncate(end), seekTo(f, end)); cut != nil {
+		return n, fmt.Errorf("%w; cutting the %d bytes written of %d back failed, so the file ends in a partial line: %w", err, n, len(p), cut)
+	}
+	return 0, fmt.Errorf("%w; the file is cut back to its last complete ledger, at byte %d", err, end)
+}
+
+// seekTo moves f's offset to off.
+func seekTo(f *os.File, off int64) error {
+	_, err := f.Seek(off, io.SeekStart)
+	return err
 }
 
 func (w *replacingFile) truncate() error {

@@ -55,7 +55,7 @@ func (r *fileRegistry) acquire(path string, cfg FileConfig) (*sharedFile, error)
 	if err != nil {
 		return nil, err
 	}
-	s := &sharedFile{key: key, f: f, out: newSink(f, cfg.BufferSize, cfg.FlushInterval), refs: 1}
+	s := &sharedFile{key: key, f: f, out: newSink(appendingFile{f}, cfg.BufferSize, cfg.FlushInterval), refs: 1}
 	r.files[key] = s
 	return s, nil
 }
@@ -77,3 +77,9 @@ func (r *fileRegistry) release(s *sharedFile) error {
 	}
 	return errors.Join(err, s.f.Close())
 }
+
+// appendingFile is a file opened for appending, written whole or not at
+// all (see writeWhole).
+type appendingFile struct{ f *os.File }
+
+func (w appendingFile) Write(p []byte) (int, error) { return writeWhole(w.f, p) }

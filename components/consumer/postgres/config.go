@@ -39,6 +39,10 @@ type Config struct {
 	MaxConns int32 `yaml:"max_conns"`
 	// ConnectTimeout bounds each attempt to connect.
 	ConnectTimeout time.Duration `yaml:"connect_timeout"`
+	// WriteTimeout bounds each attempt to write a batch: a database that
+	// stops answering in the middle of one (a TCP black hole) ends the
+	// attempt, which is retried like any failure that may pass.
+	WriteTimeout time.Duration `yaml:"write_timeout"`
 	// MaxRetryWait caps the backoff between attempts to write a batch while
 	// the database is away.
 	MaxRetryWait time.Duration `yaml:"max_retry_wait"`
@@ -55,6 +59,7 @@ func DefaultConfig() Config {
 		FlushInterval:  time.Second,
 		MaxConns:       4,
 		ConnectTimeout: 10 * time.Second,
+		WriteTimeout:   30 * time.Second,
 		MaxRetryWait:   5 * time.Second,
 		CloseTimeout:   time.Minute,
 	}
@@ -98,6 +103,9 @@ func (c *Config) validate() error {
 	}
 	if c.ConnectTimeout <= 0 {
 		add("connect_timeout", "must be positive")
+	}
+	if c.WriteTimeout <= 0 {
+		add("write_timeout", "must be positive")
 	}
 	if c.MaxRetryWait <= 0 {
 		add("max_retry_wait", "must be positive")

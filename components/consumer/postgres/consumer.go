@@ -283,7 +283,9 @@ func (c *SaveToPostgreSQL) fail(err error) {
 }
 
 // write writes one batch, and the checkpoint when it ends a ledger,
-// retrying with backoff while the failure is one that may pass.
+// retrying with backoff while the failure is one that may pass. Each
+// attempt ends at write_timeout; a timed-out attempt is retried while ctx
+// is live.
 func (c *SaveToPostgreSQL) write(ctx context.Context, b *batch) error {
 	if b.rows() == 0 && b.ledger == 0 {
 		return nil
@@ -291,7 +293,7 @@ func (c *SaveToPostgreSQL) write(ctx context.Context, b *batch) error {
 	wait := newBackoff(c.cfg.MaxRetryWait)
 	for attempt := 1; ; attempt++ {
 		written := c.stats.StartWriteLatency()
-		inserted, err := writeBatch(ctx, c.pool, b, c.key)
+		inserted, err := c.attempt(ctx, b)
 		if err == nil {
 			written.Stop()
 			c.stats.AddRowsInserted(uint64(inserted))
@@ -319,6 +321,18 @@ func (c *SaveToPostgreSQL) write(ctx context.Context, b *batch) error {
 			return fmt.Errorf("SaveToPostgreSQL: gave up on a batch of %d rows: %w (last error: %v)", b.rows(), werr, err)
 		}
 	}
+}
+
+// attempt writes b once, within write_timeout. It says so when that is
+// what ended the attempt, so that the retry's WARN names the key.
+func (c *SaveToPostgreSQL) attempt(ctx context.Context, b *batch) (int64, error) {
+	actx, cancel := context.WithTimeout(ctx, c.cfg.WriteTimeout)
+	defer cancel()
+	inserted, err := writeBatch(actx, c.pool, b, c.key)
+	if err != nil && ctx.Err() == nil && errors.Is(actx.Err(), context.DeadlineExceeded) {
+		err = fmt.Errorf("no answer within write_timeout %s: %w", c.cfg.WriteTimeout, err)
+	}
+	return inserted, err
 }
 
 // acknowledge passes the committed messages on and records the last ledger
@@ -357,7 +371,8 @@ func (c *SaveToPostgreSQL) flushEvery(ctx context.Context) {
 }
 
 // Close writes every pending row, retrying for up to close_timeout while
-// the database is away, then closes the pool. It returns an error, saying
+// the database is away (each attempt within write_timeout), then closes
+// the pool; it returns within close_timeout. It returns an error, saying
 // how many rows were not written, when they could not be.
 func (c *SaveToPostgreSQL) Close() error {
 	c.closeOnce.Do(func() {
@@ -376,11 +391,38 @@ func (c *SaveToPostgreSQL) Close() error {
 		left := c.rows
 		c.mu.Unlock()
 		if err != nil {
-			c.closeErr = fmt.Errorf("closing with %d rows not written: %w", left, err)
+			within := ""
+			if ctx.Err() != nil {
+				within = fmt.Sprintf(" within close_timeout %s", c.cfg.CloseTimeout)
+			}
+			c.closeErr = fmt.Errorf("closing with %d rows not written%s: %w", left, within, err)
 		}
-		c.pool.Close()
+		c.closePool(ctx)
 	})
 	return c.closeErr
+}
+
+// closePool closes the pool, waiting until ctx ends at most. A connection
+// that a timed-out attempt broke is closed by pgx in the background,
+// which first sends the server a cancel request and waits up to 15s for
+// it; behind a black hole that wait would outlast close_timeout, so the
+// pool is then left to finish closing on its own.
+func (c *SaveToPostgreSQL) closePool(ctx context.Context) {
+	closed := make(chan struct{})
+	go func() {
+		defer close(closed)
+		c.pool.Close()
+	}()
+	select {
+	case <-closed:
+	case <-ctx.Done():
+		select {
+		case <-closed:
+		default:
+			c.log.Debug("the connection pool is still closing at close_timeout; left to finish in the background",
+				"close_timeout", c.cfg.CloseTimeout.String())
+		}
+	}
 }
 
 // redact scrubs the password from err.
