@@ -209,8 +209,7 @@ func histogramQuantile(h *metrics.Float64Histogram, q float64) float64 {
 	if total == 0 {
 		return 0
 	}
-	rank := uint64(math.Ceil(q * float64(total)))
-	rank = max(rank, 1)
+	rank := quantileRank(q, total)
 	var seen uint64
 	for i, c := range h.Counts {
 		seen += c

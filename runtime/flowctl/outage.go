@@ -64,6 +64,3 @@ func (o *outage) succeeded(ctx context.Context, attrs ...any) bool {
 	o.lastErr = nil
 	return true
 }
-
-// ongoing reports whether the last attempt failed.
-func (o *outage) ongoing() bool { return o.failures > 0 }
