@@ -3,6 +3,8 @@ package flowctl
 import (
 	"maps"
 	"slices"
+
+	"github.com/cdpstats/cdpstats/runtime"
 )
 
 // The roles of a pipeline's components, as their metric keys begin.
@@ -117,10 +119,10 @@ func (c *Client) metrics(t target) (map[string]float64, health) {
 	if !ok {
 		return map[string]float64{}, healthStarting
 	}
-	for _, ch := range c.stats.HealthDetails().Components {
-		if ch.Kind == t.comp.Kind && ch.ID == t.comp.Instance && !ch.Healthy {
-			return m, healthUnhealthy
-		}
+	// The component's own "<kind>.<id>.healthy" key, which
+	// ComponentMetrics always sets, is its freshness at the same moment.
+	if m[t.comp.Kind+"."+t.comp.Instance+"."+runtime.HealthyKey] == 0 {
+		return m, healthUnhealthy
 	}
 	return m, healthHealthy
 }

@@ -96,6 +96,26 @@ func TestClientTypedRegistration(t *testing.T) {
 	}
 }
 
+// TestClientV1ComponentStatus checks each component's own status under
+// v1: unhealthy when its stats are stale, while the others stay healthy.
+func TestClientV1ComponentStatus(t *testing.T) {
+	srv := startControlPlane(t)
+	stats := fixedStats()
+	stats.Component(filterDesc, "payments").Update(runtime.Snapshot{Values: []float64{7, 0.25}}, time.Now().Add(-time.Hour))
+	client, _ := newRecordedClient(t, testConfig(flowctl.APIV1, srv.Addr()), stats)
+	client.SetComponents(testComponents[:2]...)
+	stop := runClient(t, client)
+	snap, err := srv.WaitFor(waitCtx(t), "a heartbeat of each component", func(s controlplane.Snapshot) bool {
+		return len(s.AcceptedFor("cdp-test.source.test-source")) > 0 && len(s.AcceptedFor("cdp-test.processor.payments")) > 0
+	})
+	require.NoError(t, err)
+	require.NoError(t, stop())
+	assert.Equal(t, "HEALTH_STATUS_HEALTHY", snap.AcceptedFor("cdp-test.source.test-source")[0].Status)
+	stale := snap.AcceptedFor("cdp-test.processor.payments")[0]
+	assert.Equal(t, "HEALTH_STATUS_UNHEALTHY", stale.Status)
+	assert.Equal(t, 0.0, stale.Metrics["processor.payments.healthy"])
+}
+
 // TestClientAutoChoosesAPI runs with the default api against each real
 // flowctl version, and checks the choice, logged once at INFO with its
 // reason, also across a re-registration.
