@@ -136,9 +136,14 @@ func (h *Histogram) Record(v uint64) {
 	if bit := uint64(1) << uint(i>>subBucketBits); s.groups.Load()&bit == 0 {
 		s.groups.Or(bit)
 	}
+	raiseMax(&s.max, v)
+}
+
+// raiseMax sets m to v when v is larger, without a lock.
+func raiseMax(m *atomic.Uint64, v uint64) {
 	for {
-		m := s.max.Load()
-		if v <= m || s.max.CompareAndSwap(m, v) {
+		cur := m.Load()
+		if v <= cur || m.CompareAndSwap(cur, v) {
 			return
 		}
 	}
@@ -273,13 +278,7 @@ func (h *Histogram) mergeShard(other *Histogram) {
 		groups >>= 1
 	}
 	h.sum.Add(other.sum.Load())
-	m := other.max.Load()
-	for {
-		cur := h.max.Load()
-		if m <= cur || h.max.CompareAndSwap(cur, m) {
-			return
-		}
-	}
+	raiseMax(&h.max, other.max.Load())
 }
 
 // LatencySummary is what the stats of a latency annotation report.
