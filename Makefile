@@ -110,7 +110,7 @@ bench-runtime:
 ## in the machine's load falls on all of them alike.
 bench-contended:
 	cd bench && for i in $$(seq $(BENCHCOUNT)); do \
-		$(GO) test -run '^$$' -bench 'Parallel$$' -benchmem -benchtime $(BENCHTIME) -count 1 -cpu 1,2 . || exit 1; \
+		GOWORK=off $(GO) test -run '^$$' -bench 'Parallel$$' -benchmem -benchtime $(BENCHTIME) -count 1 -cpu 1,2 . || exit 1; \
 	done
 
 bench-components:
