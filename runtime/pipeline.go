@@ -23,9 +23,8 @@ type PipelineStats struct {
 	droppedValues   atomic.Uint64
 	collectorErrors atomic.Uint64
 
-	extra   extraMetrics // sources of keys beyond the components', see AddMetricsSource
-	stallMu sync.RWMutex
-	stall   *Stall // nil while the pipeline progresses
+	extra extraMetrics          // sources of keys beyond the components', see AddMetricsSource
+	stall atomic.Pointer[Stall] // nil while the pipeline progresses
 
 	mu         sync.RWMutex
 	components map[string]*ComponentHandle

@@ -35,25 +35,16 @@ func (s Stall) String() string {
 
 // SetStall reports the pipeline stalled, for the reason s, until
 // [PipelineStats.ClearStall].
-func (ps *PipelineStats) SetStall(s Stall) {
-	ps.stallMu.Lock()
-	ps.stall = &s
-	ps.stallMu.Unlock()
-}
+func (ps *PipelineStats) SetStall(s Stall) { ps.stall.Store(&s) }
 
 // ClearStall reports the pipeline progressing again.
-func (ps *PipelineStats) ClearStall() {
-	ps.stallMu.Lock()
-	ps.stall = nil
-	ps.stallMu.Unlock()
-}
+func (ps *PipelineStats) ClearStall() { ps.stall.Store(nil) }
 
 // Stall returns why the pipeline is stalled, and false when it is not.
 func (ps *PipelineStats) Stall() (Stall, bool) {
-	ps.stallMu.RLock()
-	defer ps.stallMu.RUnlock()
-	if ps.stall == nil {
+	s := ps.stall.Load()
+	if s == nil {
 		return Stall{}, false
 	}
-	return *ps.stall, true
+	return *s, true
 }
