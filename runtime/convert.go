@@ -1,7 +1,6 @@
 package runtime
 
 import (
-	"math"
 	"reflect"
 	"time"
 )
@@ -55,15 +54,19 @@ func toFloat64(v interface{}) (float64, bool) {
 	case nil:
 		return 0, false
 	default:
-		return reflectFloat64(v)
+		var ok bool
+		if f, ok = reflectFloat64(v); !ok {
+			return 0, false
+		}
 	}
-	if math.IsNaN(f) || math.IsInf(f, 0) {
+	if !isFinite(f) {
 		return 0, false
 	}
 	return f, true
 }
 
-// reflectFloat64 handles named numeric types by their kind.
+// reflectFloat64 handles named numeric types by their kind; false for a
+// value of any other kind.
 func reflectFloat64(v interface{}) (float64, bool) {
 	rv := reflect.ValueOf(v)
 	var f float64
@@ -79,9 +82,6 @@ func reflectFloat64(v interface{}) (float64, bool) {
 			f = 1
 		}
 	default:
-		return 0, false
-	}
-	if math.IsNaN(f) || math.IsInf(f, 0) {
 		return 0, false
 	}
 	return f, true

@@ -49,7 +49,7 @@ func (e *extraMetrics) appendTo(m map[string]float64) {
 		src.AppendMetrics(m)
 	}
 	for k, v := range m {
-		if Finite(v) != v {
+		if !isFinite(v) {
 			delete(m, k)
 		}
 	}

@@ -124,7 +124,7 @@ func (h *ComponentHandle) Update(snap Snapshot, at time.Time) {
 	if snap.fits(h.desc) {
 		h.snap.copyFrom(snap)
 		for i, v := range h.snap.Values {
-			if math.IsNaN(v) || math.IsInf(v, 0) {
+			if !isFinite(v) {
 				h.snap.Values[i] = math.NaN() // skipped by readers
 				h.ps.droppedValues.Add(1)
 			}

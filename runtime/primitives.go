@@ -110,8 +110,12 @@ func Ratio(num, den uint64) float64 {
 
 // Finite returns v, or 0 when v is NaN or ±Inf.
 func Finite(v float64) float64 {
-	if math.IsNaN(v) || math.IsInf(v, 0) {
+	if !isFinite(v) {
 		return 0
 	}
 	return v
 }
+
+// isFinite reports whether v is neither NaN nor ±Inf: whether an
+// exporter can carry it.
+func isFinite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
