@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"slices"
 	"strings"
 	"time"
 
@@ -32,9 +33,7 @@ const (
 // ValidAPIs returns every valid value of [Config.API], default first.
 func ValidAPIs() []API { return []API{APIAuto, APILegacy, APIV1} }
 
-func (a API) valid() bool {
-	return a == APIAuto || a == APILegacy || a == APIV1
-}
+func (a API) valid() bool { return slices.Contains(ValidAPIs(), a) }
 
 // unknownAPI is the message for an API that is not one of [ValidAPIs].
 func unknownAPI(a API) string {
@@ -203,13 +202,13 @@ func checkEndpoint(ep string) error {
 	if strings.Contains(ep, "://") {
 		return nil
 	}
-	host, port, err := net.SplitHostPort(ep)
+	// An empty host means the local machine, as for net.Dial.
+	_, port, err := net.SplitHostPort(ep)
 	if err != nil {
 		return fmt.Errorf("%q is not host:port: %v", ep, err)
 	}
 	if port == "" {
 		return fmt.Errorf("%q has no port", ep)
 	}
-	_ = host // empty host means the local machine, as for net.Dial
 	return nil
 }
