@@ -67,7 +67,7 @@ func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
 // Collect sends the current value of every described metric.
 func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 	for _, ps := range c.pipelines {
-		c.fams.collect(ch, ps, true)
+		c.fams.collect(ch, ps)
 	}
 }
 
@@ -238,10 +238,9 @@ func (f *families) stat(prefix, kind string, s runtime.StatDesc) family {
 	return fam
 }
 
-// collect sends one pipeline's metrics: with described true, the
-// pipeline's own and those of the components f describes; with described
-// false, see collectUndescribed.
-func (f *families) collect(ch chan<- prometheus.Metric, ps *runtime.PipelineStats, described bool) {
+// collect sends one pipeline's metrics: the pipeline's own and those of
+// the components f describes; collectUndescribed sends the rest.
+func (f *families) collect(ch chan<- prometheus.Metric, ps *runtime.PipelineStats) {
 	pipeline := ps.PipelineID()
 	health := ps.HealthDetails()
 	p := f.pipeline
