@@ -249,33 +249,31 @@ func (s *session) registerOnce(ctx context.Context) (reason string, err error) {
 		api, reason = APIV1, "auto: the control plane serves flowctl.v1.ControlPlaneService"
 	}
 	ids := make([]string, len(s.targets))
-	pipeline := func(api API) error {
-		return c.each(ctx, 1, func(rctx context.Context, _ int) error {
-			id, err := s.apis[api].register(rctx, s.targets[0].reg)
-			ids[0] = cmp.Or(id, s.targets[0].reg.serviceID)
-			return err
-		})[0]
-	}
-	err = pipeline(api)
+	err = s.registerAll(ctx, s.apis[api], s.targets[:1], ids[:1])
 	if err != nil && c.cfg.API == APIAuto && isUnimplemented(err) {
 		api, reason = APILegacy, fmt.Sprintf("auto: the control plane does not serve v1 (%v)", err)
-		err = pipeline(api)
+		err = s.registerAll(ctx, s.apis[api], s.targets[:1], ids[:1])
 	}
 	if err != nil {
 		return "", err
 	}
 	cp := s.apis[api]
-	rest := s.targets[1:]
-	errs := c.each(ctx, len(rest), func(rctx context.Context, i int) error {
-		id, err := cp.register(rctx, rest[i].reg)
-		ids[i+1] = cmp.Or(id, rest[i].reg.serviceID)
-		return err
-	})
-	if err := errors.Join(errs...); err != nil {
+	if err := s.registerAll(ctx, cp, s.targets[1:], ids[1:]); err != nil {
 		return "", err
 	}
 	s.cp, s.ids = cp, ids
 	return reason, nil
+}
+
+// registerAll registers every target with cp at once, storing the
+// service ID each was assigned (its requested one when the answer names
+// none) in ids, and returns the failures joined.
+func (s *session) registerAll(ctx context.Context, cp controlPlane, targets []target, ids []string) error {
+	return errors.Join(s.c.each(ctx, len(targets), func(rctx context.Context, i int) error {
+		id, err := cp.register(rctx, targets[i].reg)
+		ids[i] = cmp.Or(id, targets[i].reg.serviceID)
+		return err
+	})...)
 }
 
 // heartbeatUntilReregister sends heartbeats at once and then every
