@@ -19,7 +19,8 @@ BENCHCOUNT ?= 6
 
 all: check test
 
-## setup: install PostgreSQL and protoc (Debian) when missing.
+## setup: install what the tests need (Debian) when missing: gcc for
+## -race, PostgreSQL, patch, prlimit, Prometheus and protoc (scripts/setup.sh).
 setup:
 	./scripts/setup.sh
 
@@ -86,7 +87,7 @@ test-statswork:
 ## frozen, behind a TCP black hole; a corrupt file; gaps; a full disk;
 ## SIGTERM; a second run; config and start mistakes; odd strings). Its
 ## last line is "N passed, M failed".
-faults:
+faults: setup
 	./scripts/faults.sh
 
 ## test-short: the race tests without setup and checks, for quick loops.
