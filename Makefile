@@ -19,7 +19,8 @@ BENCHCOUNT ?= 6
 
 all: check test
 
-## setup: install PostgreSQL and protoc (Debian) when missing.
+## setup: install what the tests need (Debian) when missing: gcc for
+## -race, PostgreSQL, patch, prlimit, Prometheus and protoc (scripts/setup.sh).
 setup:
 	./scripts/setup.sh
 
@@ -30,7 +31,8 @@ generate:
 	./scripts/gen-proto.sh
 
 ## check: gofmt, go vet, the stale checks for all generated code, and
-## that every module is tidy and builds alone.
+## that every module is tidy and builds alone (modules vets bench and
+## bench/e2e, which are outside the workspace).
 check: fmt vet stale modules
 
 fmt:
@@ -42,11 +44,9 @@ vet:
 	$(GO) vet -tags cdpstats_off github.com/cdpstats/cdpstats/runtime/...
 	$(GO) vet -tags cdpstats_count github.com/cdpstats/cdpstats/runtime/... github.com/cdpstats/cdpstats/components/e2e
 	$(GO) vet -tags faults github.com/cdpstats/cdpstats/cmd/cdp-pipeline
-	@if [ -d bench ]; then cd bench && GOWORK=off $(GO) vet ./...; fi
-	@if [ -d bench/e2e ]; then cd bench/e2e && GOWORK=off $(GO) vet ./...; fi
 
 stale:
-	@if [ -d cmd/statsgen ]; then $(GO) run ./cmd/statsgen -check $(PKGS); fi
+	$(GO) run ./cmd/statsgen -check $(PKGS)
 	./scripts/install-protoc.sh
 	./scripts/check-proto.sh
 
@@ -86,7 +86,7 @@ test-statswork:
 ## frozen, behind a TCP black hole; a corrupt file; gaps; a full disk;
 ## SIGTERM; a second run; config and start mistakes; odd strings). Its
 ## last line is "N passed, M failed".
-faults:
+faults: setup
 	./scripts/faults.sh
 
 ## test-short: the race tests without setup and checks, for quick loops.

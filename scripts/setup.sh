@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Installs what the tests need on a fresh Debian machine: PostgreSQL's
-# initdb/pg_ctl (the tests start their own throwaway cluster), patch (the
-# statsgen diff test applies its diffs with it), Prometheus's prometheus and
+# Installs what the tests need on a fresh Debian machine: a C compiler (go
+# test -race needs cgo), PostgreSQL's initdb/pg_ctl (the tests start their
+# own throwaway cluster), patch (the statsgen diff test applies its diffs
+# with it), prlimit (the fault suite's full disk), Prometheus's prometheus and
 # promtool (the alerting rules are checked and unit-tested with promtool, and
 # tests start their own throwaway prometheus server) and the protobuf
 # compiler with its Go plugins (the stale check regenerates the flowctl code).
@@ -31,9 +32,21 @@ if ! have_initdb; then
   apt_install postgresql
 fi
 
+# Without a C compiler the go command turns cgo off, and -race refuses to
+# build ("-race requires cgo").
+if ! command -v "${CC:-gcc}" >/dev/null 2>&1; then
+  echo "setup: installing gcc (go test -race needs cgo)"
+  apt_install gcc libc6-dev
+fi
+
 if ! command -v patch >/dev/null 2>&1; then
   echo "setup: installing patch"
   apt_install patch
+fi
+
+if ! command -v prlimit >/dev/null 2>&1; then
+  echo "setup: installing util-linux (prlimit)"
+  apt_install util-linux
 fi
 
 # Debian's prometheus package brings /usr/bin/prometheus and /usr/bin/promtool,

@@ -112,10 +112,5 @@ func syntheticLedger(i int) (xdr.LedgerCloseMeta, error) {
 // pubnetLedger returns pubnet ledger 58752000 renumbered to 58752000+i:
 // only the header's sequence changes, the transactions are real.
 func pubnetLedger(i int) (xdr.LedgerCloseMeta, error) {
-	lcm, err := ledgers.Pubnet()
-	if err != nil {
-		return lcm, err
-	}
-	lcm.V1.LedgerHeader.Header.LedgerSeq = xdr.Uint32(ledgers.PubnetSequence + uint32(i))
-	return lcm, nil
+	return ledgers.PubnetAt(ledgers.PubnetSequence + uint32(i))
 }

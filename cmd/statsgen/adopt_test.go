@@ -49,32 +49,9 @@ import (
 func TestTitle(t *testing.T) { assert.NotEmpty(t, "Ledgers") }
 `
 
-// adopterComponent is the adopter's first component, annotated.
-const adopterComponent = `// Package filter holds a processor.
-package filter
-
-//go:generate go tool statsgen
-
-// Filter passes every other message.
-//
-//cdp:component kind=processor name=Filter
-type Filter struct {
-	//cdp:stat counter name=messages_processed help="Messages examined"
-	//cdp:stat counter name=messages_passed
-	//cdp:stat ratio   name=pass_ratio num=messages_passed den=messages_processed
-	//cdp:stat latency name=process_latency
-	stats filterStats
-}
-
-// Process handles message n.
-func (f *Filter) Process(n int) {
-	defer f.stats.StartProcessLatency().Stop()
-	f.stats.RecordMessagesProcessed()
-	if n%2 == 0 {
-		f.stats.RecordMessagesPassed()
-	}
-}
-`
+// adopterComponent is the adopter's first component, annotated: the
+// Filter of TestEndToEnd, with go generate running the tool.
+const adopterComponent = "// Package filter holds a processor.\npackage filter\n\n//go:generate go tool statsgen\n" + filterComponent
 
 // TestAdoption takes up the runtime and statsgen the way a CDP repository
 // does, in a module outside this one with its own go directive and pinned
@@ -90,7 +67,7 @@ func TestAdoption(t *testing.T) {
 	env := adopterEnv(t)
 	dir := t.TempDir()
 	testmod.WriteFiles(t, dir, map[string][]byte{
-		"go.mod":               []byte(adopterGoMod + "\nreplace " + testmod.ModulePath + " => " + filepath.ToSlash(testmod.RepoRoot(t)) + "\n"),
+		"go.mod":               []byte(adopterGoMod + "\n" + testmod.Replace(t)),
 		"cmd/app/main.go":      []byte(adopterMain),
 		"cmd/app/main_test.go": []byte(adopterTest),
 	})
@@ -162,15 +139,7 @@ func adopterEnv(t *testing.T) []string {
 		}
 		t.Skipf("no module proxy (GOPROXY=%q)", strings.TrimSpace(out))
 	}
-	var env []string
-	for _, kv := range os.Environ() {
-		name, _, _ := strings.Cut(kv, "=")
-		switch name {
-		case "GOFLAGS", "GOWORK", "GOPROXY", "GOTOOLCHAIN", "GO111MODULE", "GOPRIVATE", "GONOPROXY", "GONOSUMDB":
-		default:
-			env = append(env, kv)
-		}
-	}
+	env := testmod.Environ("GOFLAGS", "GOWORK", "GOPROXY", "GOTOOLCHAIN", "GO111MODULE", "GOPRIVATE", "GONOPROXY", "GONOSUMDB")
 	return append(env, "GOWORK=off", "GOTOOLCHAIN=local", "GO111MODULE=on",
 		"GOPROXY="+strings.Join(proxies, "|")+"|off")
 }

@@ -12,10 +12,11 @@ import (
 	"github.com/cdpstats/cdpstats/internal/statsgen/testmod"
 )
 
-const e2eComponent = `package comp
+const e2eComponent = "package comp\n\n//go:generate go run github.com/cdpstats/cdpstats/cmd/statsgen\n" + filterComponent
 
-//go:generate go run github.com/cdpstats/cdpstats/cmd/statsgen
-
+// filterComponent is an annotated processor after its package clause and
+// go:generate directive: a blank line, then the type.
+const filterComponent = `
 // Filter passes every other message.
 //
 //cdp:component kind=processor name=Filter

@@ -89,29 +89,15 @@ func measureDatastore(t *testing.T, from uint32, count, payments int) string {
 // from from on.
 func realDatastore(t *testing.T, from uint32, count int) string {
 	t.Helper()
-	raw, err := ledgers.PubnetBytes()
-	require.NoError(t, err)
 	all := make([]xdr.LedgerCloseMeta, count)
 	for i := range all {
-		require.NoError(t, all[i].UnmarshalBinary(raw))
-		setSequence(t, &all[i], from+uint32(i))
+		var err error
+		all[i], err = ledgers.PubnetAt(from + uint32(i))
+		require.NoError(t, err)
 	}
 	dir := t.TempDir()
 	require.NoError(t, ledgers.WriteDatastore(dir, ledgers.PubnetPassphrase, backfillLayout, all...))
 	return dir
-}
-
-// setSequence renumbers a ledger.
-func setSequence(t *testing.T, lcm *xdr.LedgerCloseMeta, seq uint32) {
-	t.Helper()
-	switch lcm.V {
-	case 1:
-		lcm.V1.LedgerHeader.Header.LedgerSeq = xdr.Uint32(seq)
-	case 2:
-		lcm.V2.LedgerHeader.Header.LedgerSeq = xdr.Uint32(seq)
-	default:
-		t.Fatalf("LedgerCloseMeta V%d", lcm.V)
-	}
 }
 
 // jsonSink is a SaveToJSONFile writing path.

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -48,8 +49,7 @@ func New(t testing.TB, modPath string, files map[string][]byte) string {
 	t.Helper()
 	root := RepoRoot(t)
 	dir := t.TempDir()
-	gomod := "module " + modPath + "\n\ngo 1.26\n\nrequire " + ModulePath + " v0.0.0\n\nreplace " +
-		ModulePath + " => " + filepath.ToSlash(root) + "\n"
+	gomod := "module " + modPath + "\n\ngo 1.26\n\nrequire " + ModulePath + " v0.0.0\n\n" + Replace(t)
 	sum, err := os.ReadFile(filepath.Join(root, "go.sum"))
 	if err != nil {
 		t.Fatal(err)
@@ -57,6 +57,13 @@ func New(t testing.TB, modPath string, files map[string][]byte) string {
 	WriteFiles(t, dir, map[string][]byte{"go.mod": []byte(gomod), "go.sum": sum})
 	WriteFiles(t, dir, files)
 	return dir
+}
+
+// Replace returns the replace directive that points [ModulePath] at this
+// checkout, as a line of a go.mod file.
+func Replace(t testing.TB) string {
+	t.Helper()
+	return "replace " + ModulePath + " => " + filepath.ToSlash(RepoRoot(t)) + "\n"
 }
 
 // WriteFiles writes files (slash-separated paths relative to dir).
@@ -89,19 +96,22 @@ func ArchiveFiles(ar *txtar.Archive) map[string][]byte {
 // module mode with -mod=mod, no workspace, and no network, so a test can
 // never fetch anything.
 func Env() []string {
+	goflags := strings.TrimSpace(os.Getenv("GOFLAGS") + " -mod=mod")
+	return append(Environ("GOFLAGS", "GOPROXY", "GOWORK", "GO111MODULE"),
+		"GOFLAGS="+goflags, "GOPROXY=off", "GOWORK=off", "GO111MODULE=on")
+}
+
+// Environ returns this process's environment without the variables
+// named in drop, for a go command whose settings a test makes its own.
+func Environ(drop ...string) []string {
 	var env []string
-	goflags := "-mod=mod"
 	for _, kv := range os.Environ() {
-		switch {
-		case strings.HasPrefix(kv, "GOFLAGS="):
-			goflags = strings.TrimSpace(strings.TrimPrefix(kv, "GOFLAGS=") + " " + goflags)
-		case strings.HasPrefix(kv, "GOPROXY="), strings.HasPrefix(kv, "GOWORK="),
-			strings.HasPrefix(kv, "GO111MODULE="):
-		default:
+		name, _, _ := strings.Cut(kv, "=")
+		if !slices.Contains(drop, name) {
 			env = append(env, kv)
 		}
 	}
-	return append(env, "GOFLAGS="+goflags, "GOPROXY=off", "GOWORK=off", "GO111MODULE=on")
+	return env
 }
 
 // Go runs the go command with args in the test module dir and returns

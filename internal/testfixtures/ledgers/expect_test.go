@@ -134,3 +134,13 @@ func TestExpectFailsOnAnUnreadableLedger(t *testing.T) {
 		})
 	}
 }
+
+func TestPubnetAt(t *testing.T) {
+	orig := ledgers.MustPubnet(t)
+	lcm, err := ledgers.PubnetAt(ledgers.PubnetSequence + 7)
+	require.NoError(t, err)
+	assert.Equal(t, ledgers.PubnetSequence+7, lcm.LedgerSequence())
+	assert.Equal(t, orig.CountTransactions(), lcm.CountTransactions(), "the transactions stay")
+	lcm.V1.LedgerHeader.Header.LedgerSeq = orig.V1.LedgerHeader.Header.LedgerSeq
+	assert.Equal(t, orig, lcm, "only the sequence changes")
+}

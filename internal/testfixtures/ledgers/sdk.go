@@ -72,6 +72,24 @@ func Pubnet() (xdr.LedgerCloseMeta, error) {
 	return lcm, nil
 }
 
+// PubnetAt returns pubnet ledger 58752000 renumbered to seq: only the
+// header's sequence changes, the transactions are real.
+func PubnetAt(seq uint32) (xdr.LedgerCloseMeta, error) {
+	lcm, err := Pubnet()
+	if err != nil {
+		return lcm, err
+	}
+	switch lcm.V {
+	case 1:
+		lcm.V1.LedgerHeader.Header.LedgerSeq = xdr.Uint32(seq)
+	case 2:
+		lcm.V2.LedgerHeader.Header.LedgerSeq = xdr.Uint32(seq)
+	default:
+		return xdr.LedgerCloseMeta{}, fmt.Errorf("%s: LedgerCloseMeta V%d", pubnetFile, lcm.V)
+	}
+	return lcm, nil
+}
+
 // GalexieBytes returns the galexie file of pubnet ledger 53312000: a
 // zstd-compressed LedgerCloseMetaBatch, byte for byte as galexie wrote it.
 func GalexieBytes() ([]byte, error) { return readSDKFile(galexieFile) }
