@@ -37,12 +37,8 @@ import (
 func pgFault(t *testing.T, pg *pgtest.Server, host string, fault, heal func() error, flags ...string) result {
 	t.Helper()
 	db := pg.CreateDatabase(t)
-	dsn := fmt.Sprintf("host=%s port=%d user=%s dbname=%s sslmode=disable", host, pg.Port(), pgtest.User, db)
-	if h, port, err := net.SplitHostPort(host); err == nil {
-		dsn = fmt.Sprintf("host=%s port=%s user=%s dbname=%s sslmode=disable", h, port, pgtest.User, db)
-	}
 	ds := newDatastore(t, 1000, 20)
-	p := ds.start(t, config(ds.dir, "start_ledger: 1000, end_ledger: 1039, on_gap: wait", pgConsumer(dsn)), flags...)
+	p := ds.start(t, config(ds.dir, "start_ledger: 1000, end_ledger: 1039, on_gap: wait", pgConsumer(dsnAt(pg, host, db))), flags...)
 	waitFor(t, "the first half's rows", func() bool { return len(rows(t, pg, db)) == len(ds.want(1000, 1019)) })
 	require.NoError(t, fault())
 	healed := false
@@ -343,6 +339,21 @@ type proxy struct {
 	cond   *sync.Cond
 	hole   bool
 	held   []net.Conn
+}
+
+// dsnAt is the connection string of database db of pg reached at host:
+// pg's socket directory, or a TCP proxy's host:port.
+func dsnAt(pg *pgtest.Server, host, db string) string {
+	if h, port, err := net.SplitHostPort(host); err == nil {
+		return fmt.Sprintf("host=%s port=%s user=%s dbname=%s sslmode=disable", h, port, pgtest.User, db)
+	}
+	return fmt.Sprintf("host=%s port=%d user=%s dbname=%s sslmode=disable", host, pg.Port(), pgtest.User, db)
+}
+
+// proxyTo starts a TCP proxy to pg's socket.
+func proxyTo(t *testing.T, pg *pgtest.Server) *proxy {
+	t.Helper()
+	return startProxy(t, filepath.Join(pg.Host(), fmt.Sprintf(".s.PGSQL.%d", pg.Port())))
 }
 
 func startProxy(t *testing.T, target string) *proxy {

@@ -6,7 +6,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -28,7 +27,7 @@ import (
 // checks the exit code, the message, and that no row or line is lost or
 // written twice, against the oracle ledgers.Expect.
 func TestFaults(t *testing.T) {
-	shared := pgtest.Start(t)
+	shared := pgtest.Shared(t) // the subtests that stop PostgreSQL start their own
 	t.Run("postgres killed mid-run", func(t *testing.T) {
 		pg := pgtest.Start(t)
 		res := pgFault(t, pg, pg.Host(), pg.Kill, pg.Start, "-log-level", "error")
@@ -40,7 +39,7 @@ func TestFaults(t *testing.T) {
 		assert.Contains(t, res.stderr, `"msg":"pipeline drained","pipeline":"p","error":null`)
 	})
 	t.Run("tcp black hole", func(t *testing.T) {
-		proxy := startProxy(t, filepath.Join(shared.Host(), fmt.Sprintf(".s.PGSQL.%d", shared.Port())))
+		proxy := proxyTo(t, shared)
 		res := pgFault(t, shared, proxy.addr(),
 			func() error { proxy.setBlackHole(true); return nil },
 			func() error { proxy.setBlackHole(false); return nil })
@@ -51,10 +50,8 @@ func TestFaults(t *testing.T) {
 		// longer) with a WARN; SIGTERM then stops the run, and Close gives
 		// up at close_timeout, naming the rows not written.
 		db := shared.CreateDatabase(t)
-		proxy := startProxy(t, filepath.Join(shared.Host(), fmt.Sprintf(".s.PGSQL.%d", shared.Port())))
-		host, port, err := net.SplitHostPort(proxy.addr())
-		require.NoError(t, err)
-		dsn := fmt.Sprintf("host=%s port=%s user=%s dbname=%s sslmode=disable", host, port, pgtest.User, db)
+		proxy := proxyTo(t, shared)
+		dsn := dsnAt(shared, proxy.addr(), db)
 		consumer := fmt.Sprintf("{type: SaveToPostgreSQL, config: {dsn: %q, batch_size: 10, flush_interval: 50ms, "+
 			"connect_timeout: 1m, write_timeout: 500ms, max_retry_wait: 200ms, close_timeout: 2s}}", dsn)
 		ds := newDatastore(t, 1000, 20)

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"go.uber.org/goleak"
+
+	"github.com/cdpstats/cdpstats/internal/testfixtures/pgtest"
 )
 
 // binary is the cdp-pipeline binary TestMain builds, stamped with
@@ -25,7 +27,7 @@ const testVersion = "v0.0.0-clitest"
 const repoRoot = "../.."
 
 // TestMain builds the command once for every test, which run it as a user
-// would.
+// would, and stops the PostgreSQL they share (pgtest.Shared).
 func TestMain(m *testing.M) {
 	os.Exit(buildAndRun(m))
 }
@@ -44,6 +46,7 @@ func buildAndRun(m *testing.M) int {
 		return 1
 	}
 	code := m.Run()
+	pgtest.StopShared()
 	if code == 0 {
 		// OpenCensus, which the SDK's cloud datastores import, starts a
 		// worker in an init function that lives as long as the process.

@@ -145,7 +145,7 @@ func TestKillAndResume(t *testing.T) {
 	t.Logf("seed %d (RESUME_TEST_SEED=%d replays it)", seed, seed)
 	rng := rand.New(rand.NewPCG(seed, seed))
 
-	pg := pgtest.Start(t)
+	pg := pgtest.Shared(t)
 	dbs := map[string]string{"pg": pg.CreateDatabase(t), "both": pg.CreateDatabase(t)}
 	conns := map[string]*pgx.Conn{}
 	for name, db := range dbs {

@@ -149,7 +149,7 @@ func typeCheck(cfg *Config, only string, lookup lookupFunc) error {
 		}
 		errs = append(errs, checkInstanceIDs(cfg.File, pc)...)
 	}
-	errs = append(errs, checkDestinations(cfg.File, selected)...)
+	errs = append(errs, checkDestinations(cfg.File, selected, lookup)...)
 	if len(errs) > 0 {
 		return errs
 	}

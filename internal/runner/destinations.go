@@ -11,7 +11,7 @@ import (
 // selected pipelines, that write to one destination (a file path, a table)
 // unless both may share it and agree on its settings. The error is at the
 // second consumer, naming the first.
-func checkDestinations(file string, pipelines []*PipelineConfig) ConfigErrors {
+func checkDestinations(file string, pipelines []*PipelineConfig, lookup lookupFunc) ConfigErrors {
 	type writer struct {
 		cc   *ComponentConfig
 		dest cdp.Destination
@@ -21,7 +21,7 @@ func checkDestinations(file string, pipelines []*PipelineConfig) ConfigErrors {
 	for _, pc := range pipelines {
 		for i := range pc.Consumers {
 			cc := &pc.Consumers[i]
-			entry, err := registry.Lookup(registry.KindConsumer, cc.Type)
+			entry, err := lookup(registry.KindConsumer, cc.Type)
 			if err != nil || entry.Destinations == nil {
 				continue // an unknown type is reported by checkComponent
 			}

@@ -10,6 +10,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cdpstats/cdpstats/components/cdp"
+	"github.com/cdpstats/cdpstats/components/registry"
 	"github.com/cdpstats/cdpstats/internal/runner"
 	"github.com/cdpstats/cdpstats/internal/testfixtures/ledgers"
 )
@@ -88,4 +90,26 @@ func TestAppendingPipelinesShareOneFile(t *testing.T) {
 	for i, line := range strings.Split(strings.TrimSuffix(string(raw), "\n"), "\n") {
 		require.True(t, strings.HasPrefix(line, "{") && strings.HasSuffix(line, "}"), "line %d is whole: %.80s", i+1, line)
 	}
+}
+
+// TestSharedDestinationsOfAnyType checks that validate refuses two
+// consumers of one destination whichever lookup finds their type: the
+// runner's own types too, not only the registry's.
+func TestSharedDestinationsOfAnyType(t *testing.T) {
+	fileConsumer := registry.Entry{Type: "FileConsumer", Kind: registry.KindConsumer,
+		Validate: func(map[string]interface{}) error { return nil },
+		New:      func(map[string]interface{}) (interface{}, error) { return &sleepConsumer{}, nil },
+		Destinations: func(map[string]interface{}) ([]cdp.Destination, error) {
+			return []cdp.Destination{{Kind: cdp.DestinationFile, Key: "/out.jsonl"}}, nil
+		}}
+	r := newRunner(t, writeConfig(t, `pipelines:
+  p:
+    source: {type: CountingSource, config: {n: 1}}
+    consumers: [{type: FileConsumer, id: x}, {type: FileConsumer, id: y}]
+`))
+	r.WithTypes(testTypes...)
+	r.WithTypes(fileConsumer)
+	err := r.Validate()
+	require.ErrorIs(t, err, runner.ErrInvalidConfig)
+	assert.Contains(t, err.Error(), "pipelines.p.consumers[1]: writes to the same file as pipelines.p.consumers[0] (/out.jsonl)")
 }

@@ -136,22 +136,13 @@ func writeSummary(w io.Writer, pipelines []*pipeline, elapsed time.Duration) {
 }
 
 // latencyOf returns the p50 and p99 of the component's first latency
-// stat, in milliseconds, formatted, or "-" when it has none.
+// stat (latencyReport), in milliseconds, formatted, or "-" when it has none.
 func latencyOf(c runtime.ComponentSnapshot) (p50, p99 string) {
-	if c.Desc == nil {
+	l := latencyReport(c)
+	if l == nil {
 		return "-", "-"
 	}
-	for _, s := range c.Desc.Stats {
-		if s.Kind == runtime.KindLatency {
-			l := c.Stats.Latency(s)
-			return millis(l.P50), millis(l.P99)
-		}
-	}
-	return "-", "-"
-}
-
-func millis(d time.Duration) string {
-	return fmt.Sprintf("%.3f", float64(d)/float64(time.Millisecond))
+	return fmt.Sprintf("%.3f", l.P50Ms), fmt.Sprintf("%.3f", l.P99Ms)
 }
 
 // plainStatusInterval is the least time between two status lines when

@@ -53,9 +53,7 @@ func (r *Runner) newReport(pipelines []*pipeline, start, end time.Time, cpuStart
 	for _, p := range pipelines {
 		pr := pipelineReport(p, now)
 		pr.PeakResidentBytes = usage.PeakResidentBytes
-		for _, c := range pr.Components {
-			selfAll += c.SelfSeconds
-		}
+		selfAll += selfSum(pr.Components)
 		rep.Pipelines = append(rep.Pipelines, pr)
 	}
 	cpu := rep.Process.CPUUserSeconds + rep.Process.CPUSystemSeconds
@@ -64,11 +62,7 @@ func (r *Runner) newReport(pipelines []*pipeline, start, end time.Time, cpuStart
 		if len(rep.Pipelines) == 1 {
 			pr.CPUSeconds, pr.CPUAttribution = cpu, "whole process"
 		} else {
-			var self float64
-			for _, c := range pr.Components {
-				self += c.SelfSeconds
-			}
-			pr.CPUSeconds = cpu * fraction(self, selfAll)
+			pr.CPUSeconds = cpu * fraction(selfSum(pr.Components), selfAll)
 			pr.CPUAttribution = "process CPU shared by self time"
 		}
 		if pr.LedgersDone > 0 {
@@ -109,17 +103,24 @@ func pipelineReport(p *pipeline, now int64) report.Pipeline {
 	}
 	pr.LedgersPerSecond = quotient(float64(pr.LedgersDone), pr.WallSeconds)
 	pr.BytesPerLedger = quotient(pr.BytesRead, float64(pr.LedgersDone))
-	var self float64
 	for i := range pr.Components {
 		c := &pr.Components[i]
 		n := p.nodes[i]
-		self += c.SelfSeconds
 		c.Errors = statOf(comps[n], errorsStat)
 		c.Latency = latencyReport(comps[n])
 	}
-	pr.RunnerSeconds = max(pr.WallSeconds-self, 0)
+	pr.RunnerSeconds = max(pr.WallSeconds-selfSum(pr.Components), 0)
 	pr.Bottleneck = report.Diagnose(pr.Components)
 	return pr
+}
+
+// selfSum is the self time of the components, in seconds.
+func selfSum(cs []report.Component) float64 {
+	var self float64
+	for _, c := range cs {
+		self += c.SelfSeconds
+	}
+	return self
 }
 
 // latencyReport returns the component's first latency stat, or nil.

@@ -151,20 +151,8 @@ func (r *Runner) Run(ctx context.Context) error {
 		}
 		return err
 	}
-	busy, err := r.shardSources(pipelines)
-	if err == nil && busy == 0 {
-		r.logger().Info("shard has nothing to read in any pipeline: done", "shard", r.Shard.String())
-	}
-	if err != nil || busy == 0 {
-		for _, p := range pipelines {
-			err = errors.Join(err, p.close(err == nil))
-		}
-		if err == nil && r.ReportFile != "" {
-			// Every shard of a run reports, even one with nothing to read.
-			now := time.Now()
-			err = r.newReport(pipelines, now, now, r.sampler.Sample()).WriteFile(r.ReportFile)
-		}
-		return err
+	if busy, err := r.shardSources(pipelines); err != nil || busy == 0 {
+		return r.endUnrun(pipelines, err)
 	}
 	for _, p := range pipelines {
 		p.resume(r.logger())
@@ -195,6 +183,24 @@ func (r *Runner) Run(ctx context.Context) error {
 	}
 	if eerr := exp.errs.join(); eerr != nil {
 		r.logger().Warn("exporter problems", "error", eerr)
+	}
+	return err
+}
+
+// endUnrun ends a run whose sources are not run: err, from sharding
+// them, or nil when the shard has nothing to read in any pipeline. It
+// closes the pipelines and, when nothing failed, writes the report:
+// every shard of a run reports, even one with nothing to read.
+func (r *Runner) endUnrun(pipelines []*pipeline, err error) error {
+	if err == nil {
+		r.logger().Info("shard has nothing to read in any pipeline: done", "shard", r.Shard.String())
+	}
+	for _, p := range pipelines {
+		err = errors.Join(err, p.close(err == nil))
+	}
+	if err == nil && r.ReportFile != "" {
+		now := time.Now()
+		err = r.newReport(pipelines, now, now, r.sampler.Sample()).WriteFile(r.ReportFile)
 	}
 	return err
 }

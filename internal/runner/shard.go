@@ -30,7 +30,7 @@ func (r *Runner) checkShard() error {
 	var errs ConfigErrors
 	for _, pc := range r.selected() {
 		cc := &pc.Source
-		entry, err := registry.Lookup(registry.KindSource, cc.Type)
+		entry, err := r.lookup(registry.KindSource, cc.Type)
 		if err != nil {
 			continue // reported by typeCheck
 		}

@@ -254,3 +254,19 @@ metrics: {enabled: true, address: "127.0.0.1:0", linger: 50ms}
 `, dir, t.TempDir()+"/out.jsonl"))
 	require.NoError(t, waitRun(t, startRun(waitCtx(t), newRunner(t, cfg))))
 }
+
+// TestShardRefusesAnUnrangedSourceOfAnyType checks that Validate refuses a
+// shard of a source that reads no range, whichever lookup finds its type:
+// the runner's own types too, not only the registry's.
+func TestShardRefusesAnUnrangedSourceOfAnyType(t *testing.T) {
+	r := newRunner(t, writeConfig(t, `pipelines:
+  p:
+    source: {type: CountingSource, config: {n: 1}}
+    consumers: [{type: SleepConsumer, config: {sleep: 0s}}]
+`))
+	r.WithTypes(testTypes...)
+	r.Shard = shard.Shard{Index: 0, Count: 2}
+	err := r.Validate()
+	require.ErrorIs(t, err, runner.ErrInvalidConfig)
+	assert.Contains(t, err.Error(), "CountingSource reads no ledger range that could be split, so it cannot run shard 0/2")
+}

@@ -42,20 +42,32 @@ func (b *logBuffer) String() string {
 	return b.buf.String()
 }
 
+// gapDatastore writes ledgers 1000 to 1004, one a file, and takes out the
+// file of ledger 1002: a gap with later files after it. It returns the
+// datastore, the missing file's key and its bytes, to put it back.
+func gapDatastore(t *testing.T) (dir, missing string, held []byte) {
+	t.Helper()
+	schema := ledgers.Schema{LedgersPerFile: 1, FilesPerPartition: 100}
+	var lcms []xdr.LedgerCloseMeta
+	for seq := uint32(1000); seq <= 1004; seq++ {
+		lcms = append(lcms, ledgers.MustBuild(ledgers.LedgerSpec{Sequence: seq, MetaVersion: 4}))
+	}
+	dir = ledgers.NewDatastore(t, ledgers.SyntheticPassphrase, schema, lcms...)
+	missing = schema.ObjectKey(1002)
+	path := filepath.Join(dir, filepath.FromSlash(missing))
+	held, err := os.ReadFile(path)
+	require.NoError(t, err)
+	require.NoError(t, os.Remove(path))
+	return dir, missing, held
+}
+
 // TestGapStallsAnUnboundedRun follows a datastore with a missing file and
 // later files after it: the run waits at the gap (on_gap defaults to wait
 // for an unbounded range), the source logs the gap at ERROR, the runner
 // reports the pipeline stalled at WARN, naming the ledger, the reason and
 // the file, and a signal still ends the run cleanly.
 func TestGapStallsAnUnboundedRun(t *testing.T) {
-	schema := ledgers.Schema{LedgersPerFile: 1, FilesPerPartition: 100}
-	var lcms []xdr.LedgerCloseMeta
-	for seq := uint32(1000); seq <= 1004; seq++ {
-		lcms = append(lcms, ledgers.MustBuild(ledgers.LedgerSpec{Sequence: seq, MetaVersion: 4}))
-	}
-	dir := ledgers.NewDatastore(t, ledgers.SyntheticPassphrase, schema, lcms...)
-	missing := schema.ObjectKey(1002)
-	require.NoError(t, os.Remove(filepath.Join(dir, filepath.FromSlash(missing))))
+	dir, missing, _ := gapDatastore(t)
 	out := filepath.Join(t.TempDir(), "out.jsonl")
 	cfg := writeConfig(t, fmt.Sprintf(`
 pipelines:
@@ -96,17 +108,8 @@ func readyz(t *testing.T, addr string) (int, promexport.HealthResponse) {
 // heartbeats. When the file comes, the report follows the next wait: the
 // ledger after the last one, not yet closed.
 func TestStallIsReportedEverywhere(t *testing.T) {
-	schema := ledgers.Schema{LedgersPerFile: 1, FilesPerPartition: 100}
-	var lcms []xdr.LedgerCloseMeta
-	for seq := uint32(1000); seq <= 1004; seq++ {
-		lcms = append(lcms, ledgers.MustBuild(ledgers.LedgerSpec{Sequence: seq, MetaVersion: 4}))
-	}
-	dir := ledgers.NewDatastore(t, ledgers.SyntheticPassphrase, schema, lcms...)
-	missing := schema.ObjectKey(1002)
+	dir, missing, held := gapDatastore(t)
 	path := filepath.Join(dir, filepath.FromSlash(missing))
-	held, err := os.ReadFile(path)
-	require.NoError(t, err)
-	require.NoError(t, os.Remove(path))
 
 	cp := startControlPlane(t)
 	run := (&spec{
