@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -100,7 +101,9 @@ func (w workLedgers) datastore(tb testing.TB, n int) string {
 // of the datastore in dir, with fresh components, writing JSON lines into
 // a file in out. The source's retry_wait is an hour, so that its
 // watcher, which polls every retry_wait, records nothing during the run:
-// all the recording work comes from the ledgers.
+// all the recording work comes from the ledgers. The consumer starts from
+// scratch: a file left in out by an earlier run is replaced, not resumed
+// (which would drop every ledger it holds, and write next to nothing).
 func runWorkPipeline(tb testing.TB, w workLedgers, dir, out string, n int) {
 	tb.Helper()
 	src, err := bufferedstorage.New(map[string]interface{}{
@@ -115,12 +118,31 @@ func runWorkPipeline(tb testing.TB, w workLedgers, dir, out string, n int) {
 	sink, err := jsonlines.NewFile(map[string]interface{}{"path": filepath.Join(out, "out.jsonl")})
 	require.NoError(tb, err)
 	ctx := context.Background()
-	require.NoError(tb, sink.Start(ctx, cdp.Env{}))
+	require.NoError(tb, sink.Start(ctx, cdp.Env{FromScratch: true}))
 	src.Subscribe(fp)
 	fp.Subscribe(ce)
 	ce.Subscribe(sink)
 	require.NoError(tb, src.Run(ctx))
 	require.NoError(tb, sink.Close())
+}
+
+// TestWorkPipelineRewritesItsOutput checks that every run of
+// runWorkPipeline into one directory, as BenchmarkStatsWorkPipeline's
+// iterations do, writes its whole output rather than resuming the file of
+// the run before.
+func TestWorkPipelineRewritesItsOutput(t *testing.T) {
+	dir := syntheticWork.datastore(t, 4)
+	out := t.TempDir()
+	path := filepath.Join(out, "out.jsonl")
+	runWorkPipeline(t, syntheticWork, dir, out, 4)
+	four, err := os.ReadFile(path)
+	require.NoError(t, err)
+	runWorkPipeline(t, syntheticWork, dir, out, 2)
+	two, err := os.ReadFile(path)
+	require.NoError(t, err)
+	require.NotEmpty(t, two)
+	require.Equal(t, 2*len(two), len(four), "the second run holds its 2 ledgers only")
+	require.Equal(t, string(four[:len(two)]), string(two))
 }
 
 // BenchmarkStatsWorkPipeline times the stats-work pipeline per ledger, on

@@ -126,11 +126,11 @@ func FileDestination(raw map[string]interface{}) (cdp.Destination, error) {
 	if err != nil {
 		return cdp.Destination{}, err
 	}
-	abs, err := filepath.Abs(cfg.Path)
+	key, err := registryKey(cfg.Path)
 	if err != nil {
 		return cdp.Destination{}, config.Errorf("path", "%w", err)
 	}
-	d := cdp.Destination{Kind: cdp.DestinationFile, Key: filepath.Clean(abs), Shareable: cfg.Append}
+	d := cdp.Destination{Kind: cdp.DestinationFile, Key: key, Shareable: cfg.Append}
 	if cfg.Append {
 		d.Settings = cfg.settings()
 	}

@@ -29,6 +29,8 @@ type sharedFile struct {
 	refs int
 }
 
+// registryKey is the cleaned absolute path of path: the key of the
+// registry, and the Key of the file's cdp.Destination.
 func registryKey(path string) (string, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {

@@ -71,6 +71,9 @@ type entry struct {
 	ledger  uint32 // for a ledger marker
 }
 
+// isRow reports whether e is a row rather than a ledger marker.
+func (e *entry) isRow() bool { return e.payment != nil || e.event != nil }
+
 // New returns the consumer for a config map. It only checks the config:
 // Start connects and creates the tables.
 func New(raw map[string]interface{}) (*SaveToPostgreSQL, error) {
@@ -167,7 +170,7 @@ func (c *SaveToPostgreSQL) Process(ctx context.Context, msg cdp.Message) error {
 		return err
 	}
 	c.pending = append(c.pending, e)
-	if e.payment != nil || e.event != nil {
+	if e.isRow() {
 		c.rows++
 	}
 	full := c.rows >= c.cfg.BatchSize
@@ -245,8 +248,8 @@ func (c *SaveToPostgreSQL) take(all bool) ([]entry, *batch) {
 	b := &batch{}
 	n := 0
 	for n < len(c.pending) {
-		e := c.pending[n]
-		if e.payment != nil || e.event != nil {
+		e := &c.pending[n]
+		if e.isRow() {
 			if b.rows() == c.cfg.BatchSize {
 				break
 			}
@@ -339,7 +342,7 @@ func (c *SaveToPostgreSQL) attempt(ctx context.Context, b *batch) (int64, error)
 // whose rows are all committed.
 func (c *SaveToPostgreSQL) acknowledge(ctx context.Context, entries []entry) error {
 	for _, e := range entries {
-		if e.payment == nil && e.event == nil {
+		if !e.isRow() {
 			c.stats.SetLastCommittedLedger(int64(e.ledger))
 			if e.msg.Payload == nil {
 				continue

@@ -27,37 +27,37 @@ var (
 
 // paymentRow converts a payment to its row. Amounts go from their decimal
 // strings to exact numerics, never through a float; strings that
-// PostgreSQL cannot store go in base64 (lossless.Text).
+// PostgreSQL cannot store go in base64 (lossless.Payment).
 func paymentRow(p *filterpayments.Payment) ([]interface{}, error) {
 	amount, err := numeric(p.Amount)
 	if err != nil {
 		return nil, fmt.Errorf("payment %s/%d amount: %w", p.TransactionHash, p.OperationIndex, err)
 	}
+	q, _ := lossless.Payment(*p)
 	var sourceAsset interface{}
 	sourceAmount := pgtype.Numeric{}
 	if p.SourceAmount != "" {
-		sourceAsset = p.SourceAsset
+		sourceAsset = q.SourceAsset
 		if sourceAmount, err = numeric(p.SourceAmount); err != nil {
 			return nil, fmt.Errorf("payment %s/%d source amount: %w", p.TransactionHash, p.OperationIndex, err)
 		}
 	}
-	if sourceAsset != nil {
-		sourceAsset = lossless.Text(p.SourceAsset)
-	}
 	return []interface{}{
-		p.TransactionHash, int32(p.OperationIndex), int64(p.LedgerSequence), p.ClosedAt, lossless.Text(p.OperationType),
-		lossless.Text(p.From), lossless.Text(p.To), lossless.Text(p.Asset), amount, sourceAsset, sourceAmount,
+		p.TransactionHash, int32(p.OperationIndex), int64(p.LedgerSequence), p.ClosedAt, q.OperationType,
+		q.From, q.To, q.Asset, amount, sourceAsset, sourceAmount,
 	}, nil
 }
 
 // eventRow converts a contract event to its row; topics and data become
-// jsonb, their strings that PostgreSQL cannot store in base64 (lossless.JSON).
+// jsonb, their strings that PostgreSQL cannot store in base64
+// (lossless.Event).
 func eventRow(e *contractevent.Event) ([]interface{}, error) {
-	topics, err := json.Marshal(lossless.JSON(e.Topics))
+	l, _ := lossless.Event(*e)
+	topics, err := json.Marshal(l.Topics)
 	if err != nil {
 		return nil, fmt.Errorf("event %s/%d/%d topics: %w", e.TransactionHash, e.OperationIndex, e.EventIndex, err)
 	}
-	data, err := json.Marshal(lossless.JSON(e.Data))
+	data, err := json.Marshal(l.Data)
 	if err != nil {
 		return nil, fmt.Errorf("event %s/%d/%d data: %w", e.TransactionHash, e.OperationIndex, e.EventIndex, err)
 	}
@@ -67,7 +67,7 @@ func eventRow(e *contractevent.Event) ([]interface{}, error) {
 	}
 	return []interface{}{
 		e.TransactionHash, int32(e.OperationIndex), int32(e.EventIndex), int64(e.LedgerSequence), e.ClosedAt,
-		lossless.Text(e.ContractID), topics, data, topicsXDR, e.DataXDR,
+		l.ContractID, topics, data, topicsXDR, e.DataXDR,
 	}, nil
 }
 

@@ -24,8 +24,7 @@ import (
 func Transactions(msg cdp.Message, lcm xdr.LedgerCloseMeta, passphrase string) ([]ingest.LedgerTransaction, error) {
 	c := msg.Transactions
 	if c == nil {
-		txs, err := read(lcm, passphrase)
-		return txs, err
+		return read(lcm, passphrase)
 	}
 	if c.Reads == 0 || c.Sequence != lcm.LedgerSequence() || c.Passphrase != passphrase {
 		Fill(c, lcm, passphrase)

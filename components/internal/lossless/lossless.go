@@ -20,6 +20,9 @@ import (
 	"encoding/base64"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/cdpstats/cdpstats/components/processor/contractevent"
+	"github.com/cdpstats/cdpstats/components/processor/filterpayments"
 )
 
 // Prefix marks a key or a plain string written in base64.
@@ -39,7 +42,40 @@ func Text(s string) string {
 	if Safe(s) {
 		return s
 	}
+	return marked(s)
+}
+
+func marked(s string) string {
 	return Prefix + base64.StdEncoding.EncodeToString([]byte(s))
+}
+
+// Payment returns p with its strings in the lossless form: the operation
+// type, the addresses and the assets (the processor writes the hash and
+// the amounts, always safe). changed reports whether any string was not
+// [Safe]; p is returned as it is otherwise.
+func Payment(p filterpayments.Payment) (out filterpayments.Payment, changed bool) {
+	for _, s := range [...]*string{&p.OperationType, &p.From, &p.To, &p.Asset, &p.SourceAsset} {
+		if !Safe(*s) {
+			*s, changed = marked(*s), true
+		}
+	}
+	return p, changed
+}
+
+// Event returns e with its contract ID, topics and data in the lossless
+// form ([Text] and [JSON]); the raw XDR fields stay as they are. changed
+// reports whether any string was not [Safe]; e is returned as it is
+// otherwise.
+func Event(e contractevent.Event) (out contractevent.Event, changed bool) {
+	if Safe(e.ContractID) && !Unsafe(e.Topics) && !Unsafe(e.Data) {
+		return e, false
+	}
+	e.ContractID = Text(e.ContractID)
+	if topics, ok := JSON(e.Topics).([]interface{}); ok {
+		e.Topics = topics
+	}
+	e.Data = JSON(e.Data)
+	return e, true
 }
 
 // JSON returns v, a value decoded into interface{} (strings, lists, maps

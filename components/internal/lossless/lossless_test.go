@@ -4,6 +4,9 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+
+	"github.com/cdpstats/cdpstats/components/processor/contractevent"
+	"github.com/cdpstats/cdpstats/components/processor/filterpayments"
 )
 
 func TestLossless(t *testing.T) {
@@ -28,4 +31,29 @@ func TestLossless(t *testing.T) {
 	}
 	assert.Equal(t, "plain", Text("plain"))
 	assert.Equal(t, "base64:YQBi", Text("a\x00b"))
+}
+
+func TestPaymentAndEvent(t *testing.T) {
+	p := filterpayments.Payment{TransactionHash: "h", OperationType: "payment", From: "G1", To: "G2", Asset: "native", Amount: "1.0000000"}
+	got, changed := Payment(p)
+	assert.False(t, changed)
+	assert.Equal(t, p, got)
+	p.Asset, p.SourceAsset = "a\x00b", "\xff"
+	got, changed = Payment(p)
+	assert.True(t, changed)
+	want := p
+	want.Asset, want.SourceAsset = "base64:YQBi", "base64:/w=="
+	assert.Equal(t, want, got)
+
+	e := contractevent.Event{ContractID: "C1", Topics: []interface{}{"t"}, Data: "d", DataXDR: "\xff"}
+	gotE, changed := Event(e)
+	assert.False(t, changed)
+	assert.Equal(t, e, gotE)
+	e.Topics = []interface{}{"t", "\xff"}
+	gotE, changed = Event(e)
+	assert.True(t, changed)
+	wantE := e
+	wantE.Topics = []interface{}{"t", map[string]interface{}{"base64": "/w=="}}
+	assert.Equal(t, wantE, gotE, "the raw XDR fields stay as they are")
+	assert.Equal(t, "\xff", e.Topics[1], "the event given is not changed")
 }

@@ -12,13 +12,19 @@ import (
 )
 
 // candidate is a payment with its amount still in stroops and its
-// accounts and transaction hash not yet encoded, for filtering: only the
-// payments that pass pay for the encodings.
+// accounts, transaction hash and source asset and amount not yet
+// encoded, for filtering: only the payments that pass pay for the
+// encodings.
 type candidate struct {
 	Payment
 	amount   stroops.Amount
 	from, to xdr.MuxedAccount
 	hash     *xdr.Hash
+	// path is set for a path payment, whose source asset and amount are
+	// sendAsset and sendAmount.
+	path       bool
+	sendAsset  xdr.Asset
+	sendAmount stroops.Amount
 }
 
 // finish encodes the accounts, the transaction hash and the amount of a
@@ -31,6 +37,10 @@ func (c *candidate) finish(hash *string) (Payment, error) {
 	p := c.Payment
 	p.TransactionHash = *hash
 	p.Amount = c.amount.String()
+	if c.path {
+		p.SourceAsset = c.sendAsset.StringCanonical()
+		p.SourceAmount = c.sendAmount.String()
+	}
 	if err := setAddress(&p.From, c.from); err != nil {
 		return p, err
 	}
@@ -66,8 +76,7 @@ func payments(dst []candidate, tx *ingest.LedgerTransaction, closedAt time.Time)
 			c.OperationType = OpPathPaymentStrictSend
 			c.amount = stroops.Amount(res.PathPaymentStrictSendResult.DestAmount())
 			c.Asset = body.DestAsset.StringCanonical()
-			c.SourceAsset = body.SendAsset.StringCanonical()
-			c.SourceAmount = stroops.Amount(body.SendAmount).String()
+			c.path, c.sendAsset, c.sendAmount = true, body.SendAsset, stroops.Amount(body.SendAmount)
 			c.to = body.Destination
 		case xdr.OperationTypePathPaymentStrictReceive:
 			body := op.Body.MustPathPaymentStrictReceiveOp()
@@ -78,8 +87,7 @@ func payments(dst []candidate, tx *ingest.LedgerTransaction, closedAt time.Time)
 			c.OperationType = OpPathPaymentStrictReceive
 			c.amount = stroops.Amount(body.DestAmount)
 			c.Asset = body.DestAsset.StringCanonical()
-			c.SourceAsset = body.SendAsset.StringCanonical()
-			c.SourceAmount = stroops.Amount(res.PathPaymentStrictReceiveResult.SendAmount()).String()
+			c.path, c.sendAsset, c.sendAmount = true, body.SendAsset, stroops.Amount(res.PathPaymentStrictReceiveResult.SendAmount())
 			c.to = body.Destination
 		default:
 			continue

@@ -73,12 +73,13 @@ func (p *FilterPayments) transaction(tx *ingest.LedgerTransaction, closedAt time
 // filters, reusing p.found's memory.
 func (p *FilterPayments) filter() []candidate {
 	passed := p.found[:0]
-	for _, c := range p.found {
+	for i := range p.found {
+		c := &p.found[i]
 		// The values of payments_by_operation are the Op* constants, the only
 		// operation types payments() yields, so none goes uncounted.
 		p.stats.RecordPaymentsByOperation(c.OperationType)
 		if p.keep(c) {
-			passed = append(passed, c)
+			passed = append(passed, *c)
 		}
 	}
 	p.stats.AddPaymentsFound(uint64(len(p.found)))
@@ -88,7 +89,7 @@ func (p *FilterPayments) filter() []candidate {
 }
 
 // keep reports whether a payment passes the filters.
-func (p *FilterPayments) keep(c candidate) bool {
+func (p *FilterPayments) keep(c *candidate) bool {
 	if p.cfg.Asset != "" && c.Asset != p.cfg.Asset {
 		return false
 	}

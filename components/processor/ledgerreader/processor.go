@@ -60,8 +60,12 @@ func (p *LedgerReader) read(l *ledgerx.LedgerInput, out *ledgerx.Output) error {
 			Successful:     successful,
 			Tx:             *tx,
 		}))
-		p.stats.RecordTransactionsEmitted()
 	}
+	emitted := len(txs)
+	if p.cfg.SuccessfulOnly {
+		emitted -= failed
+	}
+	p.stats.AddTransactionsEmitted(uint64(emitted))
 	p.stats.RecordLedgersProcessed()
 	p.stats.AddFailedTransactions(uint64(failed))
 	p.stats.SetLastLedger(int64(l.Sequence))

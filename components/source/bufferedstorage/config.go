@@ -138,13 +138,7 @@ func (c *Config) validate() error {
 		}
 		add("datastore_type", "%s (valid: %s, %s, %s)", msg, Filesystem, GCS, S3)
 	}
-	if c.Network != "" {
-		p, err := ledgerx.Passphrase(c.Network)
-		if err != nil {
-			add("network", "%w", err)
-		}
-		c.passphrase = p
-	}
+	c.passphrase = ledgerx.NetworkKey(c.Network, &errs)
 	if c.StartLedger < 2 {
 		add("start_ledger", "must be at least 2, the first ledger with metadata; got %d", c.StartLedger)
 	}

@@ -48,7 +48,6 @@ type file struct {
 	decoded    chan struct{}
 	// ledgers are the file's ledgers from start on, as messages.
 	ledgers []cdp.Message
-	first   uint32 // sequence of ledgers[0]
 }
 
 // reader reads the files of a ledger range ahead: downloaders download
@@ -229,7 +228,6 @@ func (r *reader) unpack(f *file, zd *zstd.Decoder, buf []byte) ([]byte, error) {
 	if r.cfg.end != 0 {
 		last = min(last, r.cfg.end)
 	}
-	f.first = f.start
 	f.ledgers = make([]cdp.Message, 0, last-f.start+1)
 	for seq := f.start; seq <= last; seq++ {
 		lcm := batch.LedgerCloseMetas[seq-first]
@@ -252,7 +250,7 @@ var errFileGone = errors.New("no file holds the ledger in the range read")
 // for it to be downloaded and decoded; the error names no ledger nor file
 // (the caller does), and is ctx.Err() when ctx ends first.
 func (r *reader) next(ctx context.Context, seq uint32) (cdp.Message, error) {
-	for r.current == nil || seq >= r.current.first+uint32(len(r.current.ledgers)) {
+	for r.current == nil || seq >= r.current.start+uint32(len(r.current.ledgers)) {
 		var f *file
 		var ok bool
 		select {
@@ -277,7 +275,7 @@ func (r *reader) next(ctx context.Context, seq uint32) (cdp.Message, error) {
 		}
 		r.current = f
 	}
-	i := seq - r.current.first
+	i := seq - r.current.start
 	msg := r.current.ledgers[i]
 	r.current.ledgers[i] = cdp.Message{}
 	return msg, nil
