@@ -376,6 +376,9 @@ func TestStackIDSpreadsGoroutinesOverSlots(t *testing.T) {
 func TestHistogramMemory(t *testing.T) {
 	assert.LessOrEqual(t, unsafe.Sizeof(Histogram{}), uintptr(60<<10))
 	assert.LessOrEqual(t, unsafe.Sizeof(histStripes{}), uintptr(1536))
+	var h Histogram
+	assert.Equal(t, uintptr(cacheLine), unsafe.Offsetof(h.groups),
+		"the stripes pointer, read by every writer, has the first cache line to itself")
 }
 
 func TestHistogramWritersTakingTurnsMove(t *testing.T) {
