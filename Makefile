@@ -89,9 +89,10 @@ test-statswork:
 faults: setup
 	./scripts/faults.sh
 
-## test-short: the race tests without setup and checks, for quick loops.
+## test-short: the race tests with -short, which skips the slowest ones,
+## without setup and checks, for quick loops.
 test-short:
-	$(GO) test -race $(PKGS)
+	$(GO) test -race -short $(PKGS)
 
 ## fuzz: fuzz the marker parser (FUZZTIME=30s by default).
 FUZZTIME ?= 30s
