@@ -1,10 +1,6 @@
 package ledgerx
 
 import (
-	"errors"
-	"fmt"
-	"io"
-
 	"github.com/stellar/go-stellar-sdk/ingest"
 	"github.com/stellar/go-stellar-sdk/xdr"
 
@@ -46,24 +42,4 @@ func TransactionReads(msg cdp.Message) int {
 		return msg.Transactions.Reads
 	}
 	return 0
-}
-
-// read reads every transaction of lcm.
-func read(lcm xdr.LedgerCloseMeta, passphrase string) ([]ingest.LedgerTransaction, error) {
-	reader, err := ingest.NewLedgerTransactionReaderFromLedgerCloseMeta(passphrase, lcm)
-	if err != nil {
-		return nil, fmt.Errorf("ledger %d: %w", lcm.LedgerSequence(), err)
-	}
-	defer reader.Close()
-	txs := make([]ingest.LedgerTransaction, 0, lcm.CountTransactions())
-	for {
-		tx, err := reader.Read()
-		if errors.Is(err, io.EOF) {
-			return txs, nil
-		}
-		if err != nil {
-			return nil, fmt.Errorf("ledger %d: %w (is the network passphrase right?)", lcm.LedgerSequence(), err)
-		}
-		txs = append(txs, tx)
-	}
 }

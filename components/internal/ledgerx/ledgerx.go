@@ -1,6 +1,7 @@
 // Package ledgerx holds the Stellar ledger handling that several
 // components share: naming networks, getting a ledger out of a message,
-// reading the transactions of a ledger once per message (cache.go), and
+// reading the transactions of a ledger once per message (cache.go) with
+// a reader of its own that matches the SDK's (txreader.go), and
 // the skeleton every processor of ledgers is written on (processor.go).
 package ledgerx
 
