@@ -278,12 +278,14 @@ func appendString(b []byte, s string) []byte {
 	b = append(b, '"')
 	start := 0 // s[start:i] is yet to be appended, as it is
 	for i := 0; i < len(s); {
+		for i < len(s) && plain[s[i]] {
+			i++
+		}
+		if i == len(s) {
+			break
+		}
 		c := s[i]
 		if c < utf8.RuneSelf {
-			if plain[c] {
-				i++
-				continue
-			}
 			b = append(b, s[start:i]...)
 			switch c {
 			case '"', '\\':
@@ -326,10 +328,11 @@ func appendString(b []byte, s string) []byte {
 
 const hexDigits = "0123456789abcdef"
 
-// plain holds the ASCII bytes a JSON string carries as they are: all but
-// the control characters, the quote, the backslash, and <, > and &, which
-// encoding/json escapes for HTML.
-var plain = func() (set [utf8.RuneSelf]bool) {
+// plain holds the bytes a JSON string carries as they are, whatever
+// follows them: the ASCII characters but the control characters, the
+// quote, the backslash, and <, > and &, which encoding/json escapes for
+// HTML.
+var plain = func() (set [256]bool) {
 	for c := ' '; c < utf8.RuneSelf; c++ {
 		set[c] = true
 	}

@@ -258,6 +258,26 @@ func TestAppendLineMatchesEncodingJSON(t *testing.T) {
 	}
 }
 
+// TestAppendStringEveryByte puts each byte value, and each tricky string,
+// at each position of a plain string around the length of the words the
+// appender tests together.
+func TestAppendStringEveryByte(t *testing.T) {
+	t.Parallel()
+	const filler = "0123456789abcdefghijklmnopq"
+	inserts := append([]string(nil), trickyStrings...)
+	for c := range 256 {
+		inserts = append(inserts, string([]byte{byte(c)}))
+	}
+	for _, insert := range inserts {
+		for at := range 18 {
+			s := filler[:at] + insert + filler[at:]
+			want, err := json.Marshal(s)
+			require.NoError(t, err)
+			assert.Equal(t, string(want), string(appendString(nil, s)), "%q", s)
+		}
+	}
+}
+
 // deepList returns a list nested depth times.
 func deepList(depth int) interface{} {
 	var v interface{} = "bottom <"
