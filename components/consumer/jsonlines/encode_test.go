@@ -391,8 +391,7 @@ func TestAppenderWritesEveryField(t *testing.T) {
 // TestEncodeLineAllocatesNothing encodes a payment and an event holding
 // every kind of decoded value into a reused ledger buffer.
 func TestEncodeLineAllocatesNothing(t *testing.T) {
-	event := sampleEvent(t)
-	for _, payload := range []interface{}{samplePayment(), &event} {
+	for _, payload := range append(forms(samplePayment()), forms(sampleEvent(t))...) {
 		t.Run(fmt.Sprintf("%T", payload), func(t *testing.T) {
 			l := newLines(nil)
 			allocs := testing.AllocsPerRun(100, func() {
