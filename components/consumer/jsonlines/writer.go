@@ -1,7 +1,6 @@
 package jsonlines
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 
@@ -21,9 +20,11 @@ const maxLedgerBytes = 64 << 20
 // writes whole ledgers. A pipeline calls it from one goroutine.
 type lines struct {
 	out *sink
-	// ledger holds the lines of the ledger being processed; enc encodes
-	// into it, reusing its memory from one ledger to the next.
-	ledger bytes.Buffer
+	// ledger holds the lines of the ledger being processed, its memory
+	// reused from one ledger to the next. app appends the payloads it
+	// knows to it, and enc, through ledgerWriter, the others.
+	ledger []byte
+	app    appender
 	enc    *json.Encoder
 	count  int // lines in ledger
 	// skipThrough is the last ledger an earlier run wrote in full: its
@@ -34,8 +35,17 @@ type lines struct {
 
 func newLines(out *sink) *lines {
 	l := &lines{out: out}
-	l.enc = json.NewEncoder(&l.ledger)
+	l.enc = json.NewEncoder((*ledgerWriter)(l))
 	return l
+}
+
+// ledgerWriter appends what is written to it to the lines' ledger: the
+// writer of their json.Encoder, which writes each line with one call.
+type ledgerWriter lines
+
+func (w *ledgerWriter) Write(p []byte) (int, error) {
+	w.ledger = append(w.ledger, p...)
+	return len(p), nil
 }
 
 // ledgerEnd returns the sequence of the ledger msg carries, and false when
@@ -61,21 +71,33 @@ func (l *lines) write(msg cdp.Message) (count, n int, err error) {
 		}
 		return l.commit()
 	}
-	if err := encodeLine(l.enc, msg.Payload); err != nil {
+	if err := l.encodeLine(msg.Payload); err != nil {
 		return 0, 0, err
 	}
 	l.count++
-	if l.ledger.Len() >= maxLedgerBytes {
+	if len(l.ledger) >= maxLedgerBytes {
 		return l.commit()
 	}
 	return 0, 0, nil
 }
 
-// encodeLine appends payload to enc's buffer as one JSON line, strings
-// that JSON cannot carry in the lossless form (strings.go). On an error it
-// appends nothing.
-func encodeLine(enc *json.Encoder, payload interface{}) error {
-	if err := enc.Encode(losslessPayload(payload)); err != nil {
+// encodeLine appends payload to the ledger as one JSON line, strings that
+// JSON cannot carry in the lossless form (strings.go): with the appender
+// when it knows the payload (encode.go), with encoding/json otherwise,
+// byte for byte alike. On an error it appends nothing.
+func (l *lines) encodeLine(payload interface{}) error {
+	v := losslessPayload(payload)
+	if b, ok := l.app.appendLine(l.ledger, v); ok {
+		l.ledger = b
+		return nil
+	}
+	return encodeJSON(l.enc, payload, v)
+}
+
+// encodeJSON writes v, the lossless form of payload, with enc as one JSON
+// line.
+func encodeJSON(enc *json.Encoder, payload, v interface{}) error {
+	if err := enc.Encode(v); err != nil {
 		return fmt.Errorf("encoding %T as JSON: %w", payload, err)
 	}
 	return nil
@@ -83,8 +105,8 @@ func encodeLine(enc *json.Encoder, payload interface{}) error {
 
 // commit hands the current ledger's lines to the sink.
 func (l *lines) commit() (count, n int, err error) {
-	count, n = l.count, l.ledger.Len()
-	err = l.out.commit(l.ledger.Bytes())
+	count, n = l.count, len(l.ledger)
+	err = l.out.commit(l.ledger)
 	l.drop()
 	if err != nil {
 		return 0, 0, err
@@ -94,6 +116,6 @@ func (l *lines) commit() (count, n int, err error) {
 
 // drop forgets the current ledger's lines.
 func (l *lines) drop() {
-	l.ledger.Reset()
+	l.ledger = l.ledger[:0]
 	l.count = 0
 }
