@@ -11,94 +11,121 @@ import (
 	"github.com/cdpstats/cdpstats/components/internal/stroops"
 )
 
-// candidate is a payment with its amount still in stroops and its
-// accounts, transaction hash and source asset and amount not yet
-// encoded, for filtering: only the payments that pass pay for the
-// encodings.
+// candidate is a payment with its amounts still in stroops and its
+// accounts and transaction hash not yet encoded, for filtering: only the
+// payments that pass pay for the encodings.
 type candidate struct {
 	Payment
-	amount   stroops.Amount
-	from, to xdr.MuxedAccount
-	hash     *xdr.Hash
-	// path is set for a path payment, whose source asset and amount are
-	// sendAsset and sendAmount.
+	amount stroops.Amount
+	// from is the operation's source account, nil for the transaction's.
+	from *xdr.MuxedAccount
+	to   *xdr.MuxedAccount
+	// path is set for a path payment, whose source amount is sendAmount
+	// (and source asset Payment.SourceAsset).
 	path       bool
-	sendAsset  xdr.Asset
 	sendAmount stroops.Amount
 }
 
-// finish encodes the accounts, the transaction hash and the amount of a
-// payment that passed the filters. hash caches the hex hash of the
-// transaction across its payments.
-func (c *candidate) finish(hash *string) (Payment, error) {
-	if *hash == "" {
-		*hash = hex.EncodeToString(c.hash[:])
+// txText holds the text that the payments of one transaction share,
+// each encoded once, when a payment first needs it.
+type txText struct {
+	tx     *ingest.LedgerTransaction
+	hash   string
+	source string
+}
+
+// transactionHash returns the hex hash of the transaction.
+func (t *txText) transactionHash() string {
+	if t.hash == "" {
+		var buf [2 * len(xdr.Hash{})]byte
+		t.hash = string(hex.AppendEncode(buf[:0], t.tx.Hash[:]))
 	}
+	return t.hash
+}
+
+// sourceAddress returns the address of the transaction's source account.
+func (t *txText) sourceAddress() (string, error) {
+	if t.source == "" {
+		source := t.tx.Envelope.SourceAccount()
+		addr, err := address(&source)
+		if err != nil {
+			return "", err
+		}
+		t.source = addr
+	}
+	return t.source, nil
+}
+
+// finish encodes the accounts, the transaction hash and the amounts of a
+// payment that passed the filters.
+func (c *candidate) finish(tx *txText) (Payment, error) {
 	p := c.Payment
-	p.TransactionHash = *hash
+	p.TransactionHash = tx.transactionHash()
 	p.Amount = c.amount.String()
 	if c.path {
-		p.SourceAsset = c.sendAsset.StringCanonical()
 		p.SourceAmount = c.sendAmount.String()
 	}
-	if err := setAddress(&p.From, c.from); err != nil {
+	var err error
+	if c.from == nil {
+		p.From, err = tx.sourceAddress()
+	} else {
+		p.From, err = address(c.from)
+	}
+	if err != nil {
 		return p, err
 	}
-	if err := setAddress(&p.To, c.to); err != nil {
+	if p.To, err = address(c.to); err != nil {
 		return p, err
 	}
 	return p, nil
 }
 
-// payments appends the payments of a successful transaction to dst.
-func payments(dst []candidate, tx *ingest.LedgerTransaction, closedAt time.Time) ([]candidate, error) {
+// payments appends the payments of a successful transaction to dst,
+// naming their assets with assets.
+func payments(dst []candidate, tx *ingest.LedgerTransaction, closedAt time.Time, assets *assetNames) ([]candidate, error) {
 	results, ok := tx.Result.OperationResults()
 	ops := tx.Envelope.Operations()
 	if !ok || len(results) != len(ops) {
 		return dst, fmt.Errorf("transaction %x has %d operations but %d results", tx.Hash, len(ops), len(results))
 	}
-	txSource := tx.Envelope.SourceAccount()
-	for i, op := range ops {
+	seq := tx.Ledger.LedgerSequence()
+	for i := range ops {
+		op := &ops[i]
 		var c candidate
 		switch op.Body.Type {
 		case xdr.OperationTypePayment:
-			body := op.Body.MustPaymentOp()
+			body := op.Body.PaymentOp
 			c.OperationType = OpPayment
 			c.amount = stroops.Amount(body.Amount)
-			c.Asset = body.Asset.StringCanonical()
-			c.to = body.Destination
+			c.Asset = assets.name(body.Asset)
+			c.to = &body.Destination
 		case xdr.OperationTypePathPaymentStrictSend:
-			body := op.Body.MustPathPaymentStrictSendOp()
+			body := op.Body.PathPaymentStrictSendOp
 			res, ok := results[i].GetTr()
 			if !ok || res.PathPaymentStrictSendResult == nil {
 				return dst, fmt.Errorf("transaction %x operation %d: path payment without its result", tx.Hash, i)
 			}
 			c.OperationType = OpPathPaymentStrictSend
 			c.amount = stroops.Amount(res.PathPaymentStrictSendResult.DestAmount())
-			c.Asset = body.DestAsset.StringCanonical()
-			c.path, c.sendAsset, c.sendAmount = true, body.SendAsset, stroops.Amount(body.SendAmount)
-			c.to = body.Destination
+			c.Asset = assets.name(body.DestAsset)
+			c.path, c.SourceAsset, c.sendAmount = true, assets.name(body.SendAsset), stroops.Amount(body.SendAmount)
+			c.to = &body.Destination
 		case xdr.OperationTypePathPaymentStrictReceive:
-			body := op.Body.MustPathPaymentStrictReceiveOp()
+			body := op.Body.PathPaymentStrictReceiveOp
 			res, ok := results[i].GetTr()
 			if !ok || res.PathPaymentStrictReceiveResult == nil {
 				return dst, fmt.Errorf("transaction %x operation %d: path payment without its result", tx.Hash, i)
 			}
 			c.OperationType = OpPathPaymentStrictReceive
 			c.amount = stroops.Amount(body.DestAmount)
-			c.Asset = body.DestAsset.StringCanonical()
-			c.path, c.sendAsset, c.sendAmount = true, body.SendAsset, stroops.Amount(res.PathPaymentStrictReceiveResult.SendAmount())
-			c.to = body.Destination
+			c.Asset = assets.name(body.DestAsset)
+			c.path, c.SourceAsset, c.sendAmount = true, assets.name(body.SendAsset), stroops.Amount(res.PathPaymentStrictReceiveResult.SendAmount())
+			c.to = &body.Destination
 		default:
 			continue
 		}
-		from := txSource
-		if op.SourceAccount != nil {
-			from = *op.SourceAccount
-		}
-		c.from = from
-		c.hash = &tx.Hash
-		c.LedgerSequence = tx.Ledger.LedgerSequence()
+		c.from = op.SourceAccount
+		c.LedgerSequence = seq
 		c.ClosedAt = closedAt
 		c.OperationIndex = uint32(i)
 		dst = append(dst, c)
@@ -106,12 +133,11 @@ func payments(dst []candidate, tx *ingest.LedgerTransaction, closedAt time.Time)
 	return dst, nil
 }
 
-// setAddress writes the G... or M... address of account to dst.
-func setAddress(dst *string, account xdr.MuxedAccount) error {
+// address returns the G... or M... address of account.
+func address(account *xdr.MuxedAccount) (string, error) {
 	addr, err := account.GetAddress()
 	if err != nil {
-		return fmt.Errorf("account address: %w", err)
+		return "", fmt.Errorf("account address: %w", err)
 	}
-	*dst = addr
-	return nil
+	return addr, nil
 }

@@ -25,7 +25,8 @@ type FilterPayments struct {
 
 	// found is reused from transaction to transaction; Process is not
 	// called concurrently.
-	found []candidate
+	found  []candidate
+	assets assetNames
 
 	//cdp:stat counter name=payments_found    unit=payments help="Payments found: the payment operations of successful transactions"
 	//cdp:stat counter name=payments_filtered unit=payments help="Payments dropped by the asset and min_amount filters"
@@ -43,7 +44,7 @@ func New(raw map[string]interface{}) (*FilterPayments, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &FilterPayments{cfg: cfg}
+	p := &FilterPayments{cfg: cfg, assets: newAssetNames()}
 	p.Processor = ledgerx.NewTransactionProcessor(cfg.passphrase, &p.stats, p.transaction, nil)
 	return p, nil
 }
@@ -54,13 +55,13 @@ func (p *FilterPayments) transaction(tx *ingest.LedgerTransaction, closedAt time
 		return nil
 	}
 	var err error
-	p.found, err = payments(p.found[:0], tx, closedAt)
+	p.found, err = payments(p.found[:0], tx, closedAt, &p.assets)
 	if err != nil {
 		return err
 	}
-	var hash string
+	text := txText{tx: tx}
 	for _, c := range p.filter() {
-		pay, err := c.finish(&hash)
+		pay, err := c.finish(&text)
 		if err != nil {
 			return err
 		}

@@ -46,7 +46,7 @@ func syntheticPipeline(tb testing.TB) (*filterpayments.FilterPayments, *counter,
 // maxAllocsPerLedger bounds the allocations FilterPayments makes for
 // synthetic ledger 0, so that none creeps back unnoticed. Raise it only
 // for a reason a reviewer accepts.
-const maxAllocsPerLedger = 131
+const maxAllocsPerLedger = 81
 
 func TestAllocationsPerLedger(t *testing.T) {
 	p, c, msg := syntheticPipeline(t)
