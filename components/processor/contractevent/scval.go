@@ -3,6 +3,7 @@ package contractevent
 import (
 	"encoding/hex"
 	"fmt"
+	"math"
 	"math/big"
 	"strconv"
 	"strings"
@@ -169,8 +170,16 @@ func snake(name string) string {
 }
 
 // joinWords reads big-endian 64-bit words as one integer, two's complement
-// when signed, and returns it in decimal.
+// when signed, and returns it in decimal. A value that fits in 64 bits, as
+// token amounts mostly do, is formatted without math/big.
 func joinWords(signed bool, words ...uint64) string {
+	high, low := words[:len(words)-1], words[len(words)-1]
+	if allWords(high, 0) {
+		return strconv.FormatUint(low, 10)
+	}
+	if signed && allWords(high, math.MaxUint64) && low>>63 == 1 {
+		return strconv.FormatInt(int64(low), 10)
+	}
 	n := new(big.Int)
 	for _, w := range words {
 		n.Lsh(n, 64)
@@ -180,4 +189,14 @@ func joinWords(signed bool, words ...uint64) string {
 		n.Sub(n, new(big.Int).Lsh(big.NewInt(1), uint(64*len(words))))
 	}
 	return n.String()
+}
+
+// allWords reports whether every word is w.
+func allWords(words []uint64, w uint64) bool {
+	for _, x := range words {
+		if x != w {
+			return false
+		}
+	}
+	return true
 }
