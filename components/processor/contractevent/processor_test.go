@@ -46,7 +46,7 @@ func syntheticPipeline(tb testing.TB) (*contractevent.ContractEvent, *counter, c
 // maxAllocsPerLedger bounds the allocations ContractEvent makes for
 // synthetic ledger 0, so that none creeps back unnoticed. Raise it only
 // for a reason a reviewer accepts.
-const maxAllocsPerLedger = 68
+const maxAllocsPerLedger = 22
 
 func TestAllocationsPerLedger(t *testing.T) {
 	p, c, msg := syntheticPipeline(t)
