@@ -16,6 +16,8 @@ import (
 // payments that pass pay for the encodings.
 type candidate struct {
 	Payment
+	// kept is set when the payment passes the filters.
+	kept   bool
 	amount stroops.Amount
 	// from is the operation's source account, nil for the transaction's.
 	from *xdr.MuxedAccount
@@ -57,27 +59,24 @@ func (t *txText) sourceAddress() (string, error) {
 }
 
 // finish encodes the accounts, the transaction hash and the amounts of a
-// payment that passed the filters.
-func (c *candidate) finish(tx *txText) (Payment, error) {
-	p := c.Payment
-	p.TransactionHash = tx.transactionHash()
-	p.Amount = c.amount.String()
+// payment that passed the filters, completing c.Payment.
+func (c *candidate) finish(tx *txText) error {
+	c.TransactionHash = tx.transactionHash()
+	c.Amount = c.amount.String()
 	if c.path {
-		p.SourceAmount = c.sendAmount.String()
+		c.SourceAmount = c.sendAmount.String()
 	}
 	var err error
 	if c.from == nil {
-		p.From, err = tx.sourceAddress()
+		c.From, err = tx.sourceAddress()
 	} else {
-		p.From, err = address(c.from)
+		c.From, err = address(c.from)
 	}
 	if err != nil {
-		return p, err
+		return err
 	}
-	if p.To, err = address(c.to); err != nil {
-		return p, err
-	}
-	return p, nil
+	c.To, err = address(c.to)
+	return err
 }
 
 // payments appends the payments of a successful transaction to dst,

@@ -59,34 +59,37 @@ func (p *FilterPayments) transaction(tx *ingest.LedgerTransaction, closedAt time
 	if err != nil {
 		return err
 	}
+	p.mark()
 	text := txText{tx: tx}
-	for _, c := range p.filter() {
-		pay, err := c.finish(&text)
-		if err != nil {
+	for i := range p.found {
+		c := &p.found[i]
+		if !c.kept {
+			continue
+		}
+		if err := c.finish(&text); err != nil {
 			return err
 		}
-		out.Emit(ledgerx.Emitted(pay, pay.LedgerSequence))
+		out.Emit(ledgerx.Emitted(c.Payment, c.LedgerSequence))
 	}
 	return nil
 }
 
-// filter counts the payments in p.found and returns those that pass the
-// filters, reusing p.found's memory.
-func (p *FilterPayments) filter() []candidate {
-	passed := p.found[:0]
+// mark counts the payments in p.found and marks those that pass the
+// filters.
+func (p *FilterPayments) mark() {
+	kept := 0
 	for i := range p.found {
 		c := &p.found[i]
 		// The values of payments_by_operation are the Op* constants, the only
 		// operation types payments() yields, so none goes uncounted.
 		p.stats.RecordPaymentsByOperation(c.OperationType)
-		if p.keep(c) {
-			passed = append(passed, *c)
+		if c.kept = p.keep(c); c.kept {
+			kept++
 		}
 	}
 	p.stats.AddPaymentsFound(uint64(len(p.found)))
-	p.stats.AddPaymentsFiltered(uint64(len(p.found) - len(passed)))
-	p.stats.AddPaymentsEmitted(uint64(len(passed)))
-	return passed
+	p.stats.AddPaymentsFiltered(uint64(len(p.found) - kept))
+	p.stats.AddPaymentsEmitted(uint64(kept))
 }
 
 // keep reports whether a payment passes the filters.
