@@ -81,12 +81,14 @@ func (p *ContractEvent) ledgerDone(seq uint32) {
 // collect appends the wanted CONTRACT events of tx to p.events and returns
 // how many CONTRACT events tx has.
 func (p *ContractEvent) collect(tx *ingest.LedgerTransaction, closedAt time.Time) (int, error) {
-	seq := tx.Ledger.LedgerSequence()
 	opEvents, err := p.operationEvents(tx)
 	if err != nil {
-		return 0, fmt.Errorf("ledger %d transaction %x: %w", seq, tx.Hash, err)
+		return 0, fmt.Errorf("ledger %d transaction %x: %w", tx.Ledger.LedgerSequence(), tx.Hash, err)
 	}
 	found := 0
+	// The ledger and hash of the transaction, found on its first wanted
+	// event: most transactions have none.
+	var seq uint32
 	var hash string
 	for opIndex, events := range opEvents {
 		for eventIndex := range events {
@@ -99,6 +101,7 @@ func (p *ContractEvent) collect(tx *ingest.LedgerTransaction, closedAt time.Time
 				continue
 			}
 			if hash == "" {
+				seq = tx.Ledger.LedgerSequence()
 				var buf [2 * len(xdr.Hash{})]byte
 				hash = string(hex.AppendEncode(buf[:0], tx.Hash[:]))
 			}
