@@ -12,8 +12,8 @@ import (
 )
 
 // candidate is a payment with its amounts still in stroops and its
-// accounts and transaction hash not yet encoded, for filtering: only the
-// payments that pass pay for the encodings.
+// accounts, ledger and transaction hash not yet filled in, for filtering:
+// only the payments that pass pay for the encodings.
 type candidate struct {
 	Payment
 	// kept is set when the payment passes the filters.
@@ -28,16 +28,27 @@ type candidate struct {
 	sendAmount stroops.Amount
 }
 
-// txText holds the text that the payments of one transaction share,
-// each encoded once, when a payment first needs it.
-type txText struct {
+// txShared holds what the payments of one transaction share, each worked
+// out once, when a payment first needs it.
+type txShared struct {
 	tx     *ingest.LedgerTransaction
+	seq    uint32
 	hash   string
 	source string
 }
 
+// ledgerSequence returns the sequence of the transaction's ledger. Reading
+// it copies the ledger header, so it is read at most once per transaction,
+// and not for a transaction without payments.
+func (t *txShared) ledgerSequence() uint32 {
+	if t.seq == 0 {
+		t.seq = t.tx.Ledger.LedgerSequence()
+	}
+	return t.seq
+}
+
 // transactionHash returns the hex hash of the transaction.
-func (t *txText) transactionHash() string {
+func (t *txShared) transactionHash() string {
 	if t.hash == "" {
 		var buf [2 * len(xdr.Hash{})]byte
 		t.hash = string(hex.AppendEncode(buf[:0], t.tx.Hash[:]))
@@ -46,7 +57,7 @@ func (t *txText) transactionHash() string {
 }
 
 // sourceAddress returns the address of the transaction's source account.
-func (t *txText) sourceAddress() (string, error) {
+func (t *txShared) sourceAddress() (string, error) {
 	if t.source == "" {
 		source := t.tx.Envelope.SourceAccount()
 		addr, err := address(&source)
@@ -60,7 +71,8 @@ func (t *txText) sourceAddress() (string, error) {
 
 // finish encodes the accounts, the transaction hash and the amounts of a
 // payment that passed the filters, completing c.Payment.
-func (c *candidate) finish(tx *txText) error {
+func (c *candidate) finish(tx *txShared) error {
+	c.LedgerSequence = tx.ledgerSequence()
 	c.TransactionHash = tx.transactionHash()
 	c.Amount = c.amount.String()
 	if c.path {
@@ -87,7 +99,6 @@ func payments(dst []candidate, tx *ingest.LedgerTransaction, closedAt time.Time,
 	if !ok || len(results) != len(ops) {
 		return dst, fmt.Errorf("transaction %x has %d operations but %d results", tx.Hash, len(ops), len(results))
 	}
-	seq := tx.Ledger.LedgerSequence()
 	for i := range ops {
 		op := &ops[i]
 		var c candidate
@@ -124,7 +135,6 @@ func payments(dst []candidate, tx *ingest.LedgerTransaction, closedAt time.Time,
 			continue
 		}
 		c.from = op.SourceAccount
-		c.LedgerSequence = seq
 		c.ClosedAt = closedAt
 		c.OperationIndex = uint32(i)
 		dst = append(dst, c)

@@ -60,13 +60,13 @@ func (p *FilterPayments) transaction(tx *ingest.LedgerTransaction, closedAt time
 		return err
 	}
 	p.mark()
-	text := txText{tx: tx}
+	shared := txShared{tx: tx}
 	for i := range p.found {
 		c := &p.found[i]
 		if !c.kept {
 			continue
 		}
-		if err := c.finish(&text); err != nil {
+		if err := c.finish(&shared); err != nil {
 			return err
 		}
 		out.Emit(ledgerx.Emitted(c.Payment, c.LedgerSequence))
