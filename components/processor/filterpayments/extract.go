@@ -31,10 +31,9 @@ type candidate struct {
 // txShared holds what the payments of one transaction share, each worked
 // out once, when a payment first needs it.
 type txShared struct {
-	tx     *ingest.LedgerTransaction
-	seq    uint32
-	hash   string
-	source string
+	tx   *ingest.LedgerTransaction
+	seq  uint32
+	hash string
 }
 
 // ledgerSequence returns the sequence of the transaction's ledger. Reading
@@ -56,44 +55,30 @@ func (t *txShared) transactionHash() string {
 	return t.hash
 }
 
-// sourceAddress returns the address of the transaction's source account.
-func (t *txShared) sourceAddress() (string, error) {
-	if t.source == "" {
-		source := t.tx.Envelope.SourceAccount()
-		addr, err := address(&source)
-		if err != nil {
-			return "", err
-		}
-		t.source = addr
-	}
-	return t.source, nil
-}
-
 // finish encodes the accounts, the transaction hash and the amounts of a
 // payment that passed the filters, completing c.Payment.
-func (c *candidate) finish(tx *txShared) error {
+func (c *candidate) finish(tx *txShared, n names) error {
 	c.LedgerSequence = tx.ledgerSequence()
 	c.TransactionHash = tx.transactionHash()
 	c.Amount = c.amount.String()
 	if c.path {
 		c.SourceAmount = c.sendAmount.String()
 	}
-	var err error
-	if c.from == nil {
-		c.From, err = tx.sourceAddress()
-	} else {
-		c.From, err = address(c.from)
+	from := c.from
+	if from == nil {
+		source := tx.tx.Envelope.SourceAccount()
+		from = &source
 	}
-	if err != nil {
+	var err error
+	if c.From, err = n.address(from); err != nil {
 		return err
 	}
-	c.To, err = address(c.to)
+	c.To, err = n.address(c.to)
 	return err
 }
 
-// payments appends the payments of a successful transaction to dst,
-// naming their assets with assets.
-func payments(dst []candidate, tx *ingest.LedgerTransaction, closedAt time.Time, assets *assetNames) ([]candidate, error) {
+// payments appends the payments of a successful transaction to dst.
+func payments(dst []candidate, tx *ingest.LedgerTransaction, closedAt time.Time, n names) ([]candidate, error) {
 	results, ok := tx.Result.OperationResults()
 	ops := tx.Envelope.Operations()
 	if !ok || len(results) != len(ops) {
@@ -107,7 +92,7 @@ func payments(dst []candidate, tx *ingest.LedgerTransaction, closedAt time.Time,
 			body := op.Body.PaymentOp
 			c.OperationType = OpPayment
 			c.amount = stroops.Amount(body.Amount)
-			c.Asset = assets.name(body.Asset)
+			c.Asset = n.asset(body.Asset)
 			c.to = &body.Destination
 		case xdr.OperationTypePathPaymentStrictSend:
 			body := op.Body.PathPaymentStrictSendOp
@@ -117,8 +102,8 @@ func payments(dst []candidate, tx *ingest.LedgerTransaction, closedAt time.Time,
 			}
 			c.OperationType = OpPathPaymentStrictSend
 			c.amount = stroops.Amount(res.PathPaymentStrictSendResult.DestAmount())
-			c.Asset = assets.name(body.DestAsset)
-			c.path, c.SourceAsset, c.sendAmount = true, assets.name(body.SendAsset), stroops.Amount(body.SendAmount)
+			c.Asset = n.asset(body.DestAsset)
+			c.path, c.SourceAsset, c.sendAmount = true, n.asset(body.SendAsset), stroops.Amount(body.SendAmount)
 			c.to = &body.Destination
 		case xdr.OperationTypePathPaymentStrictReceive:
 			body := op.Body.PathPaymentStrictReceiveOp
@@ -128,8 +113,8 @@ func payments(dst []candidate, tx *ingest.LedgerTransaction, closedAt time.Time,
 			}
 			c.OperationType = OpPathPaymentStrictReceive
 			c.amount = stroops.Amount(body.DestAmount)
-			c.Asset = assets.name(body.DestAsset)
-			c.path, c.SourceAsset, c.sendAmount = true, assets.name(body.SendAsset), stroops.Amount(res.PathPaymentStrictReceiveResult.SendAmount())
+			c.Asset = n.asset(body.DestAsset)
+			c.path, c.SourceAsset, c.sendAmount = true, n.asset(body.SendAsset), stroops.Amount(res.PathPaymentStrictReceiveResult.SendAmount())
 			c.to = &body.Destination
 		default:
 			continue
@@ -140,13 +125,4 @@ func payments(dst []candidate, tx *ingest.LedgerTransaction, closedAt time.Time,
 		dst = append(dst, c)
 	}
 	return dst, nil
-}
-
-// address returns the G... or M... address of account.
-func address(account *xdr.MuxedAccount) (string, error) {
-	addr, err := account.GetAddress()
-	if err != nil {
-		return "", fmt.Errorf("account address: %w", err)
-	}
-	return addr, nil
 }

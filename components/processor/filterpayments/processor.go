@@ -25,8 +25,8 @@ type FilterPayments struct {
 
 	// found is reused from transaction to transaction; Process is not
 	// called concurrently.
-	found  []candidate
-	assets assetNames
+	found []candidate
+	names names
 
 	//cdp:stat counter name=payments_found    unit=payments help="Payments found: the payment operations of successful transactions"
 	//cdp:stat counter name=payments_filtered unit=payments help="Payments dropped by the asset and min_amount filters"
@@ -44,7 +44,7 @@ func New(raw map[string]interface{}) (*FilterPayments, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &FilterPayments{cfg: cfg, assets: newAssetNames()}
+	p := &FilterPayments{cfg: cfg, names: newNames()}
 	p.Processor = ledgerx.NewTransactionProcessor(cfg.passphrase, &p.stats, p.transaction, nil)
 	return p, nil
 }
@@ -55,7 +55,7 @@ func (p *FilterPayments) transaction(tx *ingest.LedgerTransaction, closedAt time
 		return nil
 	}
 	var err error
-	p.found, err = payments(p.found[:0], tx, closedAt, &p.assets)
+	p.found, err = payments(p.found[:0], tx, closedAt, p.names)
 	if err != nil {
 		return err
 	}
@@ -66,7 +66,7 @@ func (p *FilterPayments) transaction(tx *ingest.LedgerTransaction, closedAt time
 		if !c.kept {
 			continue
 		}
-		if err := c.finish(&shared); err != nil {
+		if err := c.finish(&shared, p.names); err != nil {
 			return err
 		}
 		out.Emit(ledgerx.Emitted(c.Payment, c.LedgerSequence))
