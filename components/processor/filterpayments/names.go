@@ -8,9 +8,9 @@ import (
 	"github.com/cdpstats/cdpstats/components/internal/textcache"
 )
 
-// maxNames bounds the asset names, and apart the account addresses, that
-// a FilterPayments keeps: far more than the assets a run of ledgers pays
-// in, and than the accounts of a ledger's payments.
+// maxNames bounds each cache of a FilterPayments, of asset names and of
+// account addresses: far more than the assets a run of ledgers pays in,
+// and than the accounts of a ledger's payments.
 const maxNames = 4096
 
 // names gives the assets and accounts of payments their text, as
