@@ -6,11 +6,9 @@ import (
 	"time"
 
 	"github.com/stellar/go-stellar-sdk/ingest"
-	"github.com/stellar/go-stellar-sdk/strkey"
 	"github.com/stellar/go-stellar-sdk/xdr"
 
 	"github.com/cdpstats/cdpstats/components/internal/ledgerx"
-	"github.com/cdpstats/cdpstats/components/internal/textcache"
 )
 
 // ContractEvent emits the contract events of successful transactions, one
@@ -29,8 +27,7 @@ type ContractEvent struct {
 	events   []Event
 	opEvents [][]xdr.ContractEvent
 	enc      *xdr.EncodingBuffer
-	// contracts keeps the C... addresses of the contracts seen.
-	contracts *textcache.Cache[xdr.ContractId]
+	dec      decoder
 
 	//cdp:stat counter name=ledgers_processed   unit=ledgers      help="Ledgers read"
 	//cdp:stat counter name=events_found        unit=events       help="CONTRACT events in successful transactions"
@@ -48,7 +45,7 @@ func New(raw map[string]interface{}) (*ContractEvent, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &ContractEvent{cfg: cfg, enc: xdr.NewEncodingBuffer(), contracts: textcache.New[xdr.ContractId](maxContracts)}
+	p := &ContractEvent{cfg: cfg, enc: xdr.NewEncodingBuffer(), dec: newDecoder()}
 	p.Processor = ledgerx.NewTransactionProcessor(cfg.passphrase, &p.stats, p.transaction, p.ledgerDone)
 	return p, nil
 }
@@ -141,7 +138,7 @@ func (p *ContractEvent) operationEvents(tx *ingest.LedgerTransaction) ([][]xdr.C
 // decodeEvent fills the contract, topics and data of an Event.
 func (p *ContractEvent) decodeEvent(ev *xdr.ContractEvent) (Event, error) {
 	var out Event
-	id, err := p.contractAddress(*ev.ContractId)
+	id, err := p.dec.contract(*ev.ContractId)
 	if err != nil {
 		return out, err
 	}
@@ -154,37 +151,18 @@ func (p *ContractEvent) decodeEvent(ev *xdr.ContractEvent) (Event, error) {
 	out.TopicsXDR = make([]string, len(body.Topics))
 	for i := range body.Topics {
 		topic := &body.Topics[i]
-		if out.Topics[i], err = DecodeScVal(*topic); err != nil {
+		if out.Topics[i], err = p.dec.decode(*topic); err != nil {
 			return out, fmt.Errorf("topic %d: %w", i, err)
 		}
 		if out.TopicsXDR[i], err = p.enc.MarshalBase64(topic); err != nil {
 			return out, fmt.Errorf("topic %d: %w", i, err)
 		}
 	}
-	if out.Data, err = DecodeScVal(body.Data); err != nil {
+	if out.Data, err = p.dec.decode(body.Data); err != nil {
 		return out, fmt.Errorf("data: %w", err)
 	}
 	if out.DataXDR, err = p.enc.MarshalBase64(&body.Data); err != nil {
 		return out, fmt.Errorf("data: %w", err)
 	}
 	return out, nil
-}
-
-// maxContracts bounds the contract addresses a ContractEvent keeps: far
-// more than the contracts a run of ledgers hears from at a time.
-const maxContracts = 4096
-
-// contractAddress returns the C... address of contract id, encoded once
-// while it stays in p.contracts: the same few contracts emit event after
-// event.
-func (p *ContractEvent) contractAddress(id xdr.ContractId) (string, error) {
-	if addr, ok := p.contracts.Get(id); ok {
-		return addr, nil
-	}
-	addr, err := strkey.Encode(strkey.VersionByteContract, id[:])
-	if err != nil {
-		return "", err
-	}
-	p.contracts.Put(id, addr)
-	return addr, nil
 }
