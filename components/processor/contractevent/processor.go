@@ -23,7 +23,8 @@ type ContractEvent struct {
 	cfg Config
 
 	// events, opEvents and enc are reused from transaction to
-	// transaction; Process is not called concurrently.
+	// transaction, and dec keeps addresses across ledgers; Process is not
+	// called concurrently.
 	events   []Event
 	opEvents [][]xdr.ContractEvent
 	enc      *xdr.EncodingBuffer
