@@ -37,8 +37,8 @@ type txShared struct {
 }
 
 // ledgerSequence returns the sequence of the transaction's ledger. Reading
-// it copies the ledger header, so it is read at most once per transaction,
-// and not for a transaction without payments.
+// it copies the ledger header, so it is read once per transaction, and
+// only for one with a payment that passes.
 func (t *txShared) ledgerSequence() uint32 {
 	if t.seq == 0 {
 		t.seq = t.tx.Ledger.LedgerSequence()
@@ -55,8 +55,8 @@ func (t *txShared) transactionHash() string {
 	return t.hash
 }
 
-// finish encodes the accounts, the transaction hash and the amounts of a
-// payment that passed the filters, completing c.Payment.
+// finish fills in the ledger, the transaction hash, the amounts and the
+// accounts of a payment that passed the filters, completing c.Payment.
 func (c *candidate) finish(tx *txShared, n names) error {
 	c.LedgerSequence = tx.ledgerSequence()
 	c.TransactionHash = tx.transactionHash()
