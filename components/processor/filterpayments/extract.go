@@ -31,9 +31,10 @@ type candidate struct {
 // txShared holds what the payments of one transaction share, each worked
 // out once, when a payment first needs it.
 type txShared struct {
-	tx   *ingest.LedgerTransaction
-	seq  uint32
-	hash string
+	tx     *ingest.LedgerTransaction
+	seq    uint32
+	hash   string
+	source string
 }
 
 // ledgerSequence returns the sequence of the transaction's ledger. Reading
@@ -55,6 +56,19 @@ func (t *txShared) transactionHash() string {
 	return t.hash
 }
 
+// sourceAddress returns the address of the transaction's source account.
+func (t *txShared) sourceAddress(n names) (string, error) {
+	if t.source == "" {
+		source := t.tx.Envelope.SourceAccount()
+		addr, err := n.address(&source)
+		if err != nil {
+			return "", err
+		}
+		t.source = addr
+	}
+	return t.source, nil
+}
+
 // finish fills in the ledger, the transaction hash, the amounts and the
 // accounts of a payment that passed the filters, completing c.Payment.
 func (c *candidate) finish(tx *txShared, n names) error {
@@ -64,13 +78,13 @@ func (c *candidate) finish(tx *txShared, n names) error {
 	if c.path {
 		c.SourceAmount = c.sendAmount.String()
 	}
-	from := c.from
-	if from == nil {
-		source := tx.tx.Envelope.SourceAccount()
-		from = &source
-	}
 	var err error
-	if c.From, err = n.address(from); err != nil {
+	if c.from == nil {
+		c.From, err = tx.sourceAddress(n)
+	} else {
+		c.From, err = n.address(c.from)
+	}
+	if err != nil {
 		return err
 	}
 	c.To, err = n.address(c.to)
