@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"time"
 
 	"github.com/stellar/go-stellar-sdk/xdr"
 
@@ -17,8 +16,8 @@ import (
 const (
 	syntheticDir = "synthetic"
 	pubnetDir    = "pubnet"
-	// SyntheticStart is the first synthetic ledger.
-	syntheticStart = 1_000_000
+	// syntheticStart is the first synthetic ledger.
+	syntheticStart = ledgers.SyntheticStart
 	// readyFile marks a datastore written whole.
 	readyFile = "READY"
 )
@@ -42,7 +41,7 @@ func genCommand(args []string) error {
 
 // generate writes the datastores that are not written yet.
 func generate(dir string, synthetic, pubnet int) error {
-	if err := write(filepath.Join(dir, syntheticDir), ledgers.SyntheticPassphrase, synthetic, syntheticLedger); err != nil {
+	if err := write(filepath.Join(dir, syntheticDir), ledgers.SyntheticPassphrase, synthetic, ledgers.SyntheticAt); err != nil {
 		return fmt.Errorf("synthetic datastore: %w", err)
 	}
 	if err := write(filepath.Join(dir, pubnetDir), ledgers.PubnetPassphrase, pubnet, pubnetLedger); err != nil {
@@ -77,36 +76,6 @@ func write(dir, passphrase string, n int, ledger func(i int) (xdr.LedgerCloseMet
 		}
 	}
 	return os.WriteFile(ready, []byte(fmt.Sprint(n)), 0o644)
-}
-
-// syntheticLedger returns synthetic ledger i: ten transactions of two
-// payments each, one failed transaction and one Soroban transaction with
-// two contract events.
-func syntheticLedger(i int) (xdr.LedgerCloseMeta, error) {
-	seq := uint32(syntheticStart + i)
-	spec := ledgers.LedgerSpec{
-		Sequence:  seq,
-		CloseTime: time.Date(2025, 9, 3, 12, 0, 0, 0, time.UTC).Add(time.Duration(i) * 5 * time.Second),
-	}
-	for t := range 10 {
-		from := byte(10 + t)
-		spec.Transactions = append(spec.Transactions, ledgers.TxSpec{Source: ledgers.Account(from), Operations: []ledgers.Op{
-			ledgers.Payment(nil, ledgers.Account(from+1), ledgers.Native(), int64(10_000_000*(t+1))),
-			ledgers.Payment(nil, ledgers.Account(from+2), ledgers.Credit("USDC", 1), int64(1_234_567+t)),
-		}})
-	}
-	spec.Transactions = append(spec.Transactions,
-		ledgers.TxSpec{Source: ledgers.Account(30), Failed: true, Operations: []ledgers.Op{
-			ledgers.Payment(nil, ledgers.Account(31), ledgers.Native(), 1),
-		}},
-		ledgers.TxSpec{Source: ledgers.Account(32), Operations: []ledgers.Op{
-			ledgers.InvokeContract(ledgers.Contract(1), "transfer",
-				ledgers.Event(ledgers.Contract(1), xdr.ContractEventTypeContract, ledgers.I128(int64(i)), ledgers.Symbol("transfer"), ledgers.AddressVal(ledgers.Account(32))),
-				ledgers.Event(ledgers.Contract(1), xdr.ContractEventTypeContract, ledgers.Symbol("done"), ledgers.Symbol("log")),
-			),
-		}},
-	)
-	return ledgers.Build(spec)
 }
 
 // pubnetLedger returns pubnet ledger 58752000 renumbered to 58752000+i:

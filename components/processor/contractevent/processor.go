@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/stellar/go-stellar-sdk/ingest"
-	"github.com/stellar/go-stellar-sdk/strkey"
 	"github.com/stellar/go-stellar-sdk/xdr"
 
 	"github.com/cdpstats/cdpstats/components/internal/ledgerx"
@@ -23,9 +22,13 @@ type ContractEvent struct {
 	ledgerx.Processor
 	cfg Config
 
-	// events is reused from transaction to transaction; Process is not
+	// events, opEvents and enc are reused from transaction to
+	// transaction, and dec keeps addresses across ledgers; Process is not
 	// called concurrently.
-	events []Event
+	events   []Event
+	opEvents [][]xdr.ContractEvent
+	enc      *xdr.EncodingBuffer
+	dec      decoder
 
 	//cdp:stat counter name=ledgers_processed   unit=ledgers      help="Ledgers read"
 	//cdp:stat counter name=events_found        unit=events       help="CONTRACT events in successful transactions"
@@ -43,7 +46,7 @@ func New(raw map[string]interface{}) (*ContractEvent, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &ContractEvent{cfg: cfg}
+	p := &ContractEvent{cfg: cfg, enc: xdr.NewEncodingBuffer(), dec: newDecoder()}
 	p.Processor = ledgerx.NewTransactionProcessor(cfg.passphrase, &p.stats, p.transaction, p.ledgerDone)
 	return p, nil
 }
@@ -76,14 +79,18 @@ func (p *ContractEvent) ledgerDone(seq uint32) {
 // collect appends the wanted CONTRACT events of tx to p.events and returns
 // how many CONTRACT events tx has.
 func (p *ContractEvent) collect(tx *ingest.LedgerTransaction, closedAt time.Time) (int, error) {
-	events, err := tx.GetTransactionEvents()
+	opEvents, err := p.operationEvents(tx)
 	if err != nil {
 		return 0, fmt.Errorf("ledger %d transaction %x: %w", tx.Ledger.LedgerSequence(), tx.Hash, err)
 	}
 	found := 0
+	// The ledger and hash of the transaction, found on its first wanted
+	// event: most transactions have none.
+	var seq uint32
 	var hash string
-	for opIndex, opEvents := range events.OperationEvents {
-		for eventIndex, ev := range opEvents {
+	for opIndex, events := range opEvents {
+		for eventIndex := range events {
+			ev := &events[eventIndex]
 			if ev.Type != xdr.ContractEventTypeContract || ev.ContractId == nil {
 				continue
 			}
@@ -92,14 +99,16 @@ func (p *ContractEvent) collect(tx *ingest.LedgerTransaction, closedAt time.Time
 				continue
 			}
 			if hash == "" {
-				hash = hex.EncodeToString(tx.Hash[:])
+				seq = tx.Ledger.LedgerSequence()
+				var buf [2 * len(xdr.Hash{})]byte
+				hash = string(hex.AppendEncode(buf[:0], tx.Hash[:]))
 			}
-			out, err := decodeEvent(ev)
+			out, err := p.decodeEvent(ev)
 			if err != nil {
 				return found, fmt.Errorf("ledger %d transaction %s operation %d event %d: %w",
-					tx.Ledger.LedgerSequence(), hash, opIndex, eventIndex, err)
+					seq, hash, opIndex, eventIndex, err)
 			}
-			out.LedgerSequence = tx.Ledger.LedgerSequence()
+			out.LedgerSequence = seq
 			out.ClosedAt = closedAt
 			out.TransactionHash = hash
 			out.OperationIndex = uint32(opIndex)
@@ -110,32 +119,50 @@ func (p *ContractEvent) collect(tx *ingest.LedgerTransaction, closedAt time.Time
 	return found, nil
 }
 
+// operationEvents returns the contract events of each operation of tx, as
+// tx.GetTransactionEvents().OperationEvents does. Those of meta V4, which
+// current ledgers carry, are gathered into p.opEvents, reused from
+// transaction to transaction, where GetTransactionEvents would allocate a
+// slice for every transaction, with events or not.
+func (p *ContractEvent) operationEvents(tx *ingest.LedgerTransaction) ([][]xdr.ContractEvent, error) {
+	if meta, ok := tx.UnsafeMeta.GetV4(); ok {
+		p.opEvents = p.opEvents[:0]
+		for i := range meta.Operations {
+			p.opEvents = append(p.opEvents, meta.Operations[i].Events)
+		}
+		return p.opEvents, nil
+	}
+	events, err := tx.GetTransactionEvents()
+	return events.OperationEvents, err
+}
+
 // decodeEvent fills the contract, topics and data of an Event.
-func decodeEvent(ev xdr.ContractEvent) (Event, error) {
+func (p *ContractEvent) decodeEvent(ev *xdr.ContractEvent) (Event, error) {
 	var out Event
-	id, err := strkey.Encode(strkey.VersionByteContract, ev.ContractId[:])
+	id, err := p.dec.contract(*ev.ContractId)
 	if err != nil {
 		return out, err
 	}
 	out.ContractID = id
-	body, ok := ev.Body.GetV0()
-	if !ok {
+	body := ev.Body.V0
+	if ev.Body.V != 0 || body == nil {
 		return out, fmt.Errorf("unsupported contract event body version %d", ev.Body.V)
 	}
 	out.Topics = make([]interface{}, len(body.Topics))
 	out.TopicsXDR = make([]string, len(body.Topics))
-	for i, topic := range body.Topics {
-		if out.Topics[i], err = DecodeScVal(topic); err != nil {
+	for i := range body.Topics {
+		topic := &body.Topics[i]
+		if out.Topics[i], err = p.dec.decode(*topic); err != nil {
 			return out, fmt.Errorf("topic %d: %w", i, err)
 		}
-		if out.TopicsXDR[i], err = xdr.MarshalBase64(topic); err != nil {
+		if out.TopicsXDR[i], err = p.enc.MarshalBase64(topic); err != nil {
 			return out, fmt.Errorf("topic %d: %w", i, err)
 		}
 	}
-	if out.Data, err = DecodeScVal(body.Data); err != nil {
+	if out.Data, err = p.dec.decode(body.Data); err != nil {
 		return out, fmt.Errorf("data: %w", err)
 	}
-	if out.DataXDR, err = xdr.MarshalBase64(body.Data); err != nil {
+	if out.DataXDR, err = p.enc.MarshalBase64(&body.Data); err != nil {
 		return out, fmt.Errorf("data: %w", err)
 	}
 	return out, nil

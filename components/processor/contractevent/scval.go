@@ -3,11 +3,14 @@ package contractevent
 import (
 	"encoding/hex"
 	"fmt"
+	"math"
 	"math/big"
 	"strconv"
 	"strings"
 
 	"github.com/stellar/go-stellar-sdk/xdr"
+
+	"github.com/cdpstats/cdpstats/components/internal/textcache"
 )
 
 // DecodeScVal converts a Soroban value to a value that encoding/json
@@ -28,6 +31,16 @@ import (
 //   - the remaining ledger-key and instance values are
 //     {"type": "<kind>", "xdr": "<base64>"}.
 func DecodeScVal(v xdr.ScVal) (interface{}, error) {
+	return decoder{}.decode(v)
+}
+
+// decoder decodes ScVals as DecodeScVal does, naming accounts and
+// contracts from its cache when it has one.
+type decoder struct {
+	addresses *textcache.Cache[addressKey]
+}
+
+func (d decoder) decode(v xdr.ScVal) (interface{}, error) {
 	switch v.Type {
 	case xdr.ScValTypeScvBool:
 		return v.MustB(), nil
@@ -64,7 +77,7 @@ func DecodeScVal(v xdr.ScVal) (interface{}, error) {
 	case xdr.ScValTypeScvSymbol:
 		return string(v.MustSym()), nil
 	case xdr.ScValTypeScvAddress:
-		addr, err := v.MustAddress().String()
+		addr, err := d.address(v.MustAddress())
 		if err != nil {
 			return nil, fmt.Errorf("address: %w", err)
 		}
@@ -76,11 +89,11 @@ func DecodeScVal(v xdr.ScVal) (interface{}, error) {
 		}
 		out := make([]interface{}, len(*vec))
 		for i, item := range *vec {
-			d, err := DecodeScVal(item)
+			decoded, err := d.decode(item)
 			if err != nil {
 				return nil, fmt.Errorf("vec[%d]: %w", i, err)
 			}
-			out[i] = d
+			out[i] = decoded
 		}
 		return out, nil
 	case xdr.ScValTypeScvMap:
@@ -88,7 +101,7 @@ func DecodeScVal(v xdr.ScVal) (interface{}, error) {
 		if m == nil {
 			return map[string]interface{}{}, nil
 		}
-		return decodeMap(*m)
+		return d.decodeMap(*m)
 	case xdr.ScValTypeScvError:
 		return decodeError(v.MustError()), nil
 	}
@@ -101,7 +114,7 @@ func DecodeScVal(v xdr.ScVal) (interface{}, error) {
 
 // decodeMap returns an object when every key is a distinct symbol or
 // string, and a list of key/value pairs otherwise.
-func decodeMap(m xdr.ScMap) (interface{}, error) {
+func (d decoder) decodeMap(m xdr.ScMap) (interface{}, error) {
 	object := make(map[string]interface{}, len(m))
 	for _, e := range m {
 		var key string
@@ -111,12 +124,12 @@ func decodeMap(m xdr.ScMap) (interface{}, error) {
 		case xdr.ScValTypeScvString:
 			key = string(e.Key.MustStr())
 		default:
-			return decodePairs(m)
+			return d.decodePairs(m)
 		}
 		if _, dup := object[key]; dup {
-			return decodePairs(m)
+			return d.decodePairs(m)
 		}
-		val, err := DecodeScVal(e.Val)
+		val, err := d.decode(e.Val)
 		if err != nil {
 			return nil, fmt.Errorf("map[%q]: %w", key, err)
 		}
@@ -125,14 +138,14 @@ func decodeMap(m xdr.ScMap) (interface{}, error) {
 	return object, nil
 }
 
-func decodePairs(m xdr.ScMap) (interface{}, error) {
+func (d decoder) decodePairs(m xdr.ScMap) (interface{}, error) {
 	out := make([]interface{}, len(m))
 	for i, e := range m {
-		key, err := DecodeScVal(e.Key)
+		key, err := d.decode(e.Key)
 		if err != nil {
 			return nil, fmt.Errorf("map entry %d key: %w", i, err)
 		}
-		val, err := DecodeScVal(e.Val)
+		val, err := d.decode(e.Val)
 		if err != nil {
 			return nil, fmt.Errorf("map entry %d value: %w", i, err)
 		}
@@ -169,8 +182,16 @@ func snake(name string) string {
 }
 
 // joinWords reads big-endian 64-bit words as one integer, two's complement
-// when signed, and returns it in decimal.
+// when signed, and returns it in decimal. A value that fits in 64 bits, as
+// token amounts mostly do, is formatted without math/big.
 func joinWords(signed bool, words ...uint64) string {
+	high, low := words[:len(words)-1], words[len(words)-1]
+	if allWords(high, 0) {
+		return strconv.FormatUint(low, 10)
+	}
+	if signed && allWords(high, math.MaxUint64) && low>>63 == 1 {
+		return strconv.FormatInt(int64(low), 10)
+	}
 	n := new(big.Int)
 	for _, w := range words {
 		n.Lsh(n, 64)
@@ -180,4 +201,14 @@ func joinWords(signed bool, words ...uint64) string {
 		n.Sub(n, new(big.Int).Lsh(big.NewInt(1), uint(64*len(words))))
 	}
 	return n.String()
+}
+
+// allWords reports whether every word is w.
+func allWords(words []uint64, w uint64) bool {
+	for _, x := range words {
+		if x != w {
+			return false
+		}
+	}
+	return true
 }

@@ -26,6 +26,7 @@ type FilterPayments struct {
 	// found is reused from transaction to transaction; Process is not
 	// called concurrently.
 	found []candidate
+	names names
 
 	//cdp:stat counter name=payments_found    unit=payments help="Payments found: the payment operations of successful transactions"
 	//cdp:stat counter name=payments_filtered unit=payments help="Payments dropped by the asset and min_amount filters"
@@ -43,7 +44,7 @@ func New(raw map[string]interface{}) (*FilterPayments, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &FilterPayments{cfg: cfg}
+	p := &FilterPayments{cfg: cfg, names: newNames()}
 	p.Processor = ledgerx.NewTransactionProcessor(cfg.passphrase, &p.stats, p.transaction, nil)
 	return p, nil
 }
@@ -54,38 +55,41 @@ func (p *FilterPayments) transaction(tx *ingest.LedgerTransaction, closedAt time
 		return nil
 	}
 	var err error
-	p.found, err = payments(p.found[:0], tx, closedAt)
+	p.found, err = payments(p.found[:0], tx, closedAt, p.names)
 	if err != nil {
 		return err
 	}
-	var hash string
-	for _, c := range p.filter() {
-		pay, err := c.finish(&hash)
-		if err != nil {
+	p.mark()
+	shared := txShared{tx: tx}
+	for i := range p.found {
+		c := &p.found[i]
+		if !c.kept {
+			continue
+		}
+		if err := c.finish(&shared, p.names); err != nil {
 			return err
 		}
-		out.Emit(ledgerx.Emitted(pay, pay.LedgerSequence))
+		out.Emit(ledgerx.Emitted(c.Payment, c.LedgerSequence))
 	}
 	return nil
 }
 
-// filter counts the payments in p.found and returns those that pass the
-// filters, reusing p.found's memory.
-func (p *FilterPayments) filter() []candidate {
-	passed := p.found[:0]
+// mark counts the payments in p.found and marks those that pass the
+// filters.
+func (p *FilterPayments) mark() {
+	kept := 0
 	for i := range p.found {
 		c := &p.found[i]
 		// The values of payments_by_operation are the Op* constants, the only
 		// operation types payments() yields, so none goes uncounted.
 		p.stats.RecordPaymentsByOperation(c.OperationType)
-		if p.keep(c) {
-			passed = append(passed, *c)
+		if c.kept = p.keep(c); c.kept {
+			kept++
 		}
 	}
 	p.stats.AddPaymentsFound(uint64(len(p.found)))
-	p.stats.AddPaymentsFiltered(uint64(len(p.found) - len(passed)))
-	p.stats.AddPaymentsEmitted(uint64(len(passed)))
-	return passed
+	p.stats.AddPaymentsFiltered(uint64(len(p.found) - kept))
+	p.stats.AddPaymentsEmitted(uint64(kept))
 }
 
 // keep reports whether a payment passes the filters.
