@@ -1,0 +1,211 @@
+package ledgerx
+
+import (
+	"testing"
+
+	"github.com/klauspost/compress/zstd"
+	"github.com/stellar/go-stellar-sdk/ingest"
+	"github.com/stellar/go-stellar-sdk/network"
+	"github.com/stellar/go-stellar-sdk/xdr"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/cdpstats/cdpstats/internal/testfixtures/ledgers"
+)
+
+// reencoded returns the hashes of lcm's envelopes under passphrase in
+// transaction-set order, each encoded again and hashed by the SDK.
+func reencoded(t testing.TB, lcm xdr.LedgerCloseMeta, passphrase string) []xdr.Hash {
+	t.Helper()
+	var hashes []xdr.Hash
+	require.NoError(t, eachEnvelope(lcm, func(env *xdr.TransactionEnvelope) error {
+		h, err := network.HashTransactionInEnvelope(*env, passphrase)
+		hashes = append(hashes, h)
+		return err
+	}))
+	if hashes == nil {
+		hashes = []xdr.Hash{}
+	}
+	return hashes
+}
+
+// assertReadViewMatchesRead checks that readView reads lcm from view as
+// read reads it: the same transactions, or the same error.
+func assertReadViewMatchesRead(t *testing.T, lcm xdr.LedgerCloseMeta, view xdr.LedgerCloseMetaView, passphrase string) {
+	t.Helper()
+	want, wantErr := read(lcm, passphrase)
+	got, err := readView(lcm, view, passphrase)
+	if wantErr != nil {
+		require.Error(t, err)
+		assert.Equal(t, wantErr.Error(), err.Error())
+		assert.Nil(t, got)
+		return
+	}
+	require.NoError(t, err)
+	assert.Equal(t, want, got)
+}
+
+// TestReadViewMatchesRead checks that reading with the hashes of the
+// envelopes' wire bytes gives what encoding them again gives, on every
+// ledger shape read is checked on (V0 envelopes, fee bumps, classic and
+// parallel sets, the pubnet ledgers), and that for the ledgers that read
+// the hashes are the view's, not a fallback's.
+func TestReadViewMatchesRead(t *testing.T) {
+	for _, tt := range readCases() {
+		t.Run(tt.name, func(t *testing.T) {
+			lcm := tt.lcm(t)
+			raw, err := lcm.MarshalBinary()
+			if err != nil { // a ledger with no bytes to view, which read fails on
+				assert.NotEmpty(t, tt.wantErr)
+				return
+			}
+			view := xdr.LedgerCloseMetaView(raw)
+			assertReadViewMatchesRead(t, lcm, view, tt.passphrase)
+			if tt.wantErr != "" {
+				return
+			}
+			var r txReader
+			require.NoError(t, r.hashView(view, tt.passphrase))
+			assert.Equal(t, reencoded(t, lcm, tt.passphrase), r.hashes)
+			_, err = r.readHashed(lcm, tt.passphrase, r.hashes)
+			assert.NoError(t, err, "read with the view's hashes")
+		})
+	}
+}
+
+// TestReadViewOfShippedBytes checks readView on the real ledgers' own
+// bytes, as the SDK ships them rather than encoded again: the galexie one
+// reached through the view of its LedgerCloseMetaBatch.
+func TestReadViewOfShippedBytes(t *testing.T) {
+	pubnet, err := ledgers.PubnetBytes()
+	require.NoError(t, err)
+	compressed, err := ledgers.GalexieBytes()
+	require.NoError(t, err)
+	zd, err := zstd.NewReader(nil)
+	require.NoError(t, err)
+	defer zd.Close()
+	galexie, err := zd.DecodeAll(compressed, nil)
+	require.NoError(t, err)
+	metas, err := xdr.LedgerCloseMetaBatchView(galexie).LedgerCloseMetas()
+	require.NoError(t, err)
+	galexieView, err := metas.At(0)
+	require.NoError(t, err)
+	for _, tt := range []struct {
+		name string
+		lcm  xdr.LedgerCloseMeta
+		view xdr.LedgerCloseMetaView
+	}{
+		{"pubnet", ledgers.MustPubnet(t), xdr.LedgerCloseMetaView(pubnet)},
+		{"galexie", ledgers.MustGalexie(t), galexieView},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			assertReadViewMatchesRead(t, tt.lcm, tt.view, ledgers.PubnetPassphrase)
+			var r txReader
+			require.NoError(t, r.hashView(tt.view, ledgers.PubnetPassphrase))
+			assert.Equal(t, reencoded(t, tt.lcm, ledgers.PubnetPassphrase), r.hashes)
+		})
+	}
+}
+
+// TestReadViewFallsBack checks that a view whose hashes cannot be had, or
+// do not read, has the ledger read by encoding its envelopes again, with
+// read's transactions or error.
+func TestReadViewFallsBack(t *testing.T) {
+	lcm := ledgers.MustBuild(scenario(10, 4))
+	raw, err := lcm.MarshalBinary()
+	require.NoError(t, err)
+	other, err := ledgers.MustBuild(scenario(11, 4)).MarshalBinary()
+	require.NoError(t, err)
+	empty, err := ledgers.MustBuild(ledgers.LedgerSpec{Sequence: 10}).MarshalBinary()
+	require.NoError(t, err)
+	tests := []struct {
+		name       string
+		view       []byte
+		passphrase string
+	}{
+		{"no bytes", nil, ledgers.SyntheticPassphrase},
+		{"bytes cut before the transaction set", raw[:200], ledgers.SyntheticPassphrase},
+		{"bytes cut in the transaction set", raw[:len(raw)/2], ledgers.SyntheticPassphrase},
+		{"another ledger's bytes", other, ledgers.SyntheticPassphrase},
+		{"fewer envelopes", empty, ledgers.SyntheticPassphrase},
+		{"more envelopes", raw, ledgers.SyntheticPassphrase},
+		{"empty passphrase", raw, ""},
+		{"wrong passphrase", raw, ledgers.PubnetPassphrase},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			lcm := lcm
+			if tt.name == "more envelopes" {
+				lcm = ledgers.MustBuild(ledgers.LedgerSpec{Sequence: 10})
+			}
+			view := xdr.LedgerCloseMetaView(tt.view)
+			var r txReader
+			fallback := r.hashView(view, tt.passphrase)
+			if fallback == nil {
+				_, fallback = r.readHashed(lcm, tt.passphrase, r.hashes)
+			}
+			assert.Error(t, fallback, "the view's hashes read the ledger")
+			assertReadViewMatchesRead(t, lcm, view, tt.passphrase)
+		})
+	}
+}
+
+// TestReadViewAllocatesOnlyTheTransactions checks that a txReader that has
+// read a ledger from its view reads the next one with no allocation but
+// the slice it returns: hashing from the view allocates nothing.
+func TestReadViewAllocatesOnlyTheTransactions(t *testing.T) {
+	lcm := ledgers.MustBuild(scenario(5, 4))
+	raw, err := lcm.MarshalBinary()
+	require.NoError(t, err)
+	view := xdr.LedgerCloseMetaView(raw)
+	var r txReader
+	_, err = r.readView(lcm, view, ledgers.SyntheticPassphrase)
+	require.NoError(t, err)
+	allocs := testing.AllocsPerRun(10, func() {
+		if _, err := r.readView(lcm, view, ledgers.SyntheticPassphrase); err != nil {
+			t.Fatal(err)
+		}
+	})
+	assert.Equal(t, 1.0, allocs)
+}
+
+// BenchmarkFillView reads the transactions of a synthetic ledger (the
+// end-to-end benchmark's) and of pubnet ledger 58752000 by encoding each
+// envelope again (impl=reencode, read) and by hashing it from the
+// ledger's bytes (impl=view, readView).
+func BenchmarkFillView(b *testing.B) {
+	synthetic := ledgers.MustBuild(benchmarkLedger(100))
+	syntheticRaw, err := synthetic.MarshalBinary()
+	require.NoError(b, err)
+	pubnetRaw, err := ledgers.PubnetBytes()
+	require.NoError(b, err)
+	impls := []struct {
+		name string
+		read func(xdr.LedgerCloseMeta, xdr.LedgerCloseMetaView, string) ([]ingest.LedgerTransaction, error)
+	}{
+		{"reencode", func(lcm xdr.LedgerCloseMeta, _ xdr.LedgerCloseMetaView, passphrase string) ([]ingest.LedgerTransaction, error) {
+			return read(lcm, passphrase)
+		}},
+		{"view", readView},
+	}
+	for _, l := range []struct {
+		name       string
+		lcm        xdr.LedgerCloseMeta
+		view       xdr.LedgerCloseMetaView
+		passphrase string
+	}{
+		{"synthetic", synthetic, xdr.LedgerCloseMetaView(syntheticRaw), ledgers.SyntheticPassphrase},
+		{"pubnet", ledgers.MustPubnet(b), xdr.LedgerCloseMetaView(pubnetRaw), ledgers.PubnetPassphrase},
+	} {
+		for _, impl := range impls {
+			b.Run("ledger="+l.name+"/impl="+impl.name, func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					if _, err := impl.read(l.lcm, l.view, l.passphrase); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
+	}
+}
