@@ -420,8 +420,9 @@ func TestTxReaderAllocatesOnlyTheTransactions(t *testing.T) {
 }
 
 // TestTxReaderKeepsNothingOfALedger checks that a txReader holds no
-// reference into the ledger it read, so that a pooled one keeps no ledger
-// alive, and that it reads the next ledger as a new one would.
+// reference into the ledger it read, from its decoded form or from its
+// bytes, so that a pooled one keeps no ledger alive, and that it reads the
+// next ledger as a new one would.
 func TestTxReaderKeepsNothingOfALedger(t *testing.T) {
 	var r txReader
 	for _, lcm := range []xdr.LedgerCloseMeta{
@@ -438,12 +439,19 @@ func TestTxReaderKeepsNothingOfALedger(t *testing.T) {
 		}
 		want, err := readSDK(lcm, passphrase)
 		require.NoError(t, err)
-		got, err := r.read(lcm, passphrase)
+		raw, err := lcm.MarshalBinary()
 		require.NoError(t, err)
-		assert.Equal(t, want, got, "ledger %d", lcm.LedgerSequence())
-		assert.Empty(t, r.byHash)
-		assert.Equal(t, xdr.TransactionSignaturePayloadTaggedTransaction{}, r.payload.TaggedTransaction)
-		assert.Equal(t, xdr.Transaction{}, r.v0)
+		for name, read := range map[string]func() ([]ingest.LedgerTransaction, error){
+			"read":     func() ([]ingest.LedgerTransaction, error) { return r.read(lcm, passphrase) },
+			"readView": func() ([]ingest.LedgerTransaction, error) { return r.readView(lcm, raw, passphrase) },
+		} {
+			got, err := read()
+			require.NoError(t, err, name)
+			assert.Equal(t, want, got, "%s: ledger %d", name, lcm.LedgerSequence())
+			assert.Empty(t, r.byHash, name)
+			assert.Equal(t, xdr.TransactionSignaturePayloadTaggedTransaction{}, r.payload.TaggedTransaction, name)
+			assert.Equal(t, xdr.Transaction{}, r.v0, name)
+		}
 	}
 }
 
