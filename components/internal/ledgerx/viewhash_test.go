@@ -1,7 +1,9 @@
 package ledgerx
 
 import (
+	"encoding/binary"
 	"errors"
+	"slices"
 	"testing"
 
 	"github.com/klauspost/compress/zstd"
@@ -117,36 +119,53 @@ func TestReadViewFallsBack(t *testing.T) {
 	require.NoError(t, err)
 	other, err := ledgers.MustBuild(scenario(11, 4)).MarshalBinary()
 	require.NoError(t, err)
-	empty, err := ledgers.MustBuild(ledgers.LedgerSpec{Sequence: 10}).MarshalBinary()
+	emptyLedger := ledgers.MustBuild(ledgers.LedgerSpec{Sequence: 10})
+	empty, err := emptyLedger.MarshalBinary()
 	require.NoError(t, err)
+	// set is where raw's transaction set starts, phase where its first
+	// phase does.
+	meta, err := xdr.LedgerCloseMetaView(raw).V2()
+	require.NoError(t, err)
+	txSet, err := meta.TxSet()
+	require.NoError(t, err)
+	set := len(raw) - len(txSet)
+	phase := set + 4 + 32 + 4 // V, the previous ledger's hash, the phases' count
+	patched := func(at int, v uint32) []byte {
+		b := slices.Clone(raw)
+		binary.BigEndian.PutUint32(b[at:], v)
+		return b
+	}
 	tests := []struct {
 		name       string
+		lcm        xdr.LedgerCloseMeta
 		view       []byte
 		passphrase string
+		wantErr    error // hashView's, when it fails for a known reason
 	}{
-		{"no bytes", nil, ledgers.SyntheticPassphrase},
-		{"bytes cut before the transaction set", raw[:200], ledgers.SyntheticPassphrase},
-		{"bytes cut in the transaction set", raw[:len(raw)/2], ledgers.SyntheticPassphrase},
-		{"another ledger's bytes", other, ledgers.SyntheticPassphrase},
-		{"fewer envelopes", empty, ledgers.SyntheticPassphrase},
-		{"more envelopes", raw, ledgers.SyntheticPassphrase},
-		{"empty passphrase", raw, ""},
-		{"wrong passphrase", raw, ledgers.PubnetPassphrase},
+		{"no bytes", lcm, nil, ledgers.SyntheticPassphrase, nil},
+		{"bytes cut before the transaction set", lcm, raw[:set], ledgers.SyntheticPassphrase, nil},
+		{"bytes cut in the transaction set", lcm, raw[:set+len(txSet)/8], ledgers.SyntheticPassphrase, nil},
+		{"a transaction set of no known version", lcm, patched(set, 2), ledgers.SyntheticPassphrase, errViewShape},
+		{"a phase of no known version", lcm, patched(phase, 2), ledgers.SyntheticPassphrase, errViewShape},
+		{"another ledger's bytes", lcm, other, ledgers.SyntheticPassphrase, nil},
+		{"fewer envelopes", lcm, empty, ledgers.SyntheticPassphrase, nil},
+		{"more envelopes", emptyLedger, raw, ledgers.SyntheticPassphrase, nil},
+		{"empty passphrase", lcm, raw, "", nil},
+		{"wrong passphrase", lcm, raw, ledgers.PubnetPassphrase, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			lcm := lcm
-			if tt.name == "more envelopes" {
-				lcm = ledgers.MustBuild(ledgers.LedgerSpec{Sequence: 10})
-			}
 			view := xdr.LedgerCloseMetaView(tt.view)
 			var r txReader
 			fallback := r.hashView(view, tt.passphrase)
+			if tt.wantErr != nil {
+				assert.ErrorIs(t, fallback, tt.wantErr)
+			}
 			if fallback == nil {
-				_, fallback = r.readHashed(lcm, tt.passphrase, r.hashes)
+				_, fallback = r.readHashed(tt.lcm, tt.passphrase, r.hashes)
 			}
 			assert.Error(t, fallback, "the view's hashes read the ledger")
-			assertReadViewMatchesRead(t, lcm, view, tt.passphrase)
+			assertReadViewMatchesRead(t, tt.lcm, view, tt.passphrase)
 		})
 	}
 }
