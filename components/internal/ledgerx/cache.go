@@ -43,3 +43,13 @@ func TransactionReads(msg cdp.Message) int {
 	}
 	return 0
 }
+
+// FillView is Fill for a ledger whose wire bytes are at hand: view is the
+// LedgerCloseMeta lcm was decoded from, and each envelope is hashed from
+// its bytes in view instead of being encoded again. The transactions, or
+// the error, are Fill's. Nothing of view is kept: its bytes may be reused
+// once FillView returns.
+func FillView(c *cdp.Transactions, lcm xdr.LedgerCloseMeta, view xdr.LedgerCloseMetaView, passphrase string) {
+	txs, err := readView(lcm, view, passphrase)
+	*c = cdp.Transactions{Sequence: lcm.LedgerSequence(), Passphrase: passphrase, Txs: txs, Err: err, Reads: c.Reads + 1}
+}

@@ -24,6 +24,10 @@ import (
 var errOldMeta = errors.New("TransactionMeta.V=2 is required in protocol version older than version 10. " +
 	"Please process ledgers again using the latest stellar-core version.")
 
+// errHashCount is the error of a ledger given more or fewer hashes than
+// its transaction set has envelopes.
+var errHashCount = errors.New("as many hashes as envelopes are needed")
+
 // txReaders keeps the txReaders of the goroutines that read ledgers, so
 // that their buffers and maps outlive one ledger.
 var txReaders = sync.Pool{New: func() any { return &txReader{} }}
@@ -34,6 +38,14 @@ func read(lcm xdr.LedgerCloseMeta, passphrase string) ([]ingest.LedgerTransactio
 	r := txReaders.Get().(*txReader)
 	defer txReaders.Put(r)
 	return r.read(lcm, passphrase)
+}
+
+// readView returns the transactions of lcm in apply order, as
+// [txReader.readView] does, with a pooled txReader.
+func readView(lcm xdr.LedgerCloseMeta, view xdr.LedgerCloseMetaView, passphrase string) ([]ingest.LedgerTransaction, error) {
+	r := txReaders.Get().(*txReader)
+	defer txReaders.Put(r)
+	return r.readView(lcm, view, passphrase)
 }
 
 // A txReader reads the transactions of ledgers, one ledger at a time. It
@@ -54,6 +66,13 @@ type txReader struct {
 	enc *xdr.EncodingBuffer
 	// byHash maps each envelope's hash to the envelope.
 	byHash map[xdr.Hash]*xdr.TransactionEnvelope
+	// viewHasher hashes envelopes from their wire bytes under
+	// viewPassphrase; nil until readView needs it.
+	viewHasher     *network.TransactionViewHasher
+	viewPassphrase string
+	// hashes are the hashes of the envelopes of the ledger readView reads,
+	// in transaction-set order.
+	hashes []xdr.Hash
 }
 
 // read returns the transactions of lcm in apply order, each with its
@@ -62,6 +81,27 @@ type txReader struct {
 // them. A result whose hash no envelope has is an error that names the
 // ledger and suspects the passphrase.
 func (r *txReader) read(lcm xdr.LedgerCloseMeta, passphrase string) ([]ingest.LedgerTransaction, error) {
+	return r.readHashed(lcm, passphrase, nil)
+}
+
+// readView returns what read returns, hashing each envelope from view,
+// the wire bytes lcm was decoded from, instead of encoding its signature
+// payload: the same hash, since bytes that decode are the canonical
+// encoding. A ledger the view cannot be walked over as read walks lcm, or
+// that does not read with the view's hashes, is read again with read, so
+// that it fails with read's error. readView keeps nothing of view.
+func (r *txReader) readView(lcm xdr.LedgerCloseMeta, view xdr.LedgerCloseMetaView, passphrase string) ([]ingest.LedgerTransaction, error) {
+	if err := r.hashView(view, passphrase); err == nil {
+		if txs, err := r.readHashed(lcm, passphrase, r.hashes); err == nil {
+			return txs, nil
+		}
+	}
+	return r.read(lcm, passphrase)
+}
+
+// readHashed is read, with the hashes of lcm's envelopes in
+// transaction-set order given, or computed when hashes is nil.
+func (r *txReader) readHashed(lcm xdr.LedgerCloseMeta, passphrase string, hashes []xdr.Hash) ([]ingest.LedgerTransaction, error) {
 	defer r.forget()
 	if r.enc == nil {
 		r.enc = xdr.NewEncodingBuffer()
@@ -74,7 +114,7 @@ func (r *txReader) read(lcm xdr.LedgerCloseMeta, passphrase string) ([]ingest.Le
 	seq := uint32(header.Header.LedgerSeq)
 	version := uint32(header.Header.LedgerVersion)
 	n := lcm.CountTransactions()
-	if err := r.index(lcm, passphrase, version, n); err != nil {
+	if err := r.index(lcm, passphrase, version, n, hashes); err != nil {
 		return nil, fmt.Errorf("ledger %d: error extracting transactions from ledger close meta: %w", seq, err)
 	}
 	txs := make([]ingest.LedgerTransaction, n)
@@ -109,16 +149,25 @@ func (r *txReader) read(lcm xdr.LedgerCloseMeta, passphrase string) ([]ingest.Le
 // index hashes every envelope of lcm's transaction set under passphrase
 // into r.byHash (a later envelope wins a hash two share) and checks, before
 // protocol 10, that the meta is V2 or later, in the order and with the
-// errors of the SDK reader.
-func (r *txReader) index(lcm xdr.LedgerCloseMeta, passphrase string, version uint32, n int) error {
+// errors of the SDK reader. Given hashes, the i-th envelope's hash is
+// hashes[i]; they must be as many as the envelopes.
+func (r *txReader) index(lcm xdr.LedgerCloseMeta, passphrase string, version uint32, n int, hashes []xdr.Hash) error {
 	if r.byHash == nil {
 		r.byHash = make(map[xdr.Hash]*xdr.TransactionEnvelope, n)
 	}
 	i := 0
 	add := func(env *xdr.TransactionEnvelope) error {
-		h, err := r.hash(env, passphrase)
-		if err != nil {
-			return fmt.Errorf("could not hash transaction %d in TxSet: %w", i, err)
+		var h xdr.Hash
+		switch {
+		case hashes == nil:
+			var err error
+			if h, err = r.hash(env, passphrase); err != nil {
+				return fmt.Errorf("could not hash transaction %d in TxSet: %w", i, err)
+			}
+		case i < len(hashes):
+			h = hashes[i]
+		default:
+			return errHashCount
 		}
 		r.byHash[h] = env
 		// The SDK reader checks the meta at the envelope's index, as good
@@ -132,9 +181,23 @@ func (r *txReader) index(lcm xdr.LedgerCloseMeta, passphrase string, version uin
 		i++
 		return nil
 	}
+	if err := eachEnvelope(lcm, add); err != nil {
+		return err
+	}
+	if hashes != nil && i != len(hashes) {
+		return errHashCount
+	}
+	return nil
+}
+
+// eachEnvelope calls f with every envelope of lcm's transaction set, in
+// the set's order: the classic set's, or the phases' in turn, each
+// phase's components or parallel stages and their clusters in turn; it
+// stops at f's first error and returns it.
+func eachEnvelope(lcm xdr.LedgerCloseMeta, f func(*xdr.TransactionEnvelope) error) error {
 	if lcm.V == 0 {
 		for j := range lcm.V0.TxSet.Txs {
-			if err := add(&lcm.V0.TxSet.Txs[j]); err != nil {
+			if err := f(&lcm.V0.TxSet.Txs[j]); err != nil {
 				return err
 			}
 		}
@@ -153,7 +216,7 @@ func (r *txReader) index(lcm xdr.LedgerCloseMeta, passphrase string, version uin
 			for _, c := range *phase.V0Components {
 				txs := c.TxsMaybeDiscountedFee.Txs
 				for j := range txs {
-					if err := add(&txs[j]); err != nil {
+					if err := f(&txs[j]); err != nil {
 						return err
 					}
 				}
@@ -162,7 +225,7 @@ func (r *txReader) index(lcm xdr.LedgerCloseMeta, passphrase string, version uin
 			for _, stage := range phase.ParallelTxsComponent.ExecutionStages {
 				for _, cluster := range stage {
 					for j := range cluster {
-						if err := add(&cluster[j]); err != nil {
+						if err := f(&cluster[j]); err != nil {
 							return err
 						}
 					}

@@ -234,10 +234,19 @@ func feeChange(n byte) xdr.LedgerEntryChanges {
 	}}
 }
 
-// TestReadTransactionsMatchesSDK checks that txReader reads every ledger
-// shape exactly as the SDK's reader does: the same transactions, field for
-// field, or the same error.
-func TestReadTransactionsMatchesSDK(t *testing.T) {
+// readCase is a ledger shape to read transactions from.
+type readCase struct {
+	name       string
+	lcm        func(t *testing.T) xdr.LedgerCloseMeta
+	passphrase string
+	wantTxs    int    // transactions read, when wantErr is empty
+	wantErr    string // what the error says, besides being the SDK's
+}
+
+// readCases are every ledger shape the readers are checked on: each kind
+// of transaction set, envelope and meta, real pubnet ledgers, and every
+// error.
+func readCases() []readCase {
 	const testnet = ledgers.SyntheticPassphrase
 	build := func(spec ledgers.LedgerSpec) func(t *testing.T) xdr.LedgerCloseMeta {
 		return func(t *testing.T) xdr.LedgerCloseMeta {
@@ -247,13 +256,7 @@ func TestReadTransactionsMatchesSDK(t *testing.T) {
 		}
 	}
 	v0Ledger := func(t *testing.T) xdr.LedgerCloseMeta { return asV0(t, build(scenario(40, 3))(t)) }
-	tests := []struct {
-		name       string
-		lcm        func(t *testing.T) xdr.LedgerCloseMeta
-		passphrase string
-		wantTxs    int    // transactions read, when wantErr is empty
-		wantErr    string // what the error says, besides being the SDK's
-	}{
+	return []readCase{
 		{name: "empty V2", lcm: build(ledgers.LedgerSpec{Sequence: 1}), passphrase: testnet},
 		{name: "empty V1", lcm: build(ledgers.LedgerSpec{Sequence: 2, MetaVersion: 3}), passphrase: testnet},
 		{name: "empty V0", lcm: func(t *testing.T) xdr.LedgerCloseMeta {
@@ -368,7 +371,13 @@ func TestReadTransactionsMatchesSDK(t *testing.T) {
 			return lcm
 		}, passphrase: testnet, wantErr: "ledger 40: error extracting transactions from ledger close meta: TransactionMeta.V=2 is required"},
 	}
-	for _, tt := range tests {
+}
+
+// TestReadTransactionsMatchesSDK checks that txReader reads every ledger
+// shape exactly as the SDK's reader does: the same transactions, field for
+// field, or the same error.
+func TestReadTransactionsMatchesSDK(t *testing.T) {
+	for _, tt := range readCases() {
 		t.Run(tt.name, func(t *testing.T) {
 			lcm := tt.lcm(t)
 			want, wantErr := readSDK(lcm, tt.passphrase)
@@ -411,8 +420,9 @@ func TestTxReaderAllocatesOnlyTheTransactions(t *testing.T) {
 }
 
 // TestTxReaderKeepsNothingOfALedger checks that a txReader holds no
-// reference into the ledger it read, so that a pooled one keeps no ledger
-// alive, and that it reads the next ledger as a new one would.
+// reference into the ledger it read, from its decoded form or from its
+// bytes, so that a pooled one keeps no ledger alive, and that it reads the
+// next ledger as a new one would.
 func TestTxReaderKeepsNothingOfALedger(t *testing.T) {
 	var r txReader
 	for _, lcm := range []xdr.LedgerCloseMeta{
@@ -429,12 +439,19 @@ func TestTxReaderKeepsNothingOfALedger(t *testing.T) {
 		}
 		want, err := readSDK(lcm, passphrase)
 		require.NoError(t, err)
-		got, err := r.read(lcm, passphrase)
+		raw, err := lcm.MarshalBinary()
 		require.NoError(t, err)
-		assert.Equal(t, want, got, "ledger %d", lcm.LedgerSequence())
-		assert.Empty(t, r.byHash)
-		assert.Equal(t, xdr.TransactionSignaturePayloadTaggedTransaction{}, r.payload.TaggedTransaction)
-		assert.Equal(t, xdr.Transaction{}, r.v0)
+		for name, read := range map[string]func() ([]ingest.LedgerTransaction, error){
+			"read":     func() ([]ingest.LedgerTransaction, error) { return r.read(lcm, passphrase) },
+			"readView": func() ([]ingest.LedgerTransaction, error) { return r.readView(lcm, raw, passphrase) },
+		} {
+			got, err := read()
+			require.NoError(t, err, name)
+			assert.Equal(t, want, got, "%s: ledger %d", name, lcm.LedgerSequence())
+			assert.Empty(t, r.byHash, name)
+			assert.Equal(t, xdr.TransactionSignaturePayloadTaggedTransaction{}, r.payload.TaggedTransaction, name)
+			assert.Equal(t, xdr.Transaction{}, r.v0, name)
+		}
 	}
 }
 

@@ -228,11 +228,24 @@ func (r *reader) unpack(f *file, zd *zstd.Decoder, buf []byte) ([]byte, error) {
 	if r.cfg.end != 0 {
 		last = min(last, r.cfg.end)
 	}
+	// The batch's first ledger has its envelopes hashed from its bytes in
+	// buf. A later one is not: reaching its bytes means walking every byte
+	// of the ledgers before it (the view has no index), which on pubnet
+	// costs more than hashing from the view saves (BenchmarkFillView).
+	// No view outlives this call, so nothing keeps buf once it returns.
+	var view xdr.LedgerCloseMetaView
+	if r.cfg.readTransactions && f.start == first {
+		view = firstLedgerView(buf)
+	}
 	f.ledgers = make([]cdp.Message, 0, last-f.start+1)
 	for seq := f.start; seq <= last; seq++ {
 		lcm := batch.LedgerCloseMetas[seq-first]
 		msg := ledgerx.LedgerMessage(lcm, r.cfg.passphrase)
-		if r.cfg.readTransactions {
+		switch {
+		case !r.cfg.readTransactions:
+		case seq == first && view != nil:
+			ledgerx.FillView(msg.Transactions, lcm, view, r.cfg.passphrase)
+		default:
 			ledgerx.Fill(msg.Transactions, lcm, r.cfg.passphrase)
 		}
 		f.ledgers = append(f.ledgers, msg)
@@ -241,6 +254,20 @@ func (r *reader) unpack(f *file, zd *zstd.Decoder, buf []byte) ([]byte, error) {
 		}
 	}
 	return buf, nil
+}
+
+// firstLedgerView returns the view of the first LedgerCloseMeta of the
+// LedgerCloseMetaBatch batch holds, or nil when the view cannot reach it.
+func firstLedgerView(batch []byte) xdr.LedgerCloseMetaView {
+	metas, err := xdr.LedgerCloseMetaBatchView(batch).LedgerCloseMetas()
+	if err != nil {
+		return nil
+	}
+	view, err := metas.At(0)
+	if err != nil {
+		return nil
+	}
+	return view
 }
 
 // errFileGone is returned for a ledger past the reader's range.
