@@ -29,6 +29,8 @@ func TestSourceDecodesAheadInOrder(t *testing.T) {
 		{"eight workers, one ledger per file", ledgers.Schema{LedgersPerFile: 1, FilesPerPartition: 16}, []interface{}{"decode_workers", 8}, 1},
 		{"three workers, four ledgers per file", ledgers.Schema{LedgersPerFile: 4, FilesPerPartition: 4}, []interface{}{"decode_workers", 3, "buffer_size", 5, "num_workers", 5}, 1},
 		{"one worker", ledgers.Schema{LedgersPerFile: 2, FilesPerPartition: 8}, []interface{}{"decode_workers", 1}, 1},
+		{"one worker, one file ahead", ledgers.Schema{LedgersPerFile: 1, FilesPerPartition: 16}, []interface{}{"decode_workers", 1, "decode_ahead", 1}, 1},
+		{"two workers, sixteen files ahead each", ledgers.Schema{LedgersPerFile: 1, FilesPerPartition: 16}, []interface{}{"decode_workers", 2, "decode_ahead", 16}, 1},
 		{"transactions left to the processors", ledgers.Schema{LedgersPerFile: 1, FilesPerPartition: 16}, []interface{}{"read_transactions", false}, 0},
 	}
 	for _, tt := range tests {

@@ -244,6 +244,7 @@ func TestSourceConfigErrors(t *testing.T) {
 		{"bad datastore type", sourceConfig(dir, 2, 3, "datastore_type", "filesystem"), "datastore_type", `did you mean "Filesystem"?`},
 		{"S3 needs a bucket", sourceConfig(dir, 2, 3, "datastore_type", "S3", "region", "us-east-1"), "bucket_name", "is required"},
 		{"workers exceed buffer", sourceConfig(dir, 2, 3, "num_workers", 8), "num_workers", "more than buffer_size 4"},
+		{"no decode-ahead", sourceConfig(dir, 2, 3, "decode_ahead", 0), "decode_ahead", "must be at least 1"},
 		{"bad retry_wait", sourceConfig(dir, 2, 3, "retry_wait", "soon"), "retry_wait", "must be a duration"},
 		{"bad network", sourceConfig(dir, 2, 3, "network", "mainnett"), "network", "unknown network"},
 	}

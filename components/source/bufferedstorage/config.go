@@ -58,11 +58,16 @@ type Config struct {
 	NumWorkers uint32 `yaml:"num_workers"`
 	// DecodeWorkers is how many files the source decodes (decompresses and
 	// unmarshals) at once, ahead of the ledger being processed; 0 means
-	// GOMAXPROCS. The decoded read-ahead is one file per worker, so
-	// memory stays bounded whatever the range.
+	// GOMAXPROCS.
 	DecodeWorkers uint32 `yaml:"decode_workers"`
+	// DecodeAhead is how many files each decode worker may hold decoded
+	// ahead of the ledger being processed. At most
+	// decode_workers×decode_ahead+1 files are held decoded, so memory
+	// stays bounded whatever the range. More than one keeps the workers
+	// busy while the pipeline works, instead of waking them file by file.
+	DecodeAhead uint32 `yaml:"decode_ahead"`
 	// ReadTransactions has the decode workers also read each ledger's
-	// transactions (the SDK's transaction reader, which hashes every
+	// transactions (matching results to envelopes, which hashes every
 	// envelope), so that the processors after find them read. Turn it off
 	// for pipelines whose processors do not look at transactions.
 	ReadTransactions bool `yaml:"read_transactions"`
@@ -91,6 +96,12 @@ type Config struct {
 	passphrase string
 }
 
+// DefaultDecodeAhead is the decode_ahead a config leaves out: files a
+// decode worker holds decoded ahead. On files of one small ledger, four
+// instead of one cut the wall time of a run by about a fifth
+// (docs/benchmarks.md); on large ledgers it only costs memory.
+const DefaultDecodeAhead = 4
+
 // DefaultConfig returns the configuration that keys left out of a config
 // map take.
 func DefaultConfig() Config {
@@ -98,6 +109,7 @@ func DefaultConfig() Config {
 		DatastoreType:    Filesystem,
 		BufferSize:       100,
 		NumWorkers:       10,
+		DecodeAhead:      DefaultDecodeAhead,
 		ReadTransactions: true,
 		RetryLimit:       3,
 		RetryWait:        5 * time.Second,
@@ -158,6 +170,9 @@ func (c *Config) validate() error {
 		add("num_workers", "must be at least 1")
 	} else if c.NumWorkers > c.BufferSize && c.BufferSize > 0 {
 		add("num_workers", "%d is more than buffer_size %d; the source downloads at most buffer_size files ahead, so num_workers <= buffer_size", c.NumWorkers, c.BufferSize)
+	}
+	if c.DecodeAhead == 0 {
+		add("decode_ahead", "must be at least 1")
 	}
 	if (c.LedgersPerFile == 0) != (c.FilesPerPartition == 0) {
 		if c.LedgersPerFile == 0 {

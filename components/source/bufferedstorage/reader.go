@@ -24,18 +24,18 @@ type readerConfig struct {
 	downloaders   int    // files downloaded at once (num_workers)
 	downloadAhead int    // downloaded files held ahead (buffer_size)
 	decoders      int    // files decoded at once (decode_workers)
-	retryLimit    uint32
-	retryWait     time.Duration
-	passphrase    string // the network's, set on every ledger message
+	// decodeAhead is how many files per decoder the reader holds decoded,
+	// or being decoded, ahead of the file being processed (decode_ahead):
+	// at most decodeAhead×decoders+1 files are in memory decoded,
+	// whatever the range.
+	decodeAhead int
+	retryLimit  uint32
+	retryWait   time.Duration
+	passphrase  string // the network's, set on every ledger message
 	// readTransactions has the decoders read each ledger's transactions
 	// (read_transactions).
 	readTransactions bool
 }
-
-// decodeAhead is how many files per decoder a reader holds decoded, or
-// being decoded, ahead of the file being processed: at most
-// decodeAhead×decoders+1 files are in memory decoded, whatever the range.
-const decodeAhead = 1
 
 // file is one datastore file on its way through a reader: downloaded,
 // then decoded.
@@ -70,7 +70,7 @@ type reader struct {
 func newReader(ctx context.Context, cfg readerConfig, ds datastore.DataStore, schema datastore.DataStoreSchema) *reader {
 	ctx, cancel := context.WithCancel(ctx)
 	r := &reader{cfg: cfg, ds: ds, schema: schema, cancel: cancel,
-		decoded: make(chan *file, cfg.decoders*decodeAhead)}
+		decoded: make(chan *file, cfg.decoders*max(cfg.decodeAhead, 1))}
 	downloads := make(chan *file, cfg.downloadAhead) // in order
 	toDownload := make(chan *file)
 	toDecode := make(chan *file)

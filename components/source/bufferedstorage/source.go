@@ -160,6 +160,7 @@ func (s *BufferedStorageSourceAdapter) Run(ctx context.Context) error {
 		downloaders:      int(s.cfg.NumWorkers),
 		downloadAhead:    int(s.cfg.BufferSize),
 		decoders:         s.cfg.decodeWorkers(),
+		decodeAhead:      int(s.cfg.DecodeAhead),
 		retryLimit:       s.cfg.RetryLimit,
 		retryWait:        s.cfg.RetryWait,
 		passphrase:       passphrase,
