@@ -3,6 +3,7 @@ package runtime
 import (
 	"math/bits"
 	goruntime "runtime"
+	"sync"
 	"sync/atomic"
 	"time"
 	"unsafe"
@@ -21,24 +22,26 @@ const (
 	bucketGroups = 64 - subBucketBits + 1
 	numBuckets   = bucketGroups * subBuckets
 
-	// Buckets are also counted in spans of 2^spanBits consecutive buckets,
-	// so that a reader finds the bucket of a quantile by skipping whole
-	// spans and scanning one, instead of reading every bucket: a summary
-	// of a histogram spread over many groups reads a few hundred words,
-	// not thousands. 32 buckets a span balances the span reads against
-	// the bucket reads for quantiles in one to four spans.
+	// Readers keep the totals of spans of 2^spanBits consecutive buckets,
+	// so that a summary finds the bucket of a quantile by skipping whole
+	// spans and scanning one, instead of reading every bucket. A writer
+	// marks the span it wrote dirty, and a reader totals again only the
+	// spans marked since it last looked: a summary of a histogram spread
+	// over many groups reads a few hundred words, not thousands.
 	spanBits     = 5
 	spanBuckets  = 1 << spanBits
 	numSpans     = numBuckets / spanBuckets
 	spansInGroup = subBuckets / spanBuckets
+	dirtyWords   = (numSpans + 63) / 64
 )
 
 // Histogram is a lock-free latency histogram with log-linear buckets.
 //
-// Observe costs three uncontended atomic adds and allocates nothing.
-// Count, sum and max are exact; quantiles are within 0.5% of the exact
-// sorted quantile. Readers never stop writers. The zero value is ready to
-// use.
+// Observe costs two atomic adds (the bucket and the sum) and a few plain
+// loads, and allocates nothing. Count, sum and max are exact; quantiles
+// are within 0.5% of the exact sorted quantile. Readers never stop
+// writers; readers of one histogram take turns among themselves. The
+// zero value is ready to use.
 //
 // A Histogram is about 60 KiB, so embed it in long-lived structs rather
 // than creating one per operation. When goroutines take turns writing it,
@@ -64,12 +67,24 @@ type Histogram struct {
 	// (see stackID), and switches counts how often it changed.
 	writer   atomic.Uintptr
 	switches atomic.Uint64
-	// spans[s] is the total of buckets[s*spanBuckets:(s+1)*spanBuckets].
-	// A writer adds to the bucket before the span and a reader loads the
-	// span before the buckets, so a span never reads more than its
-	// buckets add up to.
-	spans   [numSpans]atomic.Uint64
+	// dirty has bit s%64 of word s/64 set when span s may have buckets
+	// that its total in read does not count. A writer adds to the bucket
+	// first and then sets the bit unless it is set already, which costs a
+	// plain load once a span is dirty; a reader clears the bits before it
+	// loads the buckets. So a bucket added before a reader's swap is in
+	// that reader's total, and one added after it leaves the bit set for
+	// the next reader.
+	dirty   [dirtyWords]atomic.Uint64
 	buckets [numBuckets]atomic.Uint64
+	// read is the readers' state; writers never touch it.
+	read spanTotals
+}
+
+// spanTotals is what the readers of one shard keep between reads: the
+// total of each span's buckets as of the last time a reader totalled it.
+type spanTotals struct {
+	mu    sync.Mutex
+	spans [numSpans]uint64 // guarded by mu
 }
 
 // bucketIndex returns the bucket that holds v.
@@ -136,12 +151,54 @@ func (h *Histogram) Record(v uint64) {
 	}
 	i := bucketIndex(v)
 	s.buckets[i].Add(1)
-	s.spans[i>>spanBits].Add(1)
+	s.markDirty(i >> spanBits)
 	s.sum.Add(v)
 	if bit := uint64(1) << uint(i>>subBucketBits); s.groups.Load()&bit == 0 {
 		s.groups.Or(bit)
 	}
 	raiseMax(&s.max, v)
+}
+
+// markDirty marks span dirty, after a write to one of its buckets.
+func (h *Histogram) markDirty(span int) {
+	w, bit := &h.dirty[span>>6], uint64(1)<<uint(span&63)
+	if w.Load()&bit == 0 {
+		w.Or(bit)
+	}
+}
+
+// totalSpans brings the span totals of shard h up to date: it clears the
+// dirty bits and totals again the buckets of every span they marked. The
+// caller holds h.read.mu.
+func (h *Histogram) totalSpans() {
+	for w := range h.dirty {
+		if h.dirty[w].Load() == 0 {
+			continue
+		}
+		for marked := h.dirty[w].Swap(0); marked != 0; marked &= marked - 1 {
+			span := w<<6 | bits.TrailingZeros64(marked)
+			var n uint64
+			for i := span << spanBits; i < (span+1)<<spanBits; i++ {
+				n += h.buckets[i].Load()
+			}
+			h.read.spans[span] = n
+		}
+	}
+}
+
+// lockRead takes the readers' lock of every shard, in order, and brings
+// their span totals up to date; unlockRead releases them.
+func lockRead(shards []*Histogram) {
+	for _, s := range shards {
+		s.read.mu.Lock()
+		s.totalSpans()
+	}
+}
+
+func unlockRead(shards []*Histogram) {
+	for _, s := range shards {
+		s.read.mu.Unlock()
+	}
 }
 
 // raiseMax sets m to v when v is larger, without a lock.
@@ -278,7 +335,7 @@ func (h *Histogram) mergeShard(other *Histogram) {
 			for i := g << subBucketBits; i < (g+1)<<subBucketBits; i++ {
 				if n := other.buckets[i].Load(); n != 0 {
 					h.buckets[i].Add(n)
-					h.spans[i>>spanBits].Add(n)
+					h.markDirty(i >> spanBits)
 				}
 			}
 			h.groups.Or(uint64(1) << uint(g))
@@ -309,10 +366,12 @@ var summaryQuantiles = [4]float64{0.5, 0.9, 0.99, 0.999}
 
 // Summary reads count, sum, max and the p50/p90/p99/p999 quantiles
 // without stopping writers, merging the stripes of a contended histogram.
-// It allocates nothing.
+// It allocates nothing. Summaries of one histogram take turns.
 func (h *Histogram) Summary() LatencySummary {
 	var all [maxStripes]*Histogram
 	shards := all[:h.shardsOf(&all)]
+	lockRead(shards)
+	defer unlockRead(shards)
 	var groups, sum, maxV uint64
 	for _, s := range shards {
 		groups |= s.groups.Load()
@@ -322,7 +381,7 @@ func (h *Histogram) Summary() LatencySummary {
 		first := bits.TrailingZeros64(mask) * spansInGroup
 		for span := first; span < first+spansInGroup; span++ {
 			for _, s := range shards {
-				count += s.spans[span].Load()
+				count += s.read.spans[span]
 			}
 		}
 	}
@@ -351,9 +410,10 @@ func (h *Histogram) Summary() LatencySummary {
 // mask over all shards. It skips every span that ends before the next
 // rank and scans the buckets of the others only.
 //
-// Counts only grow, a span's buckets add up to at least what the span
-// read in every shard, and cum advances by what the spans read, so every
-// rank is reached even when writers race with the reader.
+// The caller holds the readers' lock of every shard (lockRead). Counts
+// only grow, a span's buckets add up to at least its total in every
+// shard, and cum advances by the totals, so every rank is reached even
+// when writers race with the reader.
 func quantileBuckets(shards []*Histogram, mask uint64, ranks *[len(summaryQuantiles)]uint64) [len(summaryQuantiles)]uint64 {
 	var out [len(summaryQuantiles)]uint64
 	next, cum := 0, uint64(0)
@@ -362,14 +422,15 @@ func quantileBuckets(shards []*Histogram, mask uint64, ranks *[len(summaryQuanti
 		for span := first; span < first+spansInGroup; span++ {
 			var n uint64
 			for _, s := range shards {
-				n += s.spans[span].Load()
+				n += s.read.spans[span]
 			}
 			end := cum + n
 			if end < ranks[next] {
 				cum = end
 				continue
 			}
-			// The buckets add up to at least n, so the ranks up to end
+			// A span's total was taken from its buckets, which only
+			// grow, so they add up to at least n and the ranks up to end
 			// are all reached by the span's last bucket; the bound on i
 			// keeps the scan inside the span regardless.
 			inSpan := cum

@@ -208,6 +208,71 @@ func TestSummaryMatchesFullScan(t *testing.T) {
 	}
 }
 
+// TestSummaryBetweenWritesMatchesFullScan interleaves writes and
+// summaries, so that each summary totals again only the spans written
+// since the one before, and checks every summary against the full scan.
+func TestSummaryBetweenWritesMatchesFullScan(t *testing.T) {
+	requireRecording(t)
+	rng := rand.New(rand.NewPCG(11, 13))
+	for trial := 0; trial < 200; trial++ {
+		var h Histogram
+		median, sigma := math.Exp(rng.Float64()*20), rng.Float64()*2
+		for round := 0; round < 10; round++ {
+			for i := rng.IntN(200); i > 0; i-- {
+				h.Record(uint64(math.Exp(math.Log(median) + sigma*rng.NormFloat64())))
+			}
+			require.Equal(t, naiveSummary(&h), h.Summary(), "trial %d, round %d", trial, round)
+		}
+	}
+}
+
+// TestHistogramConcurrentReadersAndWriters has several readers take turns
+// while writers record, and checks that the last summary is exact.
+func TestHistogramConcurrentReadersAndWriters(t *testing.T) {
+	requireRecording(t)
+	const writers, readers, perG = 4, 3, 20_000
+	var (
+		h       Histogram
+		writing sync.WaitGroup
+		reading sync.WaitGroup
+		done    = make(chan struct{})
+	)
+	for range readers {
+		reading.Add(1)
+		go func() {
+			defer reading.Done()
+			var last uint64
+			for {
+				select {
+				case <-done:
+					return
+				default:
+				}
+				s := h.Summary()
+				assert.GreaterOrEqual(t, s.Count, last, "a count never goes back")
+				last = s.Count
+			}
+		}()
+	}
+	for g := range writers {
+		writing.Add(1)
+		go func() {
+			defer writing.Done()
+			for i := range perG {
+				h.Record(uint64(g*perG+i) * 997)
+			}
+		}()
+	}
+	writing.Wait()
+	close(done)
+	reading.Wait()
+	const total = writers * perG
+	s := h.Summary()
+	assert.Equal(t, uint64(total), s.Count)
+	assert.Equal(t, time.Duration(997*total*(total-1)/2), s.Sum)
+	assert.Equal(t, time.Duration(997*(total-1)), s.Max)
+}
+
 // pointWriters turns the stripes of h on and points every writer slot k
 // at shard(k), as if the writers had moved there.
 func pointWriters(h *Histogram, shard func(k, n uint32) uint32) {
