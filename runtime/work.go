@@ -20,9 +20,10 @@ type RecordingWork struct {
 	TimestampWrites uint64
 	// HistogramRecords counts the values recorded in histograms, by
 	// Histogram.Record, Observe and ObserveSince and Stopwatch.Stop:
-	// three atomic read-modify-writes of 8-byte words each (the sum, the
-	// bucket and its span), plus loads, and rarely an update of the
-	// maximum or of the bitmap of used groups, which are not counted.
+	// two atomic read-modify-writes of 8-byte words each (the bucket and
+	// the sum), plus loads, and rarely an update of the maximum, of the
+	// bitmap of used groups or of a span's dirty bit, which are not
+	// counted.
 	HistogramRecords uint64
 	// ClockReads counts the time.Now calls of the primitives:
 	// Timestamp.Mark, Histogram.ObserveSince and Histogram.Start.
