@@ -6,11 +6,15 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 
+	"github.com/stellar/go-stellar-sdk/xdr"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cdpstats/cdpstats/components/cdp"
+	"github.com/cdpstats/cdpstats/components/registry"
 	"github.com/cdpstats/cdpstats/internal/runner"
 	"github.com/cdpstats/cdpstats/internal/testfixtures/ledgers"
 )
@@ -33,9 +37,15 @@ func TestFailureStopsTheOtherPipelines(t *testing.T) {
 	corrupt := pubnetDatastore(t)
 	next := filepath.Join(corrupt, filepath.FromSlash(ledgers.SingleLedgerFiles.ObjectKey(seq+1)))
 	require.NoError(t, os.WriteFile(next, []byte("not a zstd stream"), 0o644))
-	r, err := twoPipelines(
+	// Pipeline a holds its first ledger until b has processed its own, so
+	// that b has lines to drain whichever pipeline runs faster.
+	g := newGate()
+	spec := twoPipelines(
 		corrupt, fmt.Sprintf("start_ledger: %d, end_ledger: %d", seq, seq+1),
-		pubnetDatastore(t), fmt.Sprintf("start_ledger: %d, retry_wait: 20ms", seq)).runToEnd(t, nil)
+		pubnetDatastore(t), fmt.Sprintf("start_ledger: %d, retry_wait: 20ms", seq))
+	spec.Pipelines[0].Processors = []string{"{type: Wait}", "{type: FilterPayments}", "{type: ContractEvent}"}
+	spec.Pipelines[1].Processors = []string{"{type: FilterPayments}", "{type: ContractEvent}", "{type: Signal}"}
+	r, err := spec.runToEnd(t, func(r *runner.Runner) { r.WithTypes(g.types()...) })
 	require.Error(t, err)
 	outA, outB := r.Out[0], r.Out[1]
 	assert.Contains(t, err.Error(), fmt.Sprintf("pipeline a: reading ledger %d", seq+1))
@@ -70,4 +80,51 @@ func TestRunWithEndedContext(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
 	assert.NoError(t, waitRun(t, startRun(ctx, r)))
+}
+
+// gate holds one pipeline until another has processed a ledger: Signal
+// passes every message on and opens the gate after its first ledger
+// message; Wait holds its first message until the gate is open.
+type gate struct {
+	open     chan struct{}
+	signaled sync.Once
+}
+
+func newGate() *gate { return &gate{open: make(chan struct{})} }
+
+// types returns the gate's two processor types, Signal and Wait.
+func (g *gate) types() []registry.Entry {
+	entry := func(name string, wait bool) registry.Entry {
+		return registry.Entry{Type: name, Kind: registry.KindProcessor,
+			Validate: func(map[string]interface{}) error { return nil },
+			New: func(map[string]interface{}) (interface{}, error) {
+				return &gateProcessor{gate: g, wait: wait}, nil
+			}}
+	}
+	return []registry.Entry{entry("Signal", false), entry("Wait", true)}
+}
+
+type gateProcessor struct {
+	gate *gate
+	wait bool
+	subs cdp.Subscribers
+}
+
+func (p *gateProcessor) Subscribe(next cdp.Processor) { p.subs.Subscribe(next) }
+
+func (p *gateProcessor) Process(ctx context.Context, msg cdp.Message) error {
+	if p.wait {
+		select {
+		case <-p.gate.open:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	if err := p.subs.Send(ctx, msg); err != nil {
+		return err
+	}
+	if _, ledger := msg.Payload.(xdr.LedgerCloseMeta); ledger && !p.wait {
+		p.gate.signaled.Do(func() { close(p.gate.open) })
+	}
+	return nil
 }
