@@ -105,7 +105,10 @@ type Processor struct {
 	tx         TransactionFunc
 	// done, when set, is called after each ledger a TransactionFunc handled.
 	done func(seq uint32)
-	out  Output
+	// settle, when set, is called after every ledger or Transaction
+	// message the component's function handled, failed or not.
+	settle func()
+	out    Output
 	// covered is the ledger whose transactions came last as Transaction
 	// messages, already handled one by one.
 	covered *cdp.Transactions
@@ -132,6 +135,12 @@ func NewLedgerProcessor(passphrase string, stats Stats, fn LedgerFunc) Processor
 func NewTransactionProcessor(passphrase string, stats Stats, fn TransactionFunc, done func(seq uint32)) Processor {
 	return Processor{passphrase: passphrase, stats: stats, tx: fn, done: done}
 }
+
+// SettleWith has the base call settle after every ledger or Transaction
+// message the component's function handled, whether it failed or not: the
+// place for a component that counts per transaction to add its counts to
+// its stats once a ledger, instead of several atomic adds per transaction.
+func (p *Processor) SettleWith(settle func()) { p.settle = settle }
 
 // Subscribe adds a processor that receives the output and every message.
 func (p *Processor) Subscribe(next cdp.Processor) { p.subscribers.Subscribe(next) }
@@ -161,7 +170,11 @@ func (p *Processor) Process(ctx context.Context, msg cdp.Message) error {
 		return p.subscribers.Send(ctx, msg)
 	}
 	p.out.msgs = p.out.msgs[:0]
-	if err := p.read(msg, lcm); err != nil {
+	err := p.read(msg, lcm)
+	if p.settle != nil {
+		p.settle()
+	}
+	if err != nil {
 		p.stats.RecordErrors()
 		return err
 	}
@@ -206,6 +219,9 @@ func (p *Processor) transaction(ctx context.Context, msg cdp.Message, tx *Transa
 	sw := p.stats.StartProcessLatency()
 	err := p.tx(&tx.Tx, tx.ClosedAt.UTC(), &p.out)
 	sw.Stop()
+	if p.settle != nil {
+		p.settle()
+	}
 	if err != nil {
 		p.stats.RecordErrors()
 		return err

@@ -29,6 +29,9 @@ type ContractEvent struct {
 	opEvents [][]xdr.ContractEvent
 	enc      *xdr.EncodingBuffer
 	dec      decoder
+	// tally holds the counts of the ledger or Transaction message being
+	// handled, added to the stats once it is (settle).
+	tally tally
 
 	//cdp:stat counter name=ledgers_processed   unit=ledgers      help="Ledgers read"
 	//cdp:stat counter name=events_found        unit=events       help="CONTRACT events in successful transactions"
@@ -48,13 +51,36 @@ func New(raw map[string]interface{}) (*ContractEvent, error) {
 	}
 	p := &ContractEvent{cfg: cfg, enc: xdr.NewEncodingBuffer(), dec: newDecoder()}
 	p.Processor = ledgerx.NewTransactionProcessor(cfg.passphrase, &p.stats, p.transaction, p.ledgerDone)
+	p.SettleWith(p.settle)
 	return p, nil
+}
+
+// tally counts events and failed transactions over one ledger, so that
+// the stats take a few atomic adds a ledger rather than several a
+// transaction.
+type tally struct {
+	found, emitted, failed uint64
+}
+
+// settle adds the tally to the stats and clears it.
+func (p *ContractEvent) settle() {
+	t := p.tally
+	if t.found != 0 {
+		p.stats.AddEventsFound(t.found)
+	}
+	if t.emitted != 0 {
+		p.stats.AddEventsEmitted(t.emitted)
+	}
+	if t.failed != 0 {
+		p.stats.AddFailedTransactions(t.failed)
+	}
+	p.tally = tally{}
 }
 
 // transaction emits the wanted events of one transaction.
 func (p *ContractEvent) transaction(tx *ingest.LedgerTransaction, closedAt time.Time, out *ledgerx.Output) error {
 	if !tx.Successful() {
-		p.stats.RecordFailedTransactions()
+		p.tally.failed++
 		return nil
 	}
 	p.events = p.events[:0]
@@ -62,8 +88,8 @@ func (p *ContractEvent) transaction(tx *ingest.LedgerTransaction, closedAt time.
 	if err != nil {
 		return err
 	}
-	p.stats.AddEventsFound(uint64(found))
-	p.stats.AddEventsEmitted(uint64(len(p.events)))
+	p.tally.found += uint64(found)
+	p.tally.emitted += uint64(len(p.events))
 	for i := range p.events {
 		out.Emit(ledgerx.Emitted(p.events[i], p.events[i].LedgerSequence))
 	}

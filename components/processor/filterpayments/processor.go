@@ -27,6 +27,9 @@ type FilterPayments struct {
 	// called concurrently.
 	found []candidate
 	names names
+	// tally holds the counts of the ledger or Transaction message being
+	// handled, added to the stats once it is (settle).
+	tally tally
 
 	//cdp:stat counter name=payments_found    unit=payments help="Payments found: the payment operations of successful transactions"
 	//cdp:stat counter name=payments_filtered unit=payments help="Payments dropped by the asset and min_amount filters"
@@ -46,7 +49,49 @@ func New(raw map[string]interface{}) (*FilterPayments, error) {
 	}
 	p := &FilterPayments{cfg: cfg, names: newNames()}
 	p.Processor = ledgerx.NewTransactionProcessor(cfg.passphrase, &p.stats, p.transaction, nil)
+	p.SettleWith(p.settle)
 	return p, nil
+}
+
+// tally counts payments over one ledger, so that the stats take a few
+// atomic adds a ledger rather than several a transaction.
+type tally struct {
+	found, filtered, emitted uint64
+	// byOperation counts payments by their OperationType, in the order
+	// of operations.
+	byOperation [len(operations)]uint64
+}
+
+// operations are the values of payments_by_operation: the Op* constants,
+// the only operation types payments() yields.
+var operations = [...]string{OpPayment, OpPathPaymentStrictSend, OpPathPaymentStrictReceive}
+
+// operationIndex returns the index of op in operations.
+func operationIndex(op string) int {
+	switch op {
+	case OpPathPaymentStrictSend:
+		return 1
+	case OpPathPaymentStrictReceive:
+		return 2
+	}
+	return 0
+}
+
+// settle adds the tally to the stats and clears it.
+func (p *FilterPayments) settle() {
+	t := &p.tally
+	if t.found == 0 {
+		return
+	}
+	p.stats.AddPaymentsFound(t.found)
+	p.stats.AddPaymentsFiltered(t.filtered)
+	p.stats.AddPaymentsEmitted(t.emitted)
+	for i, n := range t.byOperation {
+		if n != 0 {
+			p.stats.AddPaymentsByOperation(operations[i], n)
+		}
+	}
+	*t = tally{}
 }
 
 // transaction emits the matching payments of one successful transaction.
@@ -74,22 +119,20 @@ func (p *FilterPayments) transaction(tx *ingest.LedgerTransaction, closedAt time
 	return nil
 }
 
-// mark counts the payments in p.found and marks those that pass the
-// filters.
+// mark counts the payments in p.found in the tally and marks those that
+// pass the filters.
 func (p *FilterPayments) mark() {
-	kept := 0
+	t := &p.tally
 	for i := range p.found {
 		c := &p.found[i]
-		// The values of payments_by_operation are the Op* constants, the only
-		// operation types payments() yields, so none goes uncounted.
-		p.stats.RecordPaymentsByOperation(c.OperationType)
+		t.byOperation[operationIndex(c.OperationType)]++
 		if c.kept = p.keep(c); c.kept {
-			kept++
+			t.emitted++
+		} else {
+			t.filtered++
 		}
 	}
-	p.stats.AddPaymentsFound(uint64(len(p.found)))
-	p.stats.AddPaymentsFiltered(uint64(len(p.found) - kept))
-	p.stats.AddPaymentsEmitted(uint64(kept))
+	t.found += uint64(len(p.found))
 }
 
 // keep reports whether a payment passes the filters.
