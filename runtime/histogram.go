@@ -27,7 +27,8 @@ const (
 	// spans and scanning one, instead of reading every bucket. A writer
 	// marks the span it wrote dirty, and a reader totals again only the
 	// spans marked since it last looked: a summary of a histogram spread
-	// over many groups reads a few hundred words, not thousands.
+	// over many groups that was written in few spans since the last one
+	// reads a few hundred words, not thousands.
 	spanBits     = 5
 	spanBuckets  = 1 << spanBits
 	numSpans     = numBuckets / spanBuckets
@@ -35,7 +36,8 @@ const (
 	dirtyWords   = (numSpans + 63) / 64
 )
 
-// Histogram is a lock-free latency histogram with log-linear buckets.
+// Histogram is a latency histogram with log-linear buckets, lock-free
+// for writers.
 //
 // Observe costs two atomic adds (the bucket and the sum) and a few plain
 // loads, and allocates nothing. Count, sum and max are exact; quantiles

@@ -20,9 +20,10 @@ func (c *Counter) Inc() {
 	}
 }
 
-// Add adds n.
+// Add adds n. Adding 0 does nothing, not even an atomic instruction, so
+// callers that count per batch need not check for empty batches.
 func (c *Counter) Add(n uint64) {
-	if Enabled {
+	if Enabled && n != 0 {
 		count(opCounterAdd)
 		c.v.Add(n)
 	}

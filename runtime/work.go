@@ -43,7 +43,7 @@ func (w RecordingWork) Sub(before RecordingWork) RecordingWork {
 
 // histogramAtomics is the number of atomic read-modify-writes that one
 // recorded value costs a histogram (see [Histogram.Record]).
-const histogramAtomics = 3
+const histogramAtomics = 2
 
 // Atomics returns the number of atomic writes of w: the locked
 // instructions that recording executed.

@@ -238,12 +238,9 @@ func (c *SaveToJSONFile) Process(ctx context.Context, msg cdp.Message) error {
 	return c.subscribers.Send(ctx, msg)
 }
 
-// record counts what the sink took: nothing until a ledger ends, so most
-// messages add nothing.
+// record counts what the sink took: nothing until a ledger ends, so for
+// most messages both are 0, which the counters skip.
 func (c *SaveToJSONFile) record(count, n int) {
-	if count == 0 && n == 0 {
-		return
-	}
 	c.stats.AddMessagesWritten(uint64(count))
 	c.stats.AddBytesWritten(uint64(n))
 }

@@ -64,16 +64,9 @@ type tally struct {
 
 // settle adds the tally to the stats and clears it.
 func (p *ContractEvent) settle() {
-	t := p.tally
-	if t.found != 0 {
-		p.stats.AddEventsFound(t.found)
-	}
-	if t.emitted != 0 {
-		p.stats.AddEventsEmitted(t.emitted)
-	}
-	if t.failed != 0 {
-		p.stats.AddFailedTransactions(t.failed)
-	}
+	p.stats.AddEventsFound(p.tally.found)
+	p.stats.AddEventsEmitted(p.tally.emitted)
+	p.stats.AddFailedTransactions(p.tally.failed)
 	p.tally = tally{}
 }
 

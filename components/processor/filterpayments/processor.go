@@ -56,41 +56,40 @@ func New(raw map[string]interface{}) (*FilterPayments, error) {
 // tally counts payments over one ledger, so that the stats take a few
 // atomic adds a ledger rather than several a transaction.
 type tally struct {
-	found, filtered, emitted uint64
-	// byOperation counts payments by their OperationType, in the order
-	// of operations.
-	byOperation [len(operations)]uint64
+	filtered, emitted uint64
+	// payments, strictSend and strictReceive count the payments found by
+	// operation, the values of payments_by_operation.
+	payments, strictSend, strictReceive uint64
 }
 
-// operations are the values of payments_by_operation: the Op* constants,
-// the only operation types payments() yields.
-var operations = [...]string{OpPayment, OpPathPaymentStrictSend, OpPathPaymentStrictReceive}
-
-// operationIndex returns the index of op in operations.
-func operationIndex(op string) int {
+// count counts one payment found, of operation type op (an Op* constant,
+// the only types payments() yields).
+func (t *tally) count(op string, kept bool) {
 	switch op {
+	case OpPayment:
+		t.payments++
 	case OpPathPaymentStrictSend:
-		return 1
+		t.strictSend++
 	case OpPathPaymentStrictReceive:
-		return 2
+		t.strictReceive++
 	}
-	return 0
+	if kept {
+		t.emitted++
+	} else {
+		t.filtered++
+	}
 }
 
-// settle adds the tally to the stats and clears it.
+// settle adds the tally to the stats and clears it. The counters skip
+// adds of 0.
 func (p *FilterPayments) settle() {
 	t := &p.tally
-	if t.found == 0 {
-		return
-	}
-	p.stats.AddPaymentsFound(t.found)
+	p.stats.AddPaymentsFound(t.filtered + t.emitted)
 	p.stats.AddPaymentsFiltered(t.filtered)
 	p.stats.AddPaymentsEmitted(t.emitted)
-	for i, n := range t.byOperation {
-		if n != 0 {
-			p.stats.AddPaymentsByOperation(operations[i], n)
-		}
-	}
+	p.stats.AddPaymentsByOperationPayment(t.payments)
+	p.stats.AddPaymentsByOperationPathPaymentStrictSend(t.strictSend)
+	p.stats.AddPaymentsByOperationPathPaymentStrictReceive(t.strictReceive)
 	*t = tally{}
 }
 
@@ -122,17 +121,11 @@ func (p *FilterPayments) transaction(tx *ingest.LedgerTransaction, closedAt time
 // mark counts the payments in p.found in the tally and marks those that
 // pass the filters.
 func (p *FilterPayments) mark() {
-	t := &p.tally
 	for i := range p.found {
 		c := &p.found[i]
-		t.byOperation[operationIndex(c.OperationType)]++
-		if c.kept = p.keep(c); c.kept {
-			t.emitted++
-		} else {
-			t.filtered++
-		}
+		c.kept = p.keep(c)
+		p.tally.count(c.OperationType, c.kept)
 	}
-	t.found += uint64(len(p.found))
 }
 
 // keep reports whether a payment passes the filters.
