@@ -155,15 +155,18 @@ func (h *Histogram) Record(v uint64) {
 	s.buckets[i].Add(1)
 	s.markDirty(i >> spanBits)
 	s.sum.Add(v)
-	if bit := uint64(1) << uint(i>>subBucketBits); s.groups.Load()&bit == 0 {
-		s.groups.Or(bit)
-	}
+	setBit(&s.groups, uint64(1)<<uint(i>>subBucketBits))
 	raiseMax(&s.max, v)
 }
 
 // markDirty marks span dirty, after a write to one of its buckets.
 func (h *Histogram) markDirty(span int) {
-	w, bit := &h.dirty[span>>6], uint64(1)<<uint(span&63)
+	setBit(&h.dirty[span>>6], uint64(1)<<uint(span&63))
+}
+
+// setBit sets bit in w. Once it is set, as it is for all but the first
+// writes, that costs a plain load rather than a locked instruction.
+func setBit(w *atomic.Uint64, bit uint64) {
 	if w.Load()&bit == 0 {
 		w.Or(bit)
 	}
