@@ -87,7 +87,7 @@ func compareCommand(args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("gen: %w", err)
 	}
 	sets := []dataset{
-		{"synthetic", filepath.Join(*dir, syntheticDir), ledgers.SyntheticPassphrase, syntheticStart, synthCounts},
+		{"synthetic", filepath.Join(*dir, syntheticDir), ledgers.SyntheticPassphrase, ledgers.SyntheticStart, synthCounts},
 		{"pubnet", filepath.Join(*dir, pubnetDir), ledgers.PubnetPassphrase, ledgers.PubnetSequence, []int{*pubnet}},
 	}
 	active := contenders

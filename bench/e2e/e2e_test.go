@@ -25,7 +25,7 @@ func TestFloorAndPipelineAgree(t *testing.T) {
 		start      uint32
 		n          int
 	}{
-		{"synthetic", ledgers.SyntheticPassphrase, syntheticStart, 5},
+		{"synthetic", ledgers.SyntheticPassphrase, ledgers.SyntheticStart, 5},
 		{"pubnet", ledgers.PubnetPassphrase, ledgers.PubnetSequence, 2},
 	}
 	for _, tt := range tests {

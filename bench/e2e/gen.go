@@ -16,8 +16,6 @@ import (
 const (
 	syntheticDir = "synthetic"
 	pubnetDir    = "pubnet"
-	// syntheticStart is the first synthetic ledger.
-	syntheticStart = ledgers.SyntheticStart
 	// readyFile marks a datastore written whole.
 	readyFile = "READY"
 )

@@ -35,7 +35,8 @@ type Message struct {
 const MetadataNetworkPassphrase = "network_passphrase"
 
 // Transactions is the transactions of one ledger under one passphrase, as
-// the SDK's transaction reader returned them, or the error it returned.
+// ledgerx's reader returned them (what the SDK's transaction reader
+// returns), or the error it returned.
 // The source allocates it empty (or filled, when it reads transactions
 // ahead) with each ledger message; the first processor that needs the
 // transactions fills it, and the processors after it read it.

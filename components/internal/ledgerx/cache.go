@@ -31,8 +31,7 @@ func Transactions(msg cdp.Message, lcm xdr.LedgerCloseMeta, passphrase string) (
 // Fill reads the transactions of lcm under passphrase into c, counting
 // the read.
 func Fill(c *cdp.Transactions, lcm xdr.LedgerCloseMeta, passphrase string) {
-	txs, err := read(lcm, passphrase)
-	*c = cdp.Transactions{Sequence: lcm.LedgerSequence(), Passphrase: passphrase, Txs: txs, Err: err, Reads: c.Reads + 1}
+	FillView(c, lcm, nil, passphrase)
 }
 
 // TransactionReads returns how many times the transactions of msg's
@@ -48,7 +47,7 @@ func TransactionReads(msg cdp.Message) int {
 // LedgerCloseMeta lcm was decoded from, and each envelope is hashed from
 // its bytes in view instead of being encoded again. The transactions, or
 // the error, are Fill's. Nothing of view is kept: its bytes may be reused
-// once FillView returns.
+// once FillView returns. A nil view is Fill: every envelope is encoded.
 func FillView(c *cdp.Transactions, lcm xdr.LedgerCloseMeta, view xdr.LedgerCloseMetaView, passphrase string) {
 	txs, err := readView(lcm, view, passphrase)
 	*c = cdp.Transactions{Sequence: lcm.LedgerSequence(), Passphrase: passphrase, Txs: txs, Err: err, Reads: c.Reads + 1}

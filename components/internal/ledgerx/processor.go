@@ -45,8 +45,8 @@ type Transaction struct {
 	// Successful reports whether the transaction succeeded (for a fee
 	// bump, whether its inner transaction did), as Tx.Successful().
 	Successful bool `json:"successful"`
-	// Tx is the transaction as the SDK's ledger transaction reader returns
-	// it: envelope, result, meta and fee changes, checked against the
+	// Tx is the transaction as ledgerx's reader returns it, which is what
+	// the SDK's ingest.LedgerTransactionReader returns: envelope, result, meta and fee changes, checked against the
 	// network passphrase. It shares memory with the ledger message's
 	// LedgerCloseMeta; treat it as read-only.
 	Tx ingest.LedgerTransaction `json:"-"`

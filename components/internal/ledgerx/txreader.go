@@ -91,6 +91,9 @@ func (r *txReader) read(lcm xdr.LedgerCloseMeta, passphrase string) ([]ingest.Le
 // that does not read with the view's hashes, is read again with read, so
 // that it fails with read's error. readView keeps nothing of view.
 func (r *txReader) readView(lcm xdr.LedgerCloseMeta, view xdr.LedgerCloseMetaView, passphrase string) ([]ingest.LedgerTransaction, error) {
+	if view == nil {
+		return r.read(lcm, passphrase)
+	}
 	if err := r.hashView(view, passphrase); err == nil {
 		if txs, err := r.readHashed(lcm, passphrase, r.hashes); err == nil {
 			return txs, nil

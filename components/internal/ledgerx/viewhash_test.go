@@ -181,6 +181,8 @@ func TestReadViewAllocatesOnlyTheTransactions(t *testing.T) {
 	var r txReader
 	_, err = r.readView(lcm, view, ledgers.SyntheticPassphrase)
 	require.NoError(t, err)
+	require.NoError(t, r.hashView(view, ledgers.SyntheticPassphrase), "the view path is taken, not the fallback")
+	require.Len(t, r.hashes, lcm.CountTransactions())
 	allocs := testing.AllocsPerRun(10, func() {
 		if _, err := r.readView(lcm, view, ledgers.SyntheticPassphrase); err != nil {
 			t.Fatal(err)

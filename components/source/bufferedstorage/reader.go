@@ -70,7 +70,7 @@ type reader struct {
 func newReader(ctx context.Context, cfg readerConfig, ds datastore.DataStore, schema datastore.DataStoreSchema) *reader {
 	ctx, cancel := context.WithCancel(ctx)
 	r := &reader{cfg: cfg, ds: ds, schema: schema, cancel: cancel,
-		decoded: make(chan *file, cfg.decoders*max(cfg.decodeAhead, 1))}
+		decoded: make(chan *file, cfg.decoders*cfg.decodeAhead)}
 	downloads := make(chan *file, cfg.downloadAhead) // in order
 	toDownload := make(chan *file)
 	toDecode := make(chan *file)
@@ -241,12 +241,9 @@ func (r *reader) unpack(f *file, zd *zstd.Decoder, buf []byte) ([]byte, error) {
 	for seq := f.start; seq <= last; seq++ {
 		lcm := batch.LedgerCloseMetas[seq-first]
 		msg := ledgerx.LedgerMessage(lcm, r.cfg.passphrase)
-		switch {
-		case !r.cfg.readTransactions:
-		case seq == first && view != nil:
+		if r.cfg.readTransactions {
 			ledgerx.FillView(msg.Transactions, lcm, view, r.cfg.passphrase)
-		default:
-			ledgerx.Fill(msg.Transactions, lcm, r.cfg.passphrase)
+			view = nil // the view is of the batch's first ledger only
 		}
 		f.ledgers = append(f.ledgers, msg)
 		if seq == ^uint32(0) {
