@@ -6,6 +6,7 @@
 package ledgerx
 
 import (
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"strings"
@@ -98,4 +99,11 @@ func LedgerMessage(lcm xdr.LedgerCloseMeta, passphrase string) cdp.Message {
 		Passphrase:     passphrase,
 		Transactions:   &cdp.Transactions{},
 	}
+}
+
+// HashHex returns h as lowercase hex, the form transaction hashes take in
+// messages, with one allocation.
+func HashHex(h xdr.Hash) string {
+	var buf [2 * len(xdr.Hash{})]byte
+	return string(hex.AppendEncode(buf[:0], h[:]))
 }

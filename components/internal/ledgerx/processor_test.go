@@ -2,11 +2,14 @@ package ledgerx
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/stellar/go-stellar-sdk/ingest"
+	"github.com/stellar/go-stellar-sdk/xdr"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -74,4 +77,13 @@ func TestSettleFollowsEveryMessage(t *testing.T) {
 			assert.Equal(t, tt.wantSettle, settled)
 		})
 	}
+}
+
+func TestHashHex(t *testing.T) {
+	var h xdr.Hash
+	for i := range h {
+		h[i] = byte(i * 7)
+	}
+	assert.Equal(t, hex.EncodeToString(h[:]), HashHex(h))
+	assert.Equal(t, strings.Repeat("0", 64), HashHex(xdr.Hash{}))
 }

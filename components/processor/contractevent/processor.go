@@ -1,7 +1,6 @@
 package contractevent
 
 import (
-	"encoding/hex"
 	"fmt"
 	"time"
 
@@ -119,8 +118,7 @@ func (p *ContractEvent) collect(tx *ingest.LedgerTransaction, closedAt time.Time
 			}
 			if hash == "" {
 				seq = tx.Ledger.LedgerSequence()
-				var buf [2 * len(xdr.Hash{})]byte
-				hash = string(hex.AppendEncode(buf[:0], tx.Hash[:]))
+				hash = ledgerx.HashHex(tx.Hash)
 			}
 			out, err := p.decodeEvent(ev)
 			if err != nil {

@@ -1,13 +1,13 @@
 package filterpayments
 
 import (
-	"encoding/hex"
 	"fmt"
 	"time"
 
 	"github.com/stellar/go-stellar-sdk/ingest"
 	"github.com/stellar/go-stellar-sdk/xdr"
 
+	"github.com/cdpstats/cdpstats/components/internal/ledgerx"
 	"github.com/cdpstats/cdpstats/components/internal/stroops"
 )
 
@@ -50,8 +50,7 @@ func (t *txShared) ledgerSequence() uint32 {
 // transactionHash returns the hex hash of the transaction.
 func (t *txShared) transactionHash() string {
 	if t.hash == "" {
-		var buf [2 * len(xdr.Hash{})]byte
-		t.hash = string(hex.AppendEncode(buf[:0], t.tx.Hash[:]))
+		t.hash = ledgerx.HashHex(t.tx.Hash)
 	}
 	return t.hash
 }

@@ -1,8 +1,6 @@
 package ledgerreader
 
 import (
-	"encoding/hex"
-
 	"github.com/cdpstats/cdpstats/components/internal/ledgerx"
 )
 
@@ -56,7 +54,7 @@ func (p *LedgerReader) read(l *ledgerx.LedgerInput, out *ledgerx.Output) error {
 			LedgerSequence: l.Sequence,
 			ClosedAt:       l.ClosedAt,
 			Index:          tx.Index,
-			Hash:           hex.EncodeToString(tx.Hash[:]),
+			Hash:           ledgerx.HashHex(tx.Hash),
 			Successful:     successful,
 			Tx:             *tx,
 		}))
